@@ -1,0 +1,5 @@
+//! queuescope: watch producer/consumer threads, queue depth and poison-pill
+//! shutdown as they happen. The library holds the engine (`sim`), scenario
+//! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
+
+pub mod sim;

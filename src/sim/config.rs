@@ -1,0 +1,140 @@
+//! The validated run configuration the engine starts from. Plain data: every
+//! value here is already checked against [`limits`], so the engine never has to
+//! reject user input.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::work::WorkSpec;
+
+/// Upper bounds on everything a user can set. The scenario layer checks them;
+/// the engine enforces the thread limits again on live changes.
+pub mod limits {
+    use std::time::Duration;
+    /// Most producers or consumers (each) a run may have, also on live changes.
+    pub const MAX_THREADS: usize = 1024;
+    /// Largest bounded queue capacity.
+    pub const MAX_CAPACITY: usize = 1_000_000;
+    /// Most items a finite run may produce.
+    pub const MAX_ITEMS: u64 = 1_000_000_000;
+    /// Most words in a `words` list.
+    pub const MAX_WORDS: usize = 100_000;
+    /// Longest `duration` of a run.
+    pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
+    /// Longest single interval or work time (also any distribution parameter).
+    pub const MAX_STEP: Duration = Duration::from_secs(3600);
+    /// Most poison pills that may be sent explicitly.
+    pub const MAX_PILLS: usize = 1024;
+}
+
+/// Queue capacity, as in crossbeam-channel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capacity {
+    /// `bounded(0)`: every send waits for a receiver (a hand-off).
+    Rendezvous,
+    /// `bounded(n)` with `n >= 1`.
+    Bounded(usize),
+    /// `unbounded()`.
+    Unbounded,
+}
+
+impl Capacity {
+    /// The numeric capacity, `None` for unbounded.
+    pub fn limit(self) -> Option<usize> {
+        match self {
+            Capacity::Rendezvous => Some(0),
+            Capacity::Bounded(n) => Some(n),
+            Capacity::Unbounded => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Capacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Capacity::Rendezvous => f.write_str("0"),
+            Capacity::Bounded(n) => write!(f, "{n}"),
+            Capacity::Unbounded => f.write_str("unbounded"),
+        }
+    }
+}
+
+/// What the producers produce, and so when they stop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Workload {
+    /// Produce until the user shuts the run down.
+    Endless,
+    /// This many items in total, shared by all producers.
+    Items(u64),
+    /// Each producer produces until this much time has passed since the start.
+    Duration(Duration),
+    /// One item per word, in order, shared by all producers.
+    Words(Arc<[String]>),
+}
+
+impl Workload {
+    /// Number of items when it is known up front.
+    pub fn total_items(&self) -> Option<u64> {
+        match self {
+            Workload::Items(n) => Some(*n),
+            Workload::Words(w) => Some(w.len() as u64),
+            Workload::Endless | Workload::Duration(_) => None,
+        }
+    }
+}
+
+/// A validated scenario: everything the engine needs to start a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    /// Scenario name (preset name or file stem).
+    pub name: String,
+    /// One-line lesson or description shown with the scenario.
+    pub lesson: String,
+    /// Producer threads at start (1..=MAX_THREADS).
+    pub producers: usize,
+    /// Consumer threads at start (1..=MAX_THREADS).
+    pub consumers: usize,
+    /// Queue capacity.
+    pub capacity: Capacity,
+    /// What is produced.
+    pub workload: Workload,
+    /// Time a producer spends making each item.
+    pub interval: WorkSpec,
+    /// Time a consumer spends on each item.
+    pub work: WorkSpec,
+    /// Seed for every thread's random durations.
+    pub seed: u64,
+    /// Pills the coordinator sends at shutdown; `None` = one per live consumer
+    /// (the correct protocol).
+    pub pills: Option<usize>,
+    /// Items whose work panics (fault injection): the consumer that takes one crashes.
+    pub crash_items: Vec<u64>,
+    /// Keep each item's result and report them in input order, as `Pool.map` does.
+    pub collect_results: bool,
+}
+
+impl Default for Config {
+    /// The built-in default scenario: alive on first sight, runs until stopped.
+    fn default() -> Self {
+        use super::work::{Dist, WorkMode};
+        Config {
+            name: "default".into(),
+            lesson: "2 steady producers, 4 consumers with random work, a queue of 32".into(),
+            producers: 2,
+            consumers: 4,
+            capacity: Capacity::Bounded(32),
+            workload: Workload::Endless,
+            interval: WorkSpec::new(WorkMode::Sleep, Dist::Fixed(Duration::from_millis(50))),
+            work: WorkSpec::new(
+                WorkMode::Sleep,
+                Dist::Exp {
+                    mean: Duration::from_millis(150),
+                },
+            ),
+            seed: 42,
+            pills: None,
+            crash_items: Vec::new(),
+            collect_results: false,
+        }
+    }
+}

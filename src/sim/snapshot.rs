@@ -1,0 +1,293 @@
+//! The plain-data picture of a run at one moment. The TUI renders it, the
+//! headless reports summarise it; neither touches the engine's internals.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::config::Capacity;
+use super::event::Event;
+use super::state::{ExitReason, Phase, Role, ThreadState};
+use super::work::WorkSpec;
+
+/// Exact item counters. Always `produced = consumed + failed + queued + in_flight`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Items put on the queue (a producer's item counts once its send succeeds).
+    pub produced: u64,
+    /// Items whose work completed.
+    pub consumed: u64,
+    /// Items whose work panicked.
+    pub failed: u64,
+    /// Items on the queue now.
+    pub queued: u64,
+    /// Items taken off the queue and not yet finished.
+    pub in_flight: u64,
+    /// Pills put on the queue.
+    pub pills_sent: u64,
+    /// Pills taken off the queue.
+    pub pills_received: u64,
+    /// Pills the coordinator will send in all (known once shutdown starts).
+    pub pills_planned: Option<u64>,
+}
+
+impl Counts {
+    /// Pills on the queue now.
+    pub fn pills_in_queue(&self) -> u64 {
+        self.pills_sent - self.pills_received
+    }
+
+    /// Messages (items + pills) on the queue now.
+    pub fn depth(&self) -> u64 {
+        self.queued + self.pills_in_queue()
+    }
+}
+
+/// Percentiles of one latency histogram.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LatencySummary {
+    /// Samples recorded.
+    pub count: u64,
+    /// Mean.
+    pub mean: Duration,
+    /// Median.
+    pub p50: Duration,
+    /// 90th percentile.
+    pub p90: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// Largest.
+    pub max: Duration,
+}
+
+/// One bar of a latency histogram: `count` samples at most `upto`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bucket {
+    /// Upper edge of the bucket.
+    pub upto: Duration,
+    /// Samples in it.
+    pub count: u64,
+}
+
+/// Queue-wait and end-to-end latencies.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Latency {
+    /// Enqueue → dequeue.
+    pub queue_wait: LatencySummary,
+    /// Created → work done (includes a producer's blocked time).
+    pub end_to_end: LatencySummary,
+    /// Mean enqueue → done (time in system, the W of Little's law).
+    pub mean_in_system: Duration,
+}
+
+/// One thread's row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThreadSnap {
+    /// Stable id (index in spawn order, `main` is 0).
+    pub id: usize,
+    /// `Producer-1`, `Consumer-3`, `main`.
+    pub name: Arc<str>,
+    /// Its job.
+    pub role: Role,
+    /// Current state, set by the thread itself.
+    pub state: ThreadState,
+    /// Time in the current state.
+    pub in_state_for: Duration,
+    /// Item being made / worked on / sent, when there is one.
+    pub current_item: Option<u64>,
+    /// Producer: items sent. Consumer: items finished (consumed + failed).
+    /// Coordinator: pills sent.
+    pub items: u64,
+    /// Consumer: items whose work panicked.
+    pub failed: u64,
+    /// Accumulated time per state, indexed by `ThreadState as usize`.
+    pub time_in: [Duration; ThreadState::COUNT],
+    /// Recent states, oldest first, one per history bucket (dominant state).
+    pub lane: Vec<ThreadState>,
+    /// Why it left, once it has.
+    pub exit: Option<ExitReason>,
+    /// Removal requested (retire flag set), not yet exited.
+    pub retiring: bool,
+}
+
+impl ThreadSnap {
+    /// Total time this thread has existed (sum over states).
+    pub fn lifetime(&self) -> Duration {
+        self.time_in.iter().sum()
+    }
+
+    /// Time doing its job (producing / working).
+    pub fn busy(&self) -> Duration {
+        self.sum_where(ThreadState::is_busy)
+    }
+
+    /// Time blocked on the queue (full or empty).
+    pub fn blocked(&self) -> Duration {
+        self.sum_where(ThreadState::is_blocked)
+    }
+
+    /// Busy time as a fraction of the time alive before exiting (0..=1).
+    pub fn busy_fraction(&self) -> f64 {
+        let alive = self.lifetime()
+            - self.time_in[ThreadState::Exited as usize]
+            - self.time_in[ThreadState::Crashed as usize];
+        if alive.is_zero() {
+            0.0
+        } else {
+            self.busy().as_secs_f64() / alive.as_secs_f64()
+        }
+    }
+
+    fn sum_where(&self, f: impl Fn(ThreadState) -> bool) -> Duration {
+        ThreadState::ALL
+            .iter()
+            .filter(|s| f(**s))
+            .map(|s| self.time_in[*s as usize])
+            .sum()
+    }
+}
+
+/// What sits in one slot of the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// An item: its id and the 0-based index of its producer.
+    Item {
+        /// Item id.
+        id: u64,
+        /// Producer index (0 = Producer-1).
+        producer: usize,
+    },
+    /// A poison pill.
+    Pill,
+}
+
+/// The queue's contents in order, head (next out) first. Only the newest
+/// `slots.len()` messages are listed; `hidden` older ones sit ahead of them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueStrip {
+    /// Messages ahead of the listed ones (nearer the head, not listed).
+    pub hidden: u64,
+    /// The listed messages, head first.
+    pub slots: Vec<Slot>,
+}
+
+/// One point of the engine's history (one per [`HISTORY_STEP`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HistoryPoint {
+    /// End of the bucket, since start.
+    pub at: Duration,
+    /// Deepest queue depth sampled in the bucket (items + pills).
+    pub max_depth: u64,
+    /// Mean sampled depth in the bucket.
+    pub mean_depth: f64,
+    /// Items produced in the bucket.
+    pub produced: u64,
+    /// Items finished (consumed + failed) in the bucket.
+    pub done: u64,
+}
+
+/// Width of one history bucket (depth chart points and swimlane cells).
+pub const HISTORY_STEP: Duration = Duration::from_millis(250);
+/// History buckets kept (60 s).
+pub const HISTORY_LEN: usize = 240;
+
+/// Details of one thread, included on request (the details view).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ThreadDetail {
+    /// The thread's id.
+    pub id: usize,
+    /// Its queue-wait latency summary (consumers).
+    pub queue_wait: LatencySummary,
+    /// Its end-to-end latency summary (consumers).
+    pub end_to_end: LatencySummary,
+    /// Its end-to-end histogram, coarse buckets.
+    pub histogram: Vec<Bucket>,
+    /// Its longer state history (every bucket kept), oldest first.
+    pub timeline: Vec<ThreadState>,
+}
+
+/// Everything the UI and reports know about a run at one moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario's one-line lesson.
+    pub lesson: String,
+    /// Seed of every thread's randomness.
+    pub seed: u64,
+    /// Time since start (frozen once done).
+    pub elapsed: Duration,
+    /// Run phase.
+    pub phase: Phase,
+    /// Queue capacity.
+    pub capacity: Capacity,
+    /// Current producer interval.
+    pub interval: WorkSpec,
+    /// Current consumer work.
+    pub work: WorkSpec,
+    /// Exact counters.
+    pub counts: Counts,
+    /// Raw `len()` of the underlying channel (items + pills), read separately
+    /// from the counters: equal to `counts.depth()` whenever the queue is still.
+    pub channel_len: u64,
+    /// Largest depth seen (items + pills).
+    pub max_depth: u64,
+    /// Time-weighted mean depth (sampled every millisecond).
+    pub mean_depth: f64,
+    /// Time-weighted mean number in system (queued + in flight), sampled.
+    pub mean_in_system: f64,
+    /// Latencies over the whole run.
+    pub latency: Latency,
+    /// Threads in spawn order (`main` first).
+    pub threads: Vec<ThreadSnap>,
+    /// The queue's contents.
+    pub strip: QueueStrip,
+    /// Recent history, oldest first (at most [`HISTORY_LEN`]).
+    pub history: Vec<HistoryPoint>,
+    /// Most recent events, oldest first.
+    pub events: Vec<Event>,
+    /// Events ever emitted (the ring keeps only the recent ones).
+    pub events_total: u64,
+    /// Time from the shutdown request (or producers finishing) to the last join.
+    pub shutdown_took: Option<Duration>,
+    /// Details of the thread asked for in [`SnapshotRequest`].
+    pub detail: Option<ThreadDetail>,
+}
+
+impl Snapshot {
+    /// Threads with `role`.
+    pub fn role(&self, role: Role) -> impl Iterator<Item = &ThreadSnap> {
+        self.threads.iter().filter(move |t| t.role == role)
+    }
+
+    /// Threads with `role` still in their loop.
+    pub fn live(&self, role: Role) -> usize {
+        self.role(role).filter(|t| !t.state.is_final()).count()
+    }
+
+    /// Items per second put on the queue over the whole run.
+    pub fn arrival_rate(&self) -> f64 {
+        per_s(self.counts.produced, self.elapsed)
+    }
+
+    /// Items per second finished over the whole run.
+    pub fn throughput(&self) -> f64 {
+        per_s(self.counts.consumed + self.counts.failed, self.elapsed)
+    }
+}
+
+fn per_s(n: u64, d: Duration) -> f64 {
+    if d.is_zero() {
+        0.0
+    } else {
+        n as f64 / d.as_secs_f64()
+    }
+}
+
+/// What a snapshot should include beyond the always-present parts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotRequest {
+    /// Include [`ThreadDetail`] for this thread id.
+    pub detail: Option<usize>,
+    /// How many recent events to include (0 = the default 200).
+    pub events: usize,
+}
