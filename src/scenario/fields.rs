@@ -36,6 +36,29 @@ pub(crate) enum Raw<'a> {
     Other,
 }
 
+impl<'a> Raw<'a> {
+    /// Reads a flag's text the way TOML would read a bare value: digits with
+    /// an optional minus sign are a number, `true`/`false` a boolean,
+    /// anything else a string. So `--capacity 32` and `capacity = 32` agree.
+    pub(crate) fn from_flag(text: &'a str) -> Raw<'a> {
+        let t = text.trim();
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            // Too many digits for i128 is still "a number", just far too big.
+            return Raw::Int(t.parse::<i128>().unwrap_or(if t.starts_with('-') {
+                i128::MIN
+            } else {
+                i128::MAX
+            }));
+        }
+        match t {
+            "true" => Raw::Bool(true),
+            "false" => Raw::Bool(false),
+            _ => Raw::Str(text),
+        }
+    }
+}
+
 /// The "expected ..." text of a rejected value.
 pub(crate) type Expected = String;
 
@@ -144,6 +167,11 @@ pub(crate) fn crash_item(raw: Raw<'_>) -> Result<u64, Expected> {
     })
 }
 
+/// Shown when `crash_items` is longer than [`MAX_CRASH_ITEMS`].
+pub(crate) fn crash_items_too_many() -> Expected {
+    format!("expected at most {MAX_CRASH_ITEMS} item ids")
+}
+
 /// True for text that fits on one line of the screen.
 fn one_line(s: &str) -> bool {
     !s.chars().any(char::is_control)
@@ -203,6 +231,17 @@ pub(crate) fn lesson(raw: Raw<'_>) -> Result<String, Expected> {
 mod tests {
     use super::*;
     use crate::sim::work::{Dist, WorkMode};
+
+    #[test]
+    fn flag_text_reads_like_toml() {
+        assert_eq!(Raw::from_flag("32"), Raw::Int(32));
+        assert_eq!(Raw::from_flag(" -4 "), Raw::Int(-4));
+        assert_eq!(Raw::from_flag("true"), Raw::Bool(true));
+        assert_eq!(Raw::from_flag("unbounded"), Raw::Str("unbounded"));
+        assert_eq!(Raw::from_flag("4.5"), Raw::Str("4.5"));
+        assert_eq!(Raw::from_flag("-"), Raw::Str("-"));
+        assert_eq!(Raw::from_flag(&"9".repeat(60)), Raw::Int(i128::MAX));
+    }
 
     #[test]
     fn thread_counts() {
