@@ -2,4 +2,6 @@
 //! shutdown as they happen. The library holds the engine (`sim`), scenario
 //! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
 
+pub mod cli;
+pub mod scenario;
 pub mod sim;
