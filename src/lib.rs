@@ -3,5 +3,7 @@
 //! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
 
 pub mod cli;
+pub mod headless;
+pub mod report;
 pub mod scenario;
 pub mod sim;
