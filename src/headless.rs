@@ -68,10 +68,10 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
                 }
                 let until = if open { order.ripe() } else { None };
                 for t in order.drain(until) {
-                    if let Some(line) = report::log::line(&t, word) {
-                        if !print(&line) {
-                            return; // closed pipe: stop printing, let the run finish
-                        }
+                    if let Some(line) = report::log::line(&t, word)
+                        && !print(&line)
+                    {
+                        return; // closed pipe: stop printing, let the run finish
                     }
                 }
             }
