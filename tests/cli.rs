@@ -283,7 +283,7 @@ fn a_closed_stdout_is_not_an_error() {
 
 #[test]
 fn sigterm_shuts_an_endless_run_down_gracefully() {
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("queuescope"))
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("queuescope"))
         .args(["run", "--interval", "5ms", "--work", "5ms"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
