@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError};
+use crossbeam_channel::{Receiver, Sender};
 
 use super::command::{Command, Removal};
 use super::config::limits::MAX_THREADS;
@@ -33,7 +33,8 @@ struct Coordinator {
 }
 
 /// Runs the coordinator until the run is done or aborted.
-pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>) {
+/// `done` is dropped when the run is over, which wakes [`super::Engine::wait`].
+pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>, done: Sender<()>) {
     lower_timer_slack();
     let sh = sp.sh.clone();
     let mut c = Coordinator {
@@ -68,6 +69,7 @@ pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>) {
         }),
     );
     sh.set_phase(phase);
+    drop(done);
 }
 
 impl Coordinator {
@@ -98,13 +100,15 @@ impl Coordinator {
             {
                 return r;
             }
-            match ctl.recv_deadline(next_sample) {
-                Ok(cmd) => self.apply(cmd),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => {
+            // Commands, or a thread leaving (it wakes `main`), or the next sample.
+            crossbeam_channel::select! {
+                recv(ctl) -> cmd => match cmd {
+                    Ok(cmd) => self.apply(cmd),
                     // The engine handle is gone: nobody can see or steer the run.
-                    self.abort();
-                }
+                    Err(_) => self.abort(),
+                },
+                recv(self.me.wake_rx) -> _ => {},
+                default(next_sample.saturating_duration_since(Instant::now())) => {},
             }
         }
     }

@@ -290,6 +290,14 @@ impl Shared {
         }
     }
 
+    /// Wake `main` (id 0) so it notices a thread leaving without waiting
+    /// for its next tick.
+    pub fn wake_coordinator(&self) {
+        if let Some(main) = lock_read(&self.threads).first() {
+            main.wake();
+        }
+    }
+
     /// Snapshot of the registry.
     pub fn workers(&self) -> Vec<Arc<Worker>> {
         lock_read(&self.threads).clone()
