@@ -122,14 +122,7 @@ impl Coordinator {
             self.shutting_down = true;
             // One pill per consumer that will still be there to take one:
             // not those retiring, nor those a removal pill (queued or due) is for.
-            let staying = workers
-                .iter()
-                .filter(|w| {
-                    w.role == Role::Consumer
-                        && !w.stats.state().is_final()
-                        && !w.retire.load(Ordering::Relaxed)
-                })
-                .count() as u64;
+            let staying = staying(workers, Role::Consumer).len() as u64;
             let c = super::assemble::counts(workers);
             let removal_pills = self.pills_due + c.pills_sent - c.pills_received;
             let planned = self
@@ -272,14 +265,7 @@ impl Coordinator {
             }
             Command::RemoveConsumer(how) => self.remove_consumer(&workers, how),
             Command::RemoveProducer => {
-                let live: Vec<_> = workers
-                    .iter()
-                    .filter(|w| {
-                        w.role == Role::Producer
-                            && !w.stats.state().is_final()
-                            && !w.retire.load(Ordering::Relaxed)
-                    })
-                    .collect();
+                let live = staying(&workers, Role::Producer);
                 match live.last() {
                     Some(w) if live.len() > 1 => {
                         w.retire.store(true, Ordering::Release);
@@ -327,14 +313,7 @@ impl Coordinator {
     }
 
     fn remove_consumer(&mut self, workers: &[Arc<Worker>], how: Removal) {
-        let live: Vec<_> = workers
-            .iter()
-            .filter(|w| {
-                w.role == Role::Consumer
-                    && !w.stats.state().is_final()
-                    && !w.retire.load(Ordering::Relaxed)
-            })
-            .collect();
+        let live = staying(workers, Role::Consumer);
         if self.shutting_down || self.sh.stop_producers.load(Ordering::Relaxed) {
             // Every remaining consumer has (or will have) its pill.
             self.changed("consumers leave with their pills during shutdown".into());
@@ -381,6 +360,16 @@ impl Coordinator {
             }
         ));
     }
+}
+
+/// Threads of `role` still in their loop and not asked to leave.
+fn staying(workers: &[Arc<Worker>], role: Role) -> Vec<&Arc<Worker>> {
+    workers
+        .iter()
+        .filter(|w| {
+            w.role == role && !w.stats.state().is_final() && !w.retire.load(Ordering::Relaxed)
+        })
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {
