@@ -203,7 +203,11 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
             Err(Some(msg)) => {
                 let blocked_at = sh.now_ns();
                 w.stats.set_state(ThreadState::BlockedFull, blocked_at);
-                sh.ever_full.store(true, Ordering::Relaxed);
+                // Write the shared flag once: a store per block would bounce
+                // its cache line between every thread that reads the flags.
+                if !sh.ever_full.load(Ordering::Relaxed) {
+                    sh.ever_full.store(true, Ordering::Relaxed);
+                }
                 narrator.blocked(
                     sh,
                     w,
