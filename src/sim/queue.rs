@@ -164,13 +164,15 @@ mod tests {
         assert_eq!(try_send(&tx, Msg::Pill), Err(Some(Msg::Pill)));
         let h = std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(20));
-            rx.recv().ok()
+            let got = rx.recv().ok();
+            // Keep the receiver alive until the sender is done with it.
+            (got, rx)
         });
         let mut stamped = 0;
         let r = send_blocking(&tx, Msg::Pill, &wrx, |_| stamped += 1);
         assert_eq!(r, Blocked::Done(()));
         assert!(stamped >= 1);
-        assert_eq!(h.join().ok().flatten(), Some(Msg::Pill));
+        assert_eq!(h.join().ok().and_then(|(got, _rx)| got), Some(Msg::Pill));
     }
 
     #[test]
