@@ -381,3 +381,20 @@ fn randomized_runs_finish_with_nothing_lost() {
         assert_eq!(c.pills_sent, c.pills_received, "round {round}: {c:?}");
     }
 }
+
+#[test]
+fn a_duration_workload_stops_each_producer_on_time() {
+    let mut cfg = config(2, 2, Capacity::Bounded(16), 0);
+    cfg.workload = Workload::Duration(Duration::from_millis(400));
+    cfg.interval = ms(10);
+    let engine = Engine::start(cfg).unwrap();
+    assert!(engine.wait(DEADLINE));
+    let s = engine.snapshot();
+    assert_finished_clean(&s, 2);
+    for t in s.role(Role::Producer) {
+        assert_eq!(t.exit, Some(ExitReason::Finished));
+        // ~40 items at one per 10 ms in 400 ms; generous for a loaded box.
+        assert!((25..=41).contains(&t.items), "{} made {}", t.name, t.items);
+    }
+    assert!(s.elapsed >= Duration::from_millis(400));
+}
