@@ -97,8 +97,8 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
                 }
             },
         };
-        let item = match msg {
-            Msg::Pill => {
+        let item = match msg.get() {
+            None => {
                 let now = sh.now_ns();
                 bump(&w.stats.pills, 1);
                 w.stats.set_item(NO_ITEM);
@@ -112,7 +112,7 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
                 sh.emit(Some(&w.name), EventKind::PillReceived);
                 return ExitReason::Pill;
             }
-            Msg::Item(item) => item,
+            Some(item) => item,
         };
         let d = spec.dist.sample(&mut rng);
         let timed = item.enqueued_ns != NOT_TIMED;

@@ -181,7 +181,7 @@ impl Coordinator {
     /// Try to put one pill; on a full queue show `blocked-full` and retry at
     /// the next tick (the coordinator must keep serving commands meanwhile).
     fn put_pill(&mut self) -> bool {
-        match try_send(&self.sp.tx, Msg::Pill) {
+        match try_send(&self.sp.tx, Msg::PILL) {
             Ok(()) => {
                 let now = self.sh.now_ns();
                 self.pills_due -= 1;

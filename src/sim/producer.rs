@@ -187,12 +187,10 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
         let restamp = |m: &mut Msg, stamped: &mut u64| {
             if timed {
                 *stamped = sh.now_ns();
-                if let Msg::Item(it) = m {
-                    it.enqueued_ns = *stamped;
-                }
+                m.stamp(*stamped);
             }
         };
-        let sent = match try_send(tx, Msg::Item(item)) {
+        let sent = match try_send(tx, Msg::item(item)) {
             Ok(()) => Ok(()),
             Err(Some(msg)) => spin_send(tx, msg, |m| restamp(m, &mut stamped)),
             Err(None) => Err(None),
@@ -226,10 +224,8 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
                     }
                     let r = send_blocking(tx, msg, &w.wake_rx, |m| {
                         stamped = sh.now_ns();
-                        if let Msg::Item(it) = m
-                            && timed
-                        {
-                            it.enqueued_ns = stamped;
+                        if timed {
+                            m.stamp(stamped);
                         }
                     });
                     match r {
