@@ -398,3 +398,35 @@ fn a_duration_workload_stops_each_producer_on_time() {
     }
     assert!(s.elapsed >= Duration::from_millis(400));
 }
+
+#[test]
+fn with_the_gil_cpu_bound_consumers_wait_for_it_and_do_not_scale() {
+    use queuescope::sim::{Dist, WorkMode, WorkSpec};
+    let run = |gil: bool| {
+        let mut cfg = config(1, 2, Capacity::Unbounded, 16);
+        cfg.work = WorkSpec::new(WorkMode::Spin, Dist::Fixed(Duration::from_millis(10)));
+        cfg.gil = gil;
+        cfg.switch_interval = Duration::from_millis(2);
+        let engine = Engine::start(cfg).unwrap();
+        assert!(engine.wait(DEADLINE));
+        engine.snapshot()
+    };
+    let s = run(true);
+    assert_eq!(s.counts.consumed, 16);
+    // 160 ms of CPU work through one lock: at least 160 ms however many cores.
+    assert!(s.elapsed >= Duration::from_millis(158), "{:?}", s.elapsed);
+    let gil_wait: Duration = s
+        .role(Role::Consumer)
+        .map(|t| t.time_in[ThreadState::WaitingGil as usize])
+        .sum();
+    assert!(
+        gil_wait >= Duration::from_millis(40),
+        "consumers never waited for the GIL: {gil_wait:?}"
+    );
+    let off = run(false);
+    let no_wait: Duration = off
+        .role(Role::Consumer)
+        .map(|t| t.time_in[ThreadState::WaitingGil as usize])
+        .sum();
+    assert_eq!(no_wait, Duration::ZERO);
+}

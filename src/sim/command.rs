@@ -31,6 +31,8 @@ pub enum Command {
     SetInterval(WorkSpec),
     /// Change the consumers' work distribution.
     SetWork(WorkSpec),
+    /// Turn GIL emulation on or off.
+    SetGil(bool),
     /// Graceful shutdown: producers stop, pills go out, threads are joined.
     Shutdown,
     /// Stop now: blocked threads are released, queued items are left.

@@ -111,6 +111,10 @@ pub struct Config {
     pub crash_items: Vec<u64>,
     /// Keep each item's result and report them in input order, as `Pool.map` does.
     pub collect_results: bool,
+    /// Emulate Python's GIL: CPU (spin) work must hold one global lock.
+    pub gil: bool,
+    /// How long a GIL holder runs before handing the lock over.
+    pub switch_interval: Duration,
 }
 
 impl Default for Config {
@@ -135,6 +139,8 @@ impl Default for Config {
             pills: None,
             crash_items: Vec::new(),
             collect_results: false,
+            gil: false,
+            switch_interval: super::gil::DEFAULT_SWITCH,
         }
     }
 }

@@ -277,6 +277,16 @@ impl Coordinator {
             }
             Command::SetInterval(spec) => self.set_knob(spec, true),
             Command::SetWork(spec) => self.set_knob(spec, false),
+            Command::SetGil(on) => {
+                if sh.gil.enabled() != on {
+                    sh.gil.set_enabled(on);
+                    self.changed(format!(
+                        "GIL emulation {} (switch interval {})",
+                        if on { "on" } else { "off" },
+                        super::work::fmt_duration(sh.gil.switch_interval())
+                    ));
+                }
+            }
             Command::Shutdown => {
                 self.resume();
                 if !sh.stop_producers.swap(true, Ordering::AcqRel) {

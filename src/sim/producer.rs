@@ -16,9 +16,10 @@ use super::event::EventKind;
 use super::gate::{Gate, gate};
 use super::queue::{Blocked, Item, Msg, NOT_TIMED, TIME_EVERY, send_blocking, spin_send, try_send};
 use super::shared::{Shared, Worker};
+use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
-use super::work::{WorkSpec, lower_timer_slack, spend_unless};
+use super::work::{WorkSpec, lower_timer_slack};
 
 /// Ids claimed at once when producing flat out (amortises the shared counter).
 const FAST_BLOCK: u64 = 64;
@@ -164,7 +165,7 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
                     || sh.stop_producers.load(Ordering::Relaxed)
                     || w.retire.load(Ordering::Relaxed)
             };
-            if !spend_unless(spec.mode, start, d, &w.wake_rx, &stop) {
+            if !spend(sh, w, spec.mode, start, d, ThreadState::Producing, &stop) {
                 // Stopped while making it: the item is never put.
                 let why = gate_reason(sh, w);
                 return leave(id..ids.end, why);

@@ -168,6 +168,8 @@ pub struct Shared {
     pub run: Mutex<RunInfo>,
     /// What the sampler measured.
     pub sampled: Mutex<Sampled>,
+    /// The emulated global interpreter lock.
+    pub gil: super::gil::Gil,
 }
 
 /// Run-level facts the coordinator records.
@@ -214,6 +216,7 @@ pub fn phase_from_u8(b: u8) -> Phase {
 impl Shared {
     /// Shared state for a run starting now.
     pub fn new(config: Config, trace: Option<Sender<Trace>>) -> Shared {
+        let gil = super::gil::Gil::new(config.gil, config.switch_interval);
         let mut crash_items = config.crash_items.clone();
         crash_items.sort_unstable();
         Shared {
@@ -241,6 +244,7 @@ impl Shared {
             ever_full: CachePadded::new(AtomicBool::new(false)),
             run: Mutex::new(RunInfo::default()),
             sampled: Mutex::new(Sampled::default()),
+            gil,
         }
     }
 
