@@ -430,3 +430,45 @@ fn with_the_gil_cpu_bound_consumers_wait_for_it_and_do_not_scale() {
         .sum();
     assert_eq!(no_wait, Duration::ZERO);
 }
+
+#[test]
+fn a_step_lets_exactly_one_queue_operation_happen() {
+    let mut cfg = config(1, 1, Capacity::Unbounded, 5);
+    cfg.start_paused = true;
+    let engine = Engine::start(cfg).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let ops = |s: &Snapshot| s.counts.produced + s.counts.consumed + s.counts.pills_received;
+    assert_eq!(ops(&engine.snapshot()), 0, "nothing moves while paused");
+    for n in 1..=4 {
+        engine.send(Command::Step);
+        wait_for(&engine, "one more operation", |s| ops(s) == n);
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(
+            ops(&engine.snapshot()),
+            n,
+            "a step let more than one operation through"
+        );
+    }
+    engine.send(Command::Resume);
+    assert!(engine.wait(DEADLINE));
+    assert_finished_clean(&engine.snapshot(), 1);
+}
+
+#[test]
+fn early_pills_strand_the_slow_producers_items() {
+    use queuescope::sim::PillTrigger;
+    let mut cfg = config(2, 2, Capacity::Unbounded, 40);
+    cfg.split_even = true;
+    cfg.pills_when = PillTrigger::FirstProducer;
+    cfg.producer_intervals = vec![ms(0), ms(20)];
+    let engine = Engine::start(cfg).unwrap();
+    assert!(engine.wait(DEADLINE));
+    let s = engine.snapshot();
+    let c = s.counts;
+    assert_eq!(c.produced, 40, "both producers made their 20");
+    assert!(c.queued > 0, "nothing stranded: {c:?}");
+    assert_eq!(c.consumed + c.queued, 40);
+    assert_eq!(c.pills_received, 2);
+    let fast = s.threads.iter().find(|t| &*t.name == "Producer-1").unwrap();
+    assert_eq!(fast.items, 20);
+}

@@ -19,6 +19,8 @@ pub enum Command {
     Pause,
     /// Un-park.
     Resume,
+    /// While paused: let exactly one queue operation happen, then stay paused.
+    Step,
     /// Start one more consumer.
     AddConsumer,
     /// Remove one consumer.

@@ -68,7 +68,8 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
     w.stats.set_state(ThreadState::WaitingEmpty, sh.now_ns());
     sh.emit(Some(&w.name), EventKind::Started);
     loop {
-        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty) {
+        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty, &|| !rx.is_empty())
+        {
             return why;
         }
         let v = sh.knob_version.load(Ordering::Acquire);

@@ -25,7 +25,7 @@ pub mod stats;
 pub mod work;
 
 pub use command::{Command, Removal};
-pub use config::{Capacity, Config, Workload};
+pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::{Engine, ItemResult, Trace, TraceKind};
 pub use event::{Event, EventKind};
 pub use snapshot::{
