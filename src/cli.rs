@@ -120,6 +120,18 @@ pub struct ScenarioArgs {
         allow_negative_numbers = true
     )]
     pub crash_item: Vec<String>,
+
+    /// Emulate Python's GIL: CPU-bound (cpu:) work holds one global lock.
+    #[arg(long)]
+    pub gil: bool,
+
+    /// Play at this speed (0.25 = 4x slower): scales every duration.
+    #[arg(long, value_name = "FACTOR")]
+    pub speed: Option<String>,
+
+    /// Start paused and step one queue operation at a time (n in the live view).
+    #[arg(long)]
+    pub step: bool,
 }
 
 impl ScenarioArgs {
@@ -141,6 +153,9 @@ impl ScenarioArgs {
             seed: self.seed.clone(),
             pills: self.pills.clone(),
             crash_item: self.crash_item.clone(),
+            gil: self.gil,
+            speed: self.speed.clone(),
+            step: self.step,
         }
     }
 }
@@ -364,6 +379,7 @@ mod tests {
                 seed: Some("7".into()),
                 pills: Some("auto".into()),
                 crash_item: vec!["3".into(), "5".into(), "8".into()],
+                ..Overrides::default()
             }
         );
     }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use crate::analysis::lint::{Lint, lints};
 use crate::report;
 use crate::sim::{Command, Config, Engine, Phase, Workload};
 
@@ -22,6 +23,7 @@ pub struct RunOptions {
 /// Exit code for a run that completed.
 pub const EXIT_OK: i32 = 0;
 /// Exit code for a runtime failure (failed items, abort, no threads).
+/// (A watchdog-stopped hang exits with [`EXIT_HANG`].)
 pub const EXIT_FAILURE: i32 = 1;
 
 /// Runs `config` headless and prints the report; returns the exit code.
@@ -88,7 +90,17 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
         }
     };
     let mut asked_shutdown = false;
+    let mut watch = Watchdog::default();
+    let mut hung = None;
     while !engine.wait(Duration::from_millis(50)) {
+        if let Some(message) = watch.observe(&engine.snapshot()) {
+            // The run can never finish on its own: say why, stop, report.
+            eprintln!("queuescope: hang: {message}");
+            engine.send(Command::Abort);
+            hung = Some(message);
+            let _ = engine.wait(Duration::from_secs(5));
+            break;
+        }
         if signalled.swap(false, Ordering::AcqRel) {
             if asked_shutdown {
                 eprintln!("queuescope: second signal: aborting");
@@ -101,6 +113,8 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
         }
     }
     let snap = engine.snapshot();
+    watch.observe(&snap);
+    let warnings = watch.seen;
     let results = engine.results();
     drop(engine); // closes the trace channel
     if let Some(h) = printer {
@@ -109,19 +123,52 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
     let mut out = std::io::stdout().lock();
     // A closed stdout (`| head`) is not an error: ignore write failures.
     let _ = if opts.json {
-        let doc = report::json::render(&config, &snap, &results);
+        let doc = report::json::render(&config, &snap, &results, &warnings);
         writeln!(
             out,
             "{}",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
         )
     } else {
-        write!(out, "{}", report::text::render(&snap, &results))
+        write!(out, "{}", report::text::render(&snap, &results, &warnings))
     };
     let _ = out.flush();
-    if snap.phase != Phase::Done || snap.counts.failed > 0 {
+    if hung.is_some() {
+        EXIT_HANG
+    } else if snap.phase != Phase::Done || snap.counts.failed > 0 {
         EXIT_FAILURE
     } else {
         EXIT_OK
+    }
+}
+
+/// Exit code when the watchdog stopped a run that would never finish.
+pub const EXIT_HANG: i32 = 3;
+
+/// How long a hang must persist before the watchdog calls it (a pill may be
+/// a moment from the queue).
+const HANG_AFTER: Duration = Duration::from_secs(1);
+
+/// Collects the lints seen during a run (latest message per kind) and says
+/// when a hang has persisted long enough to stop the run.
+#[derive(Default)]
+struct Watchdog {
+    seen: Vec<Lint>,
+    hang_since: Option<std::time::Instant>,
+}
+
+impl Watchdog {
+    /// Record this snapshot's lints; `Some(message)` once a hang has lasted.
+    fn observe(&mut self, s: &crate::sim::Snapshot) -> Option<String> {
+        let now = lints(s);
+        for l in &now {
+            match self.seen.iter_mut().find(|x| x.kind == l.kind) {
+                Some(x) => x.message = l.message.clone(),
+                None => self.seen.push(l.clone()),
+            }
+        }
+        let hang = now.iter().find(|l| l.kind.is_hang())?;
+        let since = *self.hang_since.get_or_insert_with(std::time::Instant::now);
+        (since.elapsed() >= HANG_AFTER).then(|| hang.message.clone())
     }
 }

@@ -2,6 +2,7 @@
 //! shutdown as they happen. The library holds the engine (`sim`), scenario
 //! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
 
+pub mod analysis;
 pub mod cli;
 pub mod headless;
 pub mod report;

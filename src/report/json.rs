@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 
 use super::{idle, little_rhs, secs};
+use crate::analysis::lint::Lint;
+use crate::analysis::theory::{makespan, measured_service, theory};
 use crate::sim::{Config, ItemResult, LatencySummary, Snapshot, Workload};
 
 fn latency(l: &LatencySummary) -> Value {
@@ -29,7 +31,7 @@ fn workload(w: &Workload) -> Value {
 }
 
 /// The JSON document.
-pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult]) -> Value {
+pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult], warnings: &[Lint]) -> Value {
     let c = s.counts;
     let threads: Vec<Value> = s
         .threads
@@ -46,6 +48,7 @@ pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult]) -> Value {
                 "blocked_s": secs(t.blocked()),
                 "idle_s": secs(idle(t)),
                 "busy_fraction": t.busy_fraction(),
+                "gil_wait_s": secs(t.time_in[crate::sim::ThreadState::WaitingGil as usize]),
             })
         })
         .collect();
@@ -85,6 +88,20 @@ pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult]) -> Value {
             "mean_time_in_system_s": secs(s.latency.mean_in_system),
             "lambda_w": little_rhs(s),
         },
+    });
+    doc["warnings"] = serde_json::to_value(warnings).unwrap_or_default();
+    doc["theory"] = serde_json::to_value(theory(s)).unwrap_or_default();
+    if let Some(n) = config.workload.total_items()
+        && let Some(service) = measured_service(s)
+    {
+        doc["theory"]["makespan_predicted_s"] =
+            json!(makespan(n, config.consumers as u32, service).as_secs_f64());
+        doc["theory"]["makespan_measured_s"] = json!(secs(s.elapsed));
+    }
+    doc["gil"] = json!({
+        "enabled": config.gil,
+        "switch_interval_s": secs(config.switch_interval),
+        "wait_s": secs(s.threads.iter().map(|t| t.time_in[crate::sim::ThreadState::WaitingGil as usize]).sum()),
     });
     if !results.is_empty() {
         let makespan = results.iter().map(|r| r.done_at).max().map_or(0.0, secs);

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use super::{idle, little_rhs, secs};
+use crate::analysis::lint::Lint;
 use crate::sim::{ItemResult, LatencySummary, Phase, Snapshot, ThreadSnap};
 
 fn ms(d: Duration) -> String {
@@ -37,7 +38,7 @@ fn state_words(t: &ThreadSnap) -> String {
 }
 
 /// The whole text report.
-pub fn render(s: &Snapshot, results: &[ItemResult]) -> String {
+pub fn render(s: &Snapshot, results: &[ItemResult], warnings: &[Lint]) -> String {
     let mut out = String::new();
     let c = s.counts;
     match s.phase {
@@ -91,6 +92,9 @@ pub fn render(s: &Snapshot, results: &[ItemResult]) -> String {
             shown.join(", "),
             results.iter().map(|r| r.done_at).max().map_or(0.0, secs)
         );
+    }
+    for w in warnings {
+        let _ = writeln!(out, "warning: {}", w.message);
     }
     let _ = writeln!(out);
     let _ = writeln!(

@@ -191,8 +191,9 @@ mod tests {
         );
         assert_eq!(
             errors[1].to_string(),
-            "--scenario: expected a preset (default, classic, worker-pool, pool-map, fetch-pool) \
-             or a path to a .toml file; got \"nope\""
+            "--scenario: expected a preset (default, classic, worker-pool, pool-map, fetch-pool, \
+             backpressure, starved, runaway, rendezvous, mmc, too-few-pills, early-pill, gil-cpu, \
+             gil-io) or a path to a .toml file; got \"nope\""
         );
     }
 }

@@ -201,6 +201,57 @@ pub(crate) fn map(raw: Raw<'_>) -> Result<bool, Expected> {
     }
 }
 
+/// `gil`: a boolean.
+pub(crate) fn gil(raw: Raw<'_>) -> Result<bool, Expected> {
+    map(raw)
+}
+
+/// `switch_interval`: the GIL hand-over period, 100us to 1s.
+pub(crate) fn switch_interval(raw: Raw<'_>) -> Result<Duration, Expected> {
+    let expected = || "expected a duration from 100us to 1s, like \"5ms\"".to_string();
+    match duration_of(raw) {
+        Ok(d) if d >= Duration::from_micros(100) && d <= Duration::from_secs(1) => Ok(d),
+        _ => Err(expected()),
+    }
+}
+
+/// `pills_when`: when `main` puts the pills.
+pub(crate) fn pills_when(raw: Raw<'_>) -> Result<crate::sim::PillTrigger, Expected> {
+    use crate::sim::PillTrigger;
+    match raw {
+        Raw::Str(s) if s.trim() == "all-producers" => Ok(PillTrigger::AllProducers),
+        Raw::Str(s) if s.trim() == "first-producer" => Ok(PillTrigger::FirstProducer),
+        _ => Err(
+            "expected \"all-producers\" (correct) or \"first-producer\" (the early-pill bug)"
+                .into(),
+        ),
+    }
+}
+
+/// `split`: how a finite workload is shared by the producers.
+pub(crate) fn split(raw: Raw<'_>) -> Result<bool, Expected> {
+    match raw {
+        Raw::Str(s) if s.trim() == "shared" => Ok(false),
+        Raw::Str(s) if s.trim() == "even" => Ok(true),
+        _ => Err("expected \"shared\" (one pool) or \"even\" (an equal share each)".into()),
+    }
+}
+
+/// `--speed`: a factor from 0.01 (100x slower) to 100.
+pub(crate) fn speed(raw: Raw<'_>) -> Result<f64, Expected> {
+    let expected = || "expected a factor from 0.01 to 100, like 0.25 (4x slower)".to_string();
+    let x = match raw {
+        Raw::Int(n) => n as f64,
+        Raw::Str(s) => s.trim().parse::<f64>().map_err(|_| expected())?,
+        _ => return Err(expected()),
+    };
+    if x.is_finite() && (0.01..=100.0).contains(&x) {
+        Ok(x)
+    } else {
+        Err(expected())
+    }
+}
+
 /// `name`: a short, non-empty, one-line string.
 pub(crate) fn name(raw: Raw<'_>) -> Result<String, Expected> {
     match raw {

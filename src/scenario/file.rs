@@ -16,11 +16,15 @@
 //! | `producers`, `consumers` | 1–1024 | 1 |
 //! | `capacity` | 0 (rendezvous), 1–1,000,000, `"unbounded"` | `"unbounded"` (as Python's `Queue()`) |
 //! | `items` / `duration` / `words` | at most one: 1–10⁹ items, `"5s"` up to 24h, 1–100,000 strings | none: endless |
-//! | `interval`, `work` | work spec (`"exp:10ms"`, see [`super::dist`]) | `"0ms"` |
+//! | `interval`, `work` | work spec (`"exp:10ms"`, see [`super::dist`]); `interval` may be a list, one per producer | `"0ms"` |
 //! | `seed` | whole number ≥ 0 | 42 |
 //! | `pills` | 0–1024 or `"auto"` | auto: one per consumer at shutdown |
 //! | `crash_items` | list of item ids | `[]` |
 //! | `map` | `true` / `false` | `false` |
+//! | `gil` | `true` / `false`: emulate Python's GIL for CPU work | `false` |
+//! | `switch_interval` | GIL hand-over period, 100us–1s | `"5ms"` |
+//! | `pills_when` | `"all-producers"` or `"first-producer"` (the early-pill bug) | `"all-producers"` |
+//! | `split` | `"shared"` pool or `"even"` share per producer | `"shared"` |
 
 use std::fmt;
 use std::ops::Range;
@@ -51,6 +55,10 @@ pub const KEYS: &[&str] = &[
     "pills",
     "crash_items",
     "map",
+    "gil",
+    "switch_interval",
+    "pills_when",
+    "split",
 ];
 
 /// Largest scenario file read, in bytes: 100,000 words fit easily, and a
@@ -147,6 +155,10 @@ struct FileKeys {
     pills: Option<Spanned<Value>>,
     crash_items: Option<Spanned<Value>>,
     map: Option<Spanned<Value>>,
+    gil: Option<Spanned<Value>>,
+    switch_interval: Option<Spanned<Value>>,
+    pills_when: Option<Spanned<Value>>,
+    split: Option<Spanned<Value>>,
 }
 
 /// The file being validated, for building positioned errors.
@@ -247,6 +259,20 @@ pub fn parse_scenario(
             ids
         }
     };
+    // `interval` is one spec, or a list of them: producer i uses entry i mod n.
+    let producer_intervals = match &keys.interval {
+        Some(v) if matches!(v.get_ref(), Value::List(_)) => ctx.list(
+            "interval",
+            v,
+            1..=limits::MAX_THREADS,
+            intervals_shape,
+            fields::spec,
+        )?,
+        other => ctx
+            .scalar("interval", other, fields::spec)?
+            .into_iter()
+            .collect(),
+    };
     Ok(Config {
         name: ctx
             .scalar("name", &keys.name, fields::name)?
@@ -264,8 +290,9 @@ pub fn parse_scenario(
             .scalar("capacity", &keys.capacity, fields::capacity)?
             .unwrap_or(Capacity::Unbounded),
         workload,
-        interval: ctx
-            .scalar("interval", &keys.interval, fields::spec)?
+        interval: producer_intervals
+            .first()
+            .copied()
             .unwrap_or_else(WorkSpec::zero),
         work: ctx
             .scalar("work", &keys.work, fields::spec)?
@@ -274,13 +301,35 @@ pub fn parse_scenario(
         pills: ctx.scalar("pills", &keys.pills, fields::pills)?.flatten(),
         crash_items,
         collect_results: ctx.scalar("map", &keys.map, fields::map)?.unwrap_or(false),
-        gil: false,
-        switch_interval: crate::sim::gil::DEFAULT_SWITCH,
-        pills_when: Default::default(),
+        gil: ctx.scalar("gil", &keys.gil, fields::gil)?.unwrap_or(false),
+        switch_interval: ctx
+            .scalar(
+                "switch_interval",
+                &keys.switch_interval,
+                fields::switch_interval,
+            )?
+            .unwrap_or(crate::sim::gil::DEFAULT_SWITCH),
+        pills_when: ctx
+            .scalar("pills_when", &keys.pills_when, fields::pills_when)?
+            .unwrap_or_default(),
         start_paused: false,
-        split_even: false,
-        producer_intervals: Vec::new(),
+        split_even: ctx
+            .scalar("split", &keys.split, fields::split)?
+            .unwrap_or(false),
+        producer_intervals: if producer_intervals.len() > 1 {
+            producer_intervals
+        } else {
+            Vec::new()
+        },
     })
+}
+
+/// The message for an `interval` list that is empty or too long.
+fn intervals_shape() -> fields::Expected {
+    format!(
+        "expected a work spec, or a list of 1 to {} of them (one per producer)",
+        limits::MAX_THREADS
+    )
 }
 
 /// The message for a `crash_items` that is not a short list of ids.
@@ -483,6 +532,10 @@ map = true
             "pills = 1",
             "crash_items = [1]",
             "map = false",
+            "gil = true",
+            "switch_interval = \"5ms\"",
+            "pills_when = \"first-producer\"",
+            "split = \"even\"",
         ];
         let keys: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
         assert_eq!(keys, KEYS);

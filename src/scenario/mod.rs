@@ -118,8 +118,9 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.to_string(),
-            "--scenario: expected a preset (default, classic, worker-pool, pool-map, fetch-pool) \
-             or a path to a .toml file; got \"clasic\""
+            "--scenario: expected a preset (default, classic, worker-pool, pool-map, fetch-pool, \
+             backpressure, starved, runaway, rendezvous, mmc, too-few-pills, early-pill, gil-cpu, \
+             gil-io) or a path to a .toml file; got \"clasic\""
         );
     }
 

@@ -30,6 +30,12 @@ pub struct Overrides {
     pub pills: Option<String>,
     /// `--crash-item ID`, repeatable; when given, replaces the scenario's list.
     pub crash_item: Vec<String>,
+    /// `--gil`: turn GIL emulation on.
+    pub gil: bool,
+    /// `--speed`: scale every duration by 1/speed (0.25 = 4x slower).
+    pub speed: Option<String>,
+    /// `--step`: start paused, to step one queue operation at a time.
+    pub step: bool,
 }
 
 /// Checks one flag's value with `rule`.
@@ -89,6 +95,12 @@ impl Overrides {
         if let Some(s) = check("--work", &self.work, fields::spec)? {
             config.work = s;
         }
+        if self.gil {
+            config.gil = true;
+        }
+        if self.step {
+            config.start_paused = true;
+        }
         if let Some(n) = check("--seed", &self.seed, fields::seed)? {
             config.seed = n;
         }
@@ -117,6 +129,10 @@ impl Overrides {
             ids.sort_unstable();
             ids.dedup();
             config.crash_items = ids;
+        }
+        // Last, so it scales the flags' durations too.
+        if let Some(x) = check("--speed", &self.speed, fields::speed)? {
+            config = config.at_speed(x);
         }
         Ok(config)
     }
@@ -162,10 +178,16 @@ mod tests {
             seed: some("18446744073709551615"),
             pills: some("0"),
             crash_item: vec!["9".into(), "3".into(), "9".into()],
+            gil: true,
+            speed: some("0.5"),
+            step: true,
         };
         assert!(!o.is_empty());
         let c = o.apply(Config::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((c.producers, c.consumers), (3, 1024));
+        assert!(c.gil && c.start_paused);
+        // --speed 0.5 doubles every duration, flags' included.
+        assert_eq!(c.work.to_string(), "cpu:exp:20ms");
         assert_eq!(c.capacity, Capacity::Unbounded);
         assert_eq!(c.workload, Workload::Items(100));
         assert_eq!(c.interval, WorkSpec::zero());
@@ -174,7 +196,7 @@ mod tests {
             WorkSpec::new(
                 WorkMode::Spin,
                 Dist::Exp {
-                    mean: Duration::from_millis(10)
+                    mean: Duration::from_millis(20)
                 }
             )
         );

@@ -32,28 +32,32 @@ impl Preset {
     }
 }
 
+/// A preset embedded from `assets/scenarios/NAME.toml`.
+macro_rules! preset {
+    ($name:literal) => {
+        Preset {
+            name: $name,
+            source: include_str!(concat!("../../assets/scenarios/", $name, ".toml")),
+        }
+    };
+}
+
 /// Every preset, `default` first, then roughly in teaching order.
 pub const PRESETS: &[Preset] = &[
-    Preset {
-        name: "default",
-        source: include_str!("../../assets/scenarios/default.toml"),
-    },
-    Preset {
-        name: "classic",
-        source: include_str!("../../assets/scenarios/classic.toml"),
-    },
-    Preset {
-        name: "worker-pool",
-        source: include_str!("../../assets/scenarios/worker-pool.toml"),
-    },
-    Preset {
-        name: "pool-map",
-        source: include_str!("../../assets/scenarios/pool-map.toml"),
-    },
-    Preset {
-        name: "fetch-pool",
-        source: include_str!("../../assets/scenarios/fetch-pool.toml"),
-    },
+    preset!("default"),
+    preset!("classic"),
+    preset!("worker-pool"),
+    preset!("pool-map"),
+    preset!("fetch-pool"),
+    preset!("backpressure"),
+    preset!("starved"),
+    preset!("runaway"),
+    preset!("rendezvous"),
+    preset!("mmc"),
+    preset!("too-few-pills"),
+    preset!("early-pill"),
+    preset!("gil-cpu"),
+    preset!("gil-io"),
 ];
 
 /// The preset called `name`, if any.
@@ -149,10 +153,14 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), PRESETS.len());
         assert!(
-            lines[0].starts_with("default      2 steady producers"),
+            lines[0].starts_with("default        2 steady producers"),
             "{}",
             lines[0]
         );
-        assert!(lines[2].starts_with("worker-pool  7 words"), "{}", lines[2]);
+        assert!(
+            lines[2].starts_with("worker-pool    7 words"),
+            "{}",
+            lines[2]
+        );
     }
 }

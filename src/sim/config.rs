@@ -128,6 +128,27 @@ pub struct Config {
     pub producer_intervals: Vec<WorkSpec>,
 }
 
+impl Config {
+    /// The same scenario played at `speed` (0.25 = four times slower): every
+    /// interval, work time, run duration and GIL switch interval is divided
+    /// by it, so a class can follow each hand-off.
+    pub fn at_speed(mut self, speed: f64) -> Config {
+        let f = 1.0 / speed.clamp(0.01, 100.0);
+        self.interval = self.interval.scaled(f);
+        self.work = self.work.scaled(f);
+        self.producer_intervals = self
+            .producer_intervals
+            .iter()
+            .map(|s| s.scaled(f))
+            .collect();
+        self.switch_interval = self.switch_interval.mul_f64(f).min(limits::MAX_STEP);
+        if let Workload::Duration(d) = self.workload {
+            self.workload = Workload::Duration(d.mul_f64(f).min(limits::MAX_DURATION));
+        }
+        self
+    }
+}
+
 /// When the coordinator starts putting the poison pills.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum PillTrigger {
@@ -154,7 +175,7 @@ impl Default for Config {
             work: WorkSpec::new(
                 WorkMode::Sleep,
                 Dist::Exp {
-                    mean: Duration::from_millis(150),
+                    mean: Duration::from_millis(80),
                 },
             ),
             seed: 42,

@@ -14,7 +14,9 @@ use super::config::Workload;
 use super::engine::{Trace, TraceKind};
 use super::event::EventKind;
 use super::gate::{Gate, gate};
-use super::queue::{Blocked, Item, Msg, NOT_TIMED, TIME_EVERY, send_blocking, spin_send, try_send};
+use super::queue::{
+    Blocked, Item, Msg, NOT_TIMED, TIME_ALL_FIRST, TIME_EVERY, send_blocking, spin_send, try_send,
+};
 use super::shared::{Shared, Worker};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
@@ -147,7 +149,8 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
         // overshoot does not drift the rate; after a long block, restart the
         // schedule from now instead of bursting to catch up.
         let d = spec.dist.sample(&mut rng);
-        let timed = !d.is_zero() || every_item || tick.is_multiple_of(TIME_EVERY);
+        let timed =
+            !d.is_zero() || every_item || tick < TIME_ALL_FIRST || tick.is_multiple_of(TIME_EVERY);
         tick = tick.wrapping_add(1);
         let created = if d.is_zero() {
             if timed { sh.now_ns() } else { NOT_TIMED }

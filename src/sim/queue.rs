@@ -16,6 +16,10 @@ pub const NOT_TIMED: u64 = u64::MAX;
 /// exact; every item is timed whenever producing or working takes time.
 pub const TIME_EVERY: u64 = 16;
 
+/// Each producer times all of its first this many items, so short runs
+/// (a handful of tasks) are measured exactly, not from a sample of one.
+pub const TIME_ALL_FIRST: u64 = 1024;
+
 /// A unit of work as it travels through the queue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Item {

@@ -1,0 +1,204 @@
+//! Lints and the hang watchdog: plain-words warnings about what a run is
+//! doing wrong, computed from a snapshot alone (so the TUI's Warnings panel,
+//! `run --json` and the watchdog agree).
+
+use serde::Serialize;
+
+use super::theory::{consumers_for, measured_service};
+use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadState};
+
+/// Which lint fired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LintKind {
+    /// Consumers wait on an empty queue with no pill coming: the run never ends.
+    Hang,
+    /// A producer is blocked on a full queue that no consumer will drain.
+    StuckProducer,
+    /// Items were left behind the pills when the last consumer exited.
+    Stranded,
+    /// Arrivals outpace service: the queue grows without bound.
+    Runaway,
+    /// The queue is pinned full: consumers are the bottleneck.
+    ConsumerBound,
+    /// The queue is pinned empty: producers are the bottleneck.
+    ProducerBound,
+    /// The shutdown's pill count does not match the consumers.
+    PillsMismatch,
+}
+
+impl LintKind {
+    /// True for lints that mean the run can never finish on its own.
+    pub fn is_hang(self) -> bool {
+        matches!(self, LintKind::Hang | LintKind::StuckProducer)
+    }
+}
+
+/// One warning, in plain words.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Lint {
+    /// Which lint.
+    pub kind: LintKind,
+    /// What is wrong and, where it can, what to do.
+    pub message: String,
+}
+
+/// History buckets a trend lint looks at (5 s at 250 ms).
+const TREND: usize = 20;
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Every lint that applies to `s`.
+pub fn lints(s: &Snapshot) -> Vec<Lint> {
+    let mut out = Vec::new();
+    let c = s.counts;
+    let producers_live = s.live(Role::Producer) as u64;
+    let consumers_live = s.live(Role::Consumer) as u64;
+    let took_pill = s
+        .role(Role::Consumer)
+        .filter(|t| t.exit == Some(ExitReason::Pill))
+        .count() as u64;
+    let waiting = s
+        .role(Role::Consumer)
+        .filter(|t| t.state == ThreadState::WaitingEmpty)
+        .count() as u64;
+    let main_idle = s
+        .role(Role::Coordinator)
+        .all(|t| matches!(t.state, ThreadState::Joining | ThreadState::Exited));
+
+    // Pill count at shutdown, in either direction.
+    if let Some(planned) = c.pills_planned {
+        let needed = took_pill + consumers_live;
+        if planned < needed {
+            out.push(Lint {
+                kind: LintKind::PillsMismatch,
+                message: format!(
+                    "{} for {}: each consumer needs its own pill",
+                    plural(planned, "pill", "pills"),
+                    plural(needed, "consumer", "consumers")
+                ),
+            });
+        } else if planned > needed
+            && (s.phase.is_over() || consumers_live == 0)
+            && c.pills_in_queue() > 0
+        {
+            out.push(Lint {
+                kind: LintKind::PillsMismatch,
+                message: format!(
+                    "{} for {}: {} left in the queue",
+                    plural(planned, "pill", "pills"),
+                    plural(needed, "consumer", "consumers"),
+                    plural(c.pills_in_queue(), "pill", "pills")
+                ),
+            });
+        }
+    }
+
+    // Hang: nothing left that could ever wake the waiting consumers.
+    if producers_live == 0
+        && main_idle
+        && c.pills_planned.is_some_and(|p| c.pills_sent >= p)
+        && c.depth() == 0
+        && waiting > 0
+        && waiting == consumers_live
+    {
+        out.push(Lint {
+            kind: LintKind::Hang,
+            message: format!(
+                "{} will wait forever: {} sent for {}",
+                plural(waiting, "consumer", "consumers"),
+                plural(c.pills_sent, "pill", "pills"),
+                plural(took_pill + consumers_live, "consumer", "consumers")
+            ),
+        });
+    }
+
+    // A producer blocked on a full queue that nobody will drain.
+    if consumers_live == 0 && !s.phase.is_over() {
+        for t in s
+            .role(Role::Producer)
+            .filter(|t| t.state == ThreadState::BlockedFull)
+        {
+            out.push(Lint {
+                kind: LintKind::StuckProducer,
+                message: format!(
+                    "{} will block forever: the queue is full and no consumer is left",
+                    t.name
+                ),
+            });
+        }
+    }
+
+    // Items left behind the pills.
+    if consumers_live == 0 && c.queued > 0 && c.pills_received > 0 {
+        out.push(Lint {
+            kind: LintKind::Stranded,
+            message: format!(
+                "{} stranded behind the pills: no consumer is left to take {}",
+                plural(c.queued, "item", "items"),
+                if c.queued == 1 { "it" } else { "them" }
+            ),
+        });
+    }
+
+    if s.phase == Phase::Running {
+        trend_lints(s, &mut out);
+    }
+    out
+}
+
+fn trend_lints(s: &Snapshot, out: &mut Vec<Lint>) {
+    if s.history.len() < TREND {
+        return;
+    }
+    let recent = &s.history[s.history.len() - TREND..];
+    let first = recent[0].mean_depth;
+    let last = recent[TREND - 1].mean_depth;
+    let rising = recent
+        .windows(2)
+        .filter(|w| w[1].mean_depth > w[0].mean_depth)
+        .count();
+    let mean: f64 = recent.iter().map(|p| p.mean_depth).sum::<f64>() / TREND as f64;
+    let lambda = s.arrival_rate();
+    let service = measured_service(s).map_or(0.0, |d| d.as_secs_f64());
+    let c = s.live(Role::Consumer).max(1) as f64;
+    let rho = lambda * service / c;
+
+    let unbounded_or_room = match s.capacity {
+        Capacity::Unbounded => true,
+        Capacity::Bounded(n) => last < n as f64 * 0.9,
+        Capacity::Rendezvous => false,
+    };
+    if unbounded_or_room && last > first + 2.0 && rising * 4 >= (TREND - 1) * 3 && rho >= 1.0 {
+        let need = consumers_for(lambda, service, 0.999).unwrap_or(0);
+        let need80 = consumers_for(lambda, service, 0.8).unwrap_or(0);
+        out.push(Lint {
+            kind: LintKind::Runaway,
+            message: format!(
+                "consumers can't keep up (ρ = {rho:.2}): need ≥ {need} consumers, {need80} for ρ ≤ 0.8"
+            ),
+        });
+        return;
+    }
+    if let Capacity::Bounded(n) = s.capacity
+        && mean >= n as f64 * 0.9
+    {
+        out.push(Lint {
+            kind: LintKind::ConsumerBound,
+            message: format!(
+                "queue pinned full ({mean:.0}/{n}): consumers are the bottleneck; add consumers or shorten work"
+            ),
+        });
+    } else if mean <= 0.1
+        && s.role(Role::Consumer)
+            .any(|t| t.state == ThreadState::WaitingEmpty)
+    {
+        out.push(Lint {
+            kind: LintKind::ProducerBound,
+            message: "queue pinned empty: producers are the bottleneck; consumers mostly wait"
+                .into(),
+        });
+    }
+}
