@@ -29,7 +29,8 @@ pub struct Mmc {
 /// Erlang-C: the probability that an arrival has to wait in an M/M/c queue
 /// with offered load `a` = λ/μ. `None` when unstable (a ≥ c) or c = 0.
 pub fn erlang_c(c: u32, a: f64) -> Option<f64> {
-    if c == 0 || !(a >= 0.0) || a >= c as f64 {
+    // NaN fails `is_positive`-style checks too: keep only finite, in-range loads.
+    if c == 0 || a.is_nan() || a < 0.0 || a >= c as f64 {
         return None;
     }
     // Sum a^k/k! iteratively (stable for hundreds of servers).
@@ -47,7 +48,7 @@ pub fn erlang_c(c: u32, a: f64) -> Option<f64> {
 
 /// The M/M/c predictions, `None` when unstable.
 pub fn mmc(c: u32, lambda: f64, mu: f64) -> Option<Mmc> {
-    if !(lambda > 0.0) || !(mu > 0.0) {
+    if lambda.is_nan() || mu.is_nan() || lambda <= 0.0 || mu <= 0.0 {
         return None;
     }
     let a = lambda / mu;
@@ -67,7 +68,7 @@ pub fn mmc(c: u32, lambda: f64, mu: f64) -> Option<Mmc> {
 
 /// The smallest consumer count that keeps ρ = λS/c at or below `target`.
 pub fn consumers_for(lambda: f64, service_s: f64, target: f64) -> Option<u32> {
-    if !(lambda > 0.0) || !(service_s > 0.0) || !(target > 0.0) {
+    if [lambda, service_s, target].iter().any(|x| x.is_nan() || *x <= 0.0) {
         return None;
     }
     let c = (lambda * service_s / target - 1e-9).ceil().max(1.0);
