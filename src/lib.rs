@@ -2,4 +2,9 @@
 //! shutdown as they happen. The library holds the engine (`sim`), scenario
 //! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
 
+pub mod app;
 pub mod sim;
+#[doc(hidden)]
+pub mod testing;
+pub mod tui;
+pub mod ui;

@@ -1,0 +1,464 @@
+//! The live terminal UI: terminal setup and restore, and the event loop
+//! that turns keys, mouse, resizes, ticks and signals into view changes and
+//! engine [`Command`]s.
+//!
+//! One snapshot per frame: the loop asks the engine for a [`Snapshot`]
+//! (with a thread's details only while the details view is open), hands it
+//! to [`ui::render`], and sends commands only through [`Engine::send`].
+//! The loop is generic over the backend, the input source and the engine
+//! ([`Sim`]), so it runs against a `TestBackend` and a scripted input in
+//! tests.
+
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+
+use crate::app::{self, Action, ViewState};
+use crate::sim::{Command, Config, Engine, Phase, Snapshot, SnapshotRequest};
+use crate::ui::{self, Theme, ThemeKind};
+
+/// Frame rate when none is given.
+pub const DEFAULT_FPS: u32 = 30;
+/// Redraw interval while paused: nothing moves, so 4 fps is plenty and
+/// keeps the UI under half a percent of a core.
+const PAUSED_FRAME: Duration = Duration::from_millis(250);
+/// Redraw interval once the run is over (the screen is static).
+const OVER_FRAME: Duration = Duration::from_millis(500);
+/// Longest the loop sleeps in one poll, so a signal is noticed promptly.
+const MAX_POLL: Duration = Duration::from_millis(250);
+/// How long to wait for the engine's threads after Abort before moving on.
+const ABORT_WAIT: Duration = Duration::from_secs(2);
+
+/// How the UI looks and how often it redraws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TuiOptions {
+    /// Frames per second while the run is moving (1..=120).
+    pub fps: u32,
+    /// ASCII glyphs only (`--ascii`).
+    pub ascii: bool,
+    /// Palette (`--theme`).
+    pub theme: ThemeKind,
+    /// No colours (`--no-color`; the `NO_COLOR` variable is also honoured).
+    pub no_color: bool,
+}
+
+impl Default for TuiOptions {
+    fn default() -> Self {
+        TuiOptions {
+            fps: DEFAULT_FPS,
+            ascii: false,
+            theme: ThemeKind::Default,
+            no_color: false,
+        }
+    }
+}
+
+impl TuiOptions {
+    /// The theme these options and the environment ask for. `NO_COLOR`
+    /// counts when set to anything non-empty (no-color.org).
+    pub fn theme(&self) -> Theme {
+        let env_no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme::new(self.theme, !(self.no_color || env_no_color), self.ascii)
+    }
+
+    /// Time between frames while the run moves.
+    fn frame(&self) -> Duration {
+        Duration::from_secs(1) / self.fps.clamp(1, 120)
+    }
+}
+
+/// What the event loop drives: the real [`Engine`], or a fake in tests.
+pub trait Sim {
+    /// A snapshot with the parts `req` asks for.
+    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot;
+    /// Apply a live change.
+    fn send(&self, cmd: Command);
+    /// Wait until every thread has left or `timeout` passes; true if over.
+    fn wait(&self, timeout: Duration) -> bool;
+}
+
+impl Sim for Engine {
+    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+        Engine::snapshot_with(self, req)
+    }
+    fn send(&self, cmd: Command) {
+        Engine::send(self, cmd)
+    }
+    fn wait(&self, timeout: Duration) -> bool {
+        Engine::wait(self, timeout)
+    }
+}
+
+/// Where terminal events come from.
+pub trait Input {
+    /// The next event, or `None` if none arrives within `timeout`.
+    fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>>;
+}
+
+/// Events from the real terminal.
+#[derive(Debug, Default)]
+pub struct TerminalInput;
+
+impl Input for TerminalInput {
+    fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            event::read().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// Runs the live UI on `config` until the user quits (or SIGTERM / SIGHUP /
+/// SIGINT arrives). Returns the process exit code: 0 after a normal quit,
+/// 2 when stdout is not a terminal (with a message pointing to the headless
+/// `queuescope run`).
+pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
+    if !io::stdout().is_terminal() {
+        eprintln!(
+            "queuescope: stdout is not a terminal, so the live view cannot start.\n\
+             For a headless run with a text report use: queuescope run"
+        );
+        return Ok(2);
+    }
+    let theme = opts.theme();
+    let signals = Signals::register()?;
+    // Start the engine before touching the terminal, so a failure is an
+    // ordinary error message on a normal screen.
+    let engine = Engine::start(config.clone())?;
+    let mut terminal = match ratatui::try_init() {
+        Ok(t) => t,
+        Err(e) => {
+            ratatui::restore();
+            finish(&engine);
+            return Err(e);
+        }
+    };
+    install_panic_hook();
+    // Mouse capture is best-effort: a terminal without it still works by keys.
+    let _ = execute!(io::stdout(), EnableMouseCapture);
+
+    let mut start = || Engine::start(config.clone());
+    let result = event_loop(
+        &mut terminal,
+        &mut TerminalInput,
+        engine,
+        &mut start,
+        &theme,
+        &opts,
+        &signals.stop,
+    );
+
+    let _ = execute!(io::stdout(), DisableMouseCapture);
+    ratatui::restore();
+    TUI_ACTIVE.store(false, Ordering::SeqCst);
+    let _ = io::stdout().flush();
+    signals.unregister();
+    let engine = result?;
+    finish(&engine);
+    Ok(0)
+}
+
+/// Stop the engine's threads (blocked ones are released) and wait a bounded
+/// time for them.
+fn finish<S: Sim>(sim: &S) {
+    sim.send(Command::Abort);
+    sim.wait(ABORT_WAIT);
+}
+
+/// The event loop. Returns the engine that was running at the end (a
+/// restart replaces it) so the caller can stop it after restoring the
+/// terminal.
+pub fn event_loop<B, S, F>(
+    terminal: &mut Terminal<B>,
+    input: &mut impl Input,
+    mut sim: S,
+    start: &mut F,
+    theme: &Theme,
+    opts: &TuiOptions,
+    stop: &AtomicBool,
+) -> io::Result<S>
+where
+    B: Backend,
+    S: Sim,
+    F: FnMut() -> io::Result<S>,
+{
+    let mut view = ViewState::new();
+    let mut last: Option<Snapshot> = None;
+    let mut dirty = true;
+    let mut next_frame = Instant::now();
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(sim);
+        }
+        let now = Instant::now();
+        if dirty || now >= next_frame {
+            let snap = sim.snapshot_with(view.snapshot_request());
+            view.sync(&snap);
+            // An unchanged snapshot (paused, or over) needs no new frame.
+            if dirty || last.as_ref() != Some(&snap) {
+                let mut geometry = view.geometry;
+                terminal
+                    .draw(|f| geometry = ui::render(f, &snap, &view, theme))
+                    .map_err(|e| io::Error::other(e.to_string()))?;
+                if geometry != view.geometry {
+                    // The layout changed (first frame, resize): paging and
+                    // the event count depend on it, so draw once more.
+                    view.geometry = geometry;
+                    dirty = true;
+                } else {
+                    dirty = false;
+                }
+            }
+            next_frame = now + frame_interval(snap.phase, opts);
+            last = Some(snap);
+        }
+        let timeout = next_frame
+            .saturating_duration_since(Instant::now())
+            .min(MAX_POLL);
+        let Some(ev) = input.next(if dirty { Duration::ZERO } else { timeout })? else {
+            continue;
+        };
+        // Handle this event and any already queued (a burst of wheel
+        // notches or a paste) before drawing again.
+        let mut pending = Some(ev);
+        let mut handled = 0;
+        while let Some(ev) = pending.take() {
+            let Some(snap) = last.as_ref() else { break };
+            let action = match ev {
+                Event::Key(k) => app::handle_key(&mut view, k, snap),
+                Event::Mouse(m) => app::handle_mouse(&mut view, m, snap),
+                _ => None,
+            };
+            dirty = true;
+            match action {
+                Some(Action::Quit) => return Ok(sim),
+                Some(Action::Restart) => {
+                    finish(&sim);
+                    drop(sim);
+                    sim = start()?;
+                    view.reset_for_restart();
+                    last = None;
+                    break;
+                }
+                Some(a) => {
+                    if let Some(cmd) = app::command(a, snap) {
+                        sim.send(cmd);
+                    }
+                }
+                None => {}
+            }
+            handled += 1;
+            if handled < 64 {
+                pending = input.next(Duration::ZERO)?;
+            }
+        }
+        if last.is_none() {
+            next_frame = Instant::now();
+        }
+    }
+}
+
+/// Time to the next frame in `phase`.
+fn frame_interval(phase: Phase, opts: &TuiOptions) -> Duration {
+    match phase {
+        Phase::Running | Phase::ShuttingDown => opts.frame(),
+        Phase::Paused => PAUSED_FRAME.max(opts.frame()),
+        Phase::Done | Phase::Aborted => OVER_FRAME.max(opts.frame()),
+    }
+}
+
+/// SIGTERM, SIGHUP and SIGINT set one flag the loop checks every poll, so
+/// the terminal is restored on the normal path instead of in a handler.
+struct Signals {
+    stop: Arc<AtomicBool>,
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl Signals {
+    fn register() -> io::Result<Signals> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut ids = Vec::new();
+        for sig in [SIGTERM, SIGHUP, SIGINT] {
+            ids.push(signal_hook::flag::register(sig, Arc::clone(&stop))?);
+        }
+        Ok(Signals { stop, ids })
+    }
+
+    fn unregister(self) {
+        for id in self.ids {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// True while the alternate screen is up.
+static TUI_ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Wraps the panic hook ratatui installed: a panic on the UI thread first
+/// releases the mouse, then ratatui's hook restores the terminal and prints
+/// the message. A panic on another thread while the UI is up is the
+/// engine's business (fault injection makes consumers panic on purpose and
+/// the engine narrates it in the event log), so it must neither tear down
+/// the screen nor print over it.
+fn install_panic_hook() {
+    static UI_THREAD: std::sync::OnceLock<ThreadId> = std::sync::OnceLock::new();
+    let _ = UI_THREAD.set(std::thread::current().id());
+    TUI_ACTIVE.store(true, Ordering::SeqCst);
+    let ratatui_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let on_ui = UI_THREAD.get() == Some(&std::thread::current().id());
+        if on_ui {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+            TUI_ACTIVE.store(false, Ordering::SeqCst);
+            ratatui_hook(info);
+        } else if !TUI_ACTIVE.load(Ordering::SeqCst) {
+            ratatui_hook(info);
+        }
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+    use ratatui::backend::TestBackend;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use std::rc::Rc;
+
+    /// An engine stand-in: hands out a fixed snapshot, records commands.
+    struct Fake {
+        snap: Snapshot,
+        sent: Rc<RefCell<Vec<Command>>>,
+        requests: Rc<RefCell<Vec<SnapshotRequest>>>,
+    }
+
+    impl Sim for Fake {
+        fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+            self.requests.borrow_mut().push(req);
+            self.snap.clone()
+        }
+        fn send(&self, cmd: Command) {
+            self.sent.borrow_mut().push(cmd);
+        }
+        fn wait(&self, _: Duration) -> bool {
+            true
+        }
+    }
+
+    /// Scripted input: each event after one empty poll (so a frame is drawn
+    /// between keys, as with a human typing).
+    struct Script(VecDeque<Option<Event>>);
+
+    impl Input for Script {
+        fn next(&mut self, _: Duration) -> io::Result<Option<Event>> {
+            Ok(self.0.pop_front().flatten())
+        }
+    }
+
+    fn keys(s: &str) -> Script {
+        let mut q = VecDeque::new();
+        for c in s.chars() {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\x1b' => KeyCode::Esc,
+                c => KeyCode::Char(c),
+            };
+            q.push_back(None);
+            q.push_back(Some(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
+        }
+        Script(q)
+    }
+
+    type Log<T> = Rc<RefCell<Vec<T>>>;
+
+    fn fake(snap: Snapshot) -> (Fake, Log<Command>, Log<SnapshotRequest>) {
+        let sent = Rc::new(RefCell::new(Vec::new()));
+        let requests = Rc::new(RefCell::new(Vec::new()));
+        let f = Fake {
+            snap,
+            sent: Rc::clone(&sent),
+            requests: Rc::clone(&requests),
+        };
+        (f, sent, requests)
+    }
+
+    #[test]
+    fn keys_drive_the_engine_and_q_quits() {
+        let (sim, sent, requests) = fake(testing::running(4));
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("test terminal");
+        let stop = AtomicBool::new(false);
+        let mut starts = 0;
+        let mut start = || {
+            starts += 1;
+            Ok(fake(testing::running(4)).0)
+        };
+        let opts = TuiOptions::default();
+        let out = event_loop(
+            &mut terminal,
+            &mut keys("+ j\nq"),
+            sim,
+            &mut start,
+            &Theme::default(),
+            &opts,
+            &stop,
+        );
+        assert!(out.is_ok());
+        assert_eq!(*sent.borrow(), vec![Command::AddConsumer, Command::Pause]);
+        assert_eq!(starts, 0);
+        // The details view (opened on Producer-1) asked for its details.
+        assert!(requests.borrow().iter().any(|r| r.detail == Some(1)));
+        let screen = format!("{}", terminal.backend());
+        assert!(screen.contains("Producer-1"), "{screen}");
+    }
+
+    #[test]
+    fn restart_starts_a_fresh_engine_after_aborting_the_old() {
+        let (sim, sent, _) = fake(testing::done());
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("test terminal");
+        let stop = AtomicBool::new(false);
+        let mut start = || Ok(fake(testing::running(4)).0);
+        let out = event_loop(
+            &mut terminal,
+            &mut keys("rq"),
+            sim,
+            &mut start,
+            &Theme::default(),
+            &TuiOptions::default(),
+            &stop,
+        );
+        let fresh = out.expect("loop ends cleanly");
+        assert_eq!(*sent.borrow(), vec![Command::Abort], "old engine aborted");
+        assert_eq!(fresh.snap.phase, Phase::Running);
+        let screen = format!("{}", terminal.backend());
+        assert!(!screen.contains("Done!"), "banner gone after restart");
+    }
+
+    #[test]
+    fn a_signal_ends_the_loop() {
+        let (sim, _, _) = fake(testing::running(4));
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
+        let stop = AtomicBool::new(true);
+        let mut start = || Ok(fake(testing::running(4)).0);
+        let out = event_loop(
+            &mut terminal,
+            &mut Script(VecDeque::new()),
+            sim,
+            &mut start,
+            &Theme::default(),
+            &TuiOptions::default(),
+            &stop,
+        );
+        assert!(out.is_ok());
+    }
+}
