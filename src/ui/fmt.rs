@@ -46,8 +46,12 @@ pub fn rate(x: f64) -> String {
         format!("{x:.2}/s")
     } else if x < 1000.0 {
         format!("{x:.1}/s")
+    } else if x < 1e4 {
+        format!("{:.2}k/s", x / 1e3)
+    } else if x < 1e5 {
+        format!("{:.1}k/s", x / 1e3)
     } else if x < 1e6 {
-        format!("{:.3}k/s", x / 1e3).replace(".000k", "k")
+        format!("{:.0}k/s", x / 1e3)
     } else {
         format!("{:.2}M/s", x / 1e6)
     }
@@ -90,7 +94,7 @@ mod tests {
         assert_eq!(elapsed(ms(12_600)), "12.6s");
         assert_eq!(elapsed(ms(187_000)), "3m07s");
         assert_eq!(rate(26.66), "26.7/s");
-        assert_eq!(rate(1234.0), "1.234k/s");
+        assert_eq!(rate(1234.0), "1.23k/s");
         assert_eq!(pct(0.976), "98%");
         assert_eq!(count(1_234_567), "1234k");
     }

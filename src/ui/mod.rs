@@ -51,11 +51,12 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Splits the screen. Wide screens (≥ 150 columns) get a right-hand column
-/// for stats and events so the threads panel keeps its height; narrower
-/// ones stack the event log under the threads. `thread_rows` is how many
-/// thread rows there are to show: a short list leaves its spare height to
-/// the event log (narrow) or the depth chart (wide) instead of blank rows.
+/// Splits the screen. Panels stack: queue and stats on top, threads, then
+/// the event log. `thread_rows` is how many thread rows there are to show:
+/// a short list leaves its spare height to the event log instead of blank
+/// rows. When the threads need more height than that leaves and the screen
+/// is wide (≥ 150 columns), stats and events move to a right-hand column so
+/// the threads panel gets the full height.
 pub fn layout(area: Rect, thread_rows: usize) -> Areas {
     // Border, column header, rows.
     let threads_want = u16::try_from(thread_rows)
@@ -73,11 +74,12 @@ pub fn layout(area: Rect, thread_rows: usize) -> Areas {
         ..area
     };
     let h = body.height;
-    if area.width >= 150 && h >= 30 {
+    let q = (h * 9 / 25).clamp(8, 14).min(h);
+    let ev_min = (h / 5).clamp(3, 10);
+    let room = h.saturating_sub(q + ev_min);
+    if area.width >= 150 && h >= 30 && threads_want > room {
         let right_w = (area.width * 8 / 25).clamp(52, 72);
         let left_w = area.width - right_w;
-        let q = (h * 3 / 10).clamp(10, 16);
-        let q = h.saturating_sub(threads_want).clamp(q, (h * 9 / 20).max(q));
         let queue = Rect::new(body.x, body.y, left_w, q);
         let threads = Rect::new(body.x, body.y + q, left_w, h - q);
         let stats = Rect::new(body.x + left_w, body.y, right_w, q);
@@ -91,14 +93,12 @@ pub fn layout(area: Rect, thread_rows: usize) -> Areas {
             footer,
         };
     }
-    let q = (h * 9 / 25).clamp(8, 14).min(h);
     let stats_w = if area.width >= 76 {
         (area.width * 2 / 5).clamp(34, 52)
     } else {
         0
     };
-    let ev = (h / 5).clamp(3, 10);
-    let threads_h = h.saturating_sub(q + ev).min(threads_want.max(6));
+    let threads_h = room.min(threads_want.max(6));
     let ev = h.saturating_sub(q + threads_h);
     Areas {
         header,
