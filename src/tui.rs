@@ -133,7 +133,7 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
     let engine = Engine::start(config.clone())?;
-    let mut terminal = match ratatui::try_init() {
+    let mut terminal = match init_terminal() {
         Ok(t) => t,
         Err(e) => {
             ratatui::restore();
@@ -141,7 +141,6 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
             return Err(e);
         }
     };
-    install_panic_hook();
     // Mouse capture is best-effort: a terminal without it still works by keys.
     let _ = execute!(io::stdout(), EnableMouseCapture);
 
@@ -199,6 +198,14 @@ where
             return Ok(sim);
         }
         let now = Instant::now();
+        if SCREEN_SOILED.swap(false, Ordering::SeqCst) {
+            // Something printed over the screen: forget what ratatui
+            // thinks is on it so the next frame repaints every cell.
+            terminal
+                .clear()
+                .map_err(|e| io::Error::other(e.to_string()))?;
+            dirty = true;
+        }
         if dirty || now >= next_frame {
             let snap = sim.snapshot_with(view.snapshot_request());
             view.sync(&snap);
@@ -302,28 +309,43 @@ impl Signals {
 
 /// True while the alternate screen is up.
 static TUI_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Set when a thread other than the UI's printed a panic over the screen:
+/// the next frame is drawn in full to wipe it.
+static SCREEN_SOILED: AtomicBool = AtomicBool::new(false);
 
-/// Wraps the panic hook ratatui installed: a panic on the UI thread first
-/// releases the mouse, then ratatui's hook restores the terminal and prints
-/// the message. A panic on another thread while the UI is up is the
-/// engine's business (fault injection makes consumers panic on purpose and
-/// the engine narrates it in the event log), so it must neither tear down
-/// the screen nor print over it.
-fn install_panic_hook() {
-    static UI_THREAD: std::sync::OnceLock<ThreadId> = std::sync::OnceLock::new();
-    let _ = UI_THREAD.set(std::thread::current().id());
-    TUI_ACTIVE.store(true, Ordering::SeqCst);
-    let ratatui_hook = std::panic::take_hook();
+/// A shareable panic hook.
+type Hook = Arc<dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync>;
+
+/// `ratatui::try_init` (raw mode, alternate screen, and its panic hook that
+/// restores the terminal), with that hook confined to the UI thread.
+///
+/// ratatui's hook restores the terminal on *any* panic, but consumers panic
+/// on purpose under fault injection (the engine catches it, shows the
+/// thread as crashed, and its own hook keeps quiet about it). So a panic on
+/// another thread goes to the hook that was there before ratatui's, and
+/// only a panic on the UI thread releases the mouse and runs ratatui's
+/// restore before the message is printed.
+fn init_terminal() -> io::Result<ratatui::DefaultTerminal> {
+    let before: Hook = Arc::from(std::panic::take_hook());
+    let passthrough = Arc::clone(&before);
+    std::panic::set_hook(Box::new(move |info| passthrough(info)));
+    let terminal = ratatui::try_init()?;
+    let ratatui_hook: Hook = Arc::from(std::panic::take_hook());
+    let ui_thread: ThreadId = std::thread::current().id();
     std::panic::set_hook(Box::new(move |info| {
-        let on_ui = UI_THREAD.get() == Some(&std::thread::current().id());
-        if on_ui {
+        if std::thread::current().id() == ui_thread {
             let _ = execute!(io::stdout(), DisableMouseCapture);
             TUI_ACTIVE.store(false, Ordering::SeqCst);
             ratatui_hook(info);
-        } else if !TUI_ACTIVE.load(Ordering::SeqCst) {
-            ratatui_hook(info);
+        } else {
+            if TUI_ACTIVE.load(Ordering::SeqCst) {
+                SCREEN_SOILED.store(true, Ordering::SeqCst);
+            }
+            before(info);
         }
     }));
+    TUI_ACTIVE.store(true, Ordering::SeqCst);
+    Ok(terminal)
 }
 
 #[cfg(test)]

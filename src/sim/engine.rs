@@ -1,13 +1,23 @@
-//! The engine: spawns and joins the threads, owns the control channel, hands
-//! out snapshots. (Interface stub; the implementation lands next.)
+//! The engine's public face: starts a run, takes live commands, hands out
+//! snapshots. Threads are started and steered by the coordinator (`main`);
+//! the engine only talks to it through a channel and reads shared counters.
 
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 
+use super::assemble;
 use super::command::Command;
 use super::config::Config;
+use super::coordinator;
+use super::panic_filter;
+use super::queue::{Msg, channel};
+use super::shared::{Shared, lock};
 use super::snapshot::{Snapshot, SnapshotRequest};
+use super::spawn::Spawner;
+use super::state::Role;
 
 /// One item's result, for `map`-style scenarios.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,32 +49,83 @@ pub enum TraceKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Trace {
     /// Thread name.
-    pub who: std::sync::Arc<str>,
+    pub who: Arc<str>,
     /// Time since start.
     pub at: Duration,
     /// What happened.
     pub kind: TraceKind,
 }
 
-/// A running (or finished) simulation.
+/// A running (or finished) simulation. Dropping it aborts the run without
+/// waiting: threads blocked on the queue are released, and a thread in the
+/// middle of its work stops there.
 pub struct Engine {
-    _private: (),
+    sh: Arc<Shared>,
+    ctl: Sender<Command>,
+    tx: Sender<Msg>,
 }
 
 impl Engine {
     /// Spawn every thread and start the run.
+    ///
+    /// ```
+    /// use queuescope::sim::{Config, Engine, Workload};
+    /// use std::time::Duration;
+    /// let config = Config { workload: Workload::Items(20), ..Config::default() };
+    /// let mut cfg = config;
+    /// cfg.interval = queuescope::sim::WorkSpec::zero();
+    /// cfg.work = queuescope::sim::WorkSpec::zero();
+    /// let engine = Engine::start(cfg).unwrap();
+    /// assert!(engine.wait(Duration::from_secs(10)));
+    /// let s = engine.snapshot();
+    /// assert_eq!(s.counts.consumed, 20);
+    /// assert_eq!(s.counts.pills_received, 4);
+    /// ```
     pub fn start(config: Config) -> std::io::Result<Engine> {
         Self::start_traced(config, None)
     }
 
     /// Like [`Engine::start`], also sending per-item trace lines to `trace`.
-    pub fn start_traced(_config: Config, _trace: Option<Sender<Trace>>) -> std::io::Result<Engine> {
-        todo!()
+    pub fn start_traced(config: Config, trace: Option<Sender<Trace>>) -> std::io::Result<Engine> {
+        panic_filter::install();
+        let (tx, rx) = channel(config.capacity.limit());
+        let (producers, consumers) = (config.producers, config.consumers);
+        let sh = Arc::new(Shared::new(config, trace));
+        let sp = Spawner {
+            sh: sh.clone(),
+            tx: tx.clone(),
+            rx,
+        };
+        let (ctl, ctl_rx) = crossbeam_channel::unbounded();
+        let engine = Engine {
+            sh: sh.clone(),
+            ctl,
+            tx,
+        };
+        // `main` is registered first (id 0) so it heads the thread list.
+        let me = sp.register(Role::Coordinator);
+        // Consumers first, as in the seed programs: they wait on the queue.
+        for _ in 0..consumers {
+            sp.spawn(Role::Consumer)?;
+        }
+        for _ in 0..producers {
+            sp.spawn(Role::Producer)?;
+        }
+        let me2 = me.clone();
+        let handle = std::thread::Builder::new()
+            .name("main".into())
+            .spawn(move || coordinator::run(sp, me2, ctl_rx))?;
+        *lock(&me.handle) = Some(handle);
+        Ok(engine)
     }
 
-    /// The run's configuration (with live changes applied).
+    /// The configuration the run started from, with the current knobs.
     pub fn config(&self) -> Config {
-        todo!()
+        let mut c = self.sh.config.clone();
+        let k = self.sh.knobs();
+        c.interval = k.interval;
+        c.work = k.work;
+        c
     }
 
     /// A snapshot with the default parts.
@@ -73,27 +134,72 @@ impl Engine {
     }
 
     /// A snapshot, with the extras `req` asks for.
-    pub fn snapshot_with(&self, _req: SnapshotRequest) -> Snapshot {
-        todo!()
+    pub fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+        assemble::snapshot(&self.sh, self.tx.len() as u64, req)
     }
 
-    /// Apply a live change. Never blocks.
-    pub fn send(&self, _cmd: Command) {
-        todo!()
+    /// Apply a live change. Never blocks. An abort takes effect at once,
+    /// even if the coordinator is busy.
+    pub fn send(&self, cmd: Command) {
+        if cmd == Command::Abort {
+            self.sh.aborted.store(true, Ordering::Release);
+            self.sh.paused.store(false, Ordering::Release);
+            self.sh.wake_all();
+        }
+        let _ = self.ctl.send(cmd);
     }
 
     /// True once every thread has left (done or aborted).
     pub fn is_over(&self) -> bool {
-        todo!()
+        self.sh.phase().is_over()
     }
 
-    /// Wait until the run is over or `timeout` passes; true if over.
-    pub fn wait(&self, _timeout: Duration) -> bool {
-        todo!()
+    /// Wait until the run is over or `timeout` passes; true if over. Joins
+    /// the threads once over.
+    pub fn wait(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while !self.is_over() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        self.join_all(deadline.saturating_duration_since(Instant::now()));
+        true
+    }
+
+    /// Join every thread that has left, waiting at most `timeout` in all.
+    fn join_all(&self, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        for w in self.sh.workers() {
+            // A thread that has set its exit state only has a few instructions left.
+            while !w.stats.state().is_final() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            let handle = lock(&w.handle).take();
+            match handle {
+                // Joining a thread still in its loop could hang: leave it.
+                Some(h) if h.is_finished() || w.stats.state().is_final() => {
+                    let _ = h.join();
+                }
+                Some(h) => *lock(&w.handle) = Some(h),
+                None => {}
+            }
+        }
     }
 
     /// Results in input order (only when the config collects results).
-    pub fn results(&self) -> Vec<ItemResult> {
-        todo!()
+    pub fn results(&self) -> Vec<super::engine::ItemResult> {
+        let mut r = lock(&self.sh.results).clone();
+        r.sort_by_key(|x| x.id);
+        r
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        if !self.is_over() {
+            self.send(Command::Abort);
+        }
     }
 }

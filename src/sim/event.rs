@@ -160,7 +160,11 @@ mod tests {
     fn ring_keeps_the_newest_and_counts_all() {
         let mut r = EventRing::new(3);
         for i in 0..5 {
-            r.push(Duration::from_millis(i), None, EventKind::Run(format!("e{i}")));
+            r.push(
+                Duration::from_millis(i),
+                None,
+                EventKind::Run(format!("e{i}")),
+            );
         }
         assert_eq!(r.total(), 5);
         let seqs: Vec<u64> = r.last(10).iter().map(|e| e.seq).collect();

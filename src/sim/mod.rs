@@ -2,12 +2,24 @@
 //! instrumented crossbeam-channel queue, poison-pill shutdown and live
 //! control. It knows nothing of terminals; front ends read [`Snapshot`]s.
 
+mod assemble;
 pub mod command;
 pub mod config;
+mod consumer;
+mod coordinator;
 pub mod engine;
 pub mod event;
+mod gate;
+pub mod panic_filter;
+mod producer;
+mod queue;
+mod recent;
+mod sampler;
+mod shared;
 pub mod snapshot;
+mod spawn;
 pub mod state;
+pub mod stats;
 pub mod work;
 
 pub use command::{Command, Removal};

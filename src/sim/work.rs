@@ -91,7 +91,10 @@ impl Dist {
         let s = |d: Duration| secs(d.as_secs_f64() * factor);
         match *self {
             Dist::Fixed(d) => Dist::Fixed(s(d)),
-            Dist::Uniform { lo, hi } => Dist::Uniform { lo: s(lo), hi: s(hi) },
+            Dist::Uniform { lo, hi } => Dist::Uniform {
+                lo: s(lo),
+                hi: s(hi),
+            },
             Dist::Exp { mean } => Dist::Exp { mean: s(mean) },
             Dist::Normal { mean, sd } => Dist::Normal {
                 mean: s(mean),
@@ -115,11 +118,11 @@ pub fn fmt_duration(d: Duration) -> String {
     let ns = d.as_nanos();
     if ns == 0 {
         "0ms".into()
-    } else if ns % 1_000_000_000 == 0 {
+    } else if ns.is_multiple_of(1_000_000_000) {
         format!("{}s", ns / 1_000_000_000)
     } else if ns >= 1_000_000_000 {
         format!("{}s", trim(d.as_secs_f64()))
-    } else if ns % 1_000_000 == 0 {
+    } else if ns.is_multiple_of(1_000_000) {
         format!("{}ms", ns / 1_000_000)
     } else if ns >= 1_000_000 {
         format!("{}ms", trim(ns as f64 / 1e6))
@@ -209,6 +212,47 @@ pub fn spend(mode: WorkMode, start: Instant, d: Duration) {
     }
 }
 
+/// Like [`spend`], but returns early (false) when `stop` is set: a sleeper
+/// waits on its wake channel so an abort reaches it at once; a spinner checks
+/// `stop()` as it spins. Wakes for other reasons (pause) are ignored here: the
+/// thread notices those at its next step.
+pub fn spend_unless(
+    mode: WorkMode,
+    start: Instant,
+    d: Duration,
+    wake: &crossbeam_channel::Receiver<()>,
+    stop: &dyn Fn() -> bool,
+) -> bool {
+    if d.is_zero() {
+        return true;
+    }
+    let deadline = start + d;
+    match mode {
+        WorkMode::Sleep => loop {
+            match wake.recv_deadline(deadline) {
+                Ok(()) if stop() => return false,
+                Ok(()) => {}
+                Err(crossbeam_channel::RecvTimeoutError::Timeout) => return true,
+                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
+                    sleep_until(deadline);
+                    return true;
+                }
+            }
+        },
+        WorkMode::Spin => {
+            let mut n = 0u32;
+            while Instant::now() < deadline {
+                std::hint::spin_loop();
+                n = n.wrapping_add(1);
+                if n.is_multiple_of(1024) && stop() {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+}
+
 /// Sleep to an absolute deadline: a late wake-up does not push later deadlines.
 pub fn sleep_until(deadline: Instant) {
     let now = Instant::now();
@@ -250,8 +294,14 @@ mod tests {
     fn samples_have_the_stated_mean_and_bounds() {
         let mut rng = SmallRng::seed_from_u64(1);
         let ms = Duration::from_millis;
-        let u = Dist::Uniform { lo: ms(5), hi: ms(15) };
-        let n = Dist::Normal { mean: ms(10), sd: ms(20) };
+        let u = Dist::Uniform {
+            lo: ms(5),
+            hi: ms(15),
+        };
+        let n = Dist::Normal {
+            mean: ms(10),
+            sd: ms(20),
+        };
         let e = Dist::Exp { mean: ms(10) };
         let mut sum_u = 0.0;
         let mut sum_e = 0.0;
@@ -277,14 +327,38 @@ mod tests {
             WorkSpec::new(WorkMode::Spin, Dist::Exp { mean: ms(10) }).to_string(),
             "cpu:exp:10ms"
         );
-        assert_eq!(Dist::Uniform { lo: ms(5), hi: ms(15) }.to_string(), "uniform:5ms..15ms");
-        assert_eq!(Dist::Normal { mean: ms(10), sd: ms(2) }.to_string(), "normal:10ms,2ms");
+        assert_eq!(
+            Dist::Uniform {
+                lo: ms(5),
+                hi: ms(15)
+            }
+            .to_string(),
+            "uniform:5ms..15ms"
+        );
+        assert_eq!(
+            Dist::Normal {
+                mean: ms(10),
+                sd: ms(2)
+            }
+            .to_string(),
+            "normal:10ms,2ms"
+        );
     }
 
     #[test]
     fn scaled_multiplies_every_parameter() {
         let ms = Duration::from_millis;
-        let d = Dist::Uniform { lo: ms(10), hi: ms(20) }.scaled(0.5);
-        assert_eq!(d, Dist::Uniform { lo: ms(5), hi: ms(10) });
+        let d = Dist::Uniform {
+            lo: ms(10),
+            hi: ms(20),
+        }
+        .scaled(0.5);
+        assert_eq!(
+            d,
+            Dist::Uniform {
+                lo: ms(5),
+                hi: ms(10)
+            }
+        );
     }
 }

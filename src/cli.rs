@@ -1,0 +1,462 @@
+//! Command-line definitions (clap derive), and nothing else: flags arrive as
+//! raw strings and are validated by [`crate::scenario`], so a bad value gets
+//! the same one-line message whether it came from a flag or a scenario file.
+
+use clap::error::ErrorKind;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::scenario::Overrides;
+
+/// Watch producer/consumer threads, queue depth and poison-pill shutdown live
+/// in the terminal.
+#[derive(Debug, Parser)]
+#[command(
+    name = "queuescope",
+    version,
+    // Flags go after the subcommand they belong to: `queuescope run --items 5`.
+    // Without this, `queuescope --items 5 run` would parse and silently ignore
+    // the top-level flag.
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  \
+        queuescope                               the default scenario, live\n  \
+        queuescope --scenario classic            a built-in scenario (see: queuescope scenarios)\n  \
+        queuescope --scenario my.toml --consumers 8\n  \
+        queuescope run --scenario pool-map --json"
+)]
+pub struct Cli {
+    /// What to do; none starts the live terminal view.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Scenario flags for the live view.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+
+    /// Display flags for the live view.
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// Subcommands.
+// `Run` is much larger than `Scenarios`, but the value is built once per
+// process, so boxing it would only make matching on it clumsier.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario without the terminal view and print a summary
+    Run(RunArgs),
+    /// List the built-in scenarios, one per line with its lesson
+    Scenarios,
+}
+
+/// Flags of `queuescope run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario flags.
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+
+    /// Also print a trace line for every item produced and consumed
+    #[arg(long)]
+    pub log: bool,
+}
+
+/// Which scenario to run and per-key overrides, shared by the live view and
+/// `run`. Values stay strings here; [`ScenarioArgs::overrides`] hands them to
+/// the scenario layer, which checks them.
+#[derive(Clone, Debug, Default, Args)]
+#[command(next_help_heading = "Scenario")]
+pub struct ScenarioArgs {
+    /// A built-in scenario or a scenario .toml file [default: default]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub scenario: Option<String>,
+
+    /// Producer threads, 1 to 1024
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub producers: Option<String>,
+
+    /// Consumer threads, 1 to 1024
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub consumers: Option<String>,
+
+    /// Queue capacity: 0 (hand-off), up to 1000000, or unbounded
+    #[arg(long, value_name = "0|N|unbounded", allow_negative_numbers = true)]
+    pub capacity: Option<String>,
+
+    /// Produce this many items in total, then shut down
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub items: Option<String>,
+
+    /// Produce for this long (e.g. 30s, 5m), then shut down
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub duration: Option<String>,
+
+    /// Time to make each item: 50ms, uniform:10ms..90ms, exp:50ms, normal:50ms,10ms; prefix cpu: to spin
+    // Hyphen values reach our validation, which explains "-5ms" properly.
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
+    pub interval: Option<String>,
+
+    /// Time to process each item, same forms as --interval (e.g. cpu:exp:10ms)
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
+    pub work: Option<String>,
+
+    /// Seed for the random durations
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<String>,
+
+    /// Poison pills sent at shutdown (auto: one per consumer, the correct protocol)
+    #[arg(long, value_name = "N|auto", allow_negative_numbers = true)]
+    pub pills: Option<String>,
+
+    /// Make the consumer that takes this item id panic (repeatable, or comma-separated)
+    #[arg(
+        long = "crash-item",
+        value_name = "ID",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub crash_item: Vec<String>,
+}
+
+impl ScenarioArgs {
+    /// The scenario name or path, if one was given.
+    pub fn scenario(&self) -> Option<&str> {
+        self.scenario.as_deref()
+    }
+
+    /// The override flags, for [`crate::scenario::resolve`].
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            producers: self.producers.clone(),
+            consumers: self.consumers.clone(),
+            capacity: self.capacity.clone(),
+            items: self.items.clone(),
+            duration: self.duration.clone(),
+            interval: self.interval.clone(),
+            work: self.work.clone(),
+            seed: self.seed.clone(),
+            pills: self.pills.clone(),
+            crash_item: self.crash_item.clone(),
+        }
+    }
+}
+
+/// Flags of the live terminal view.
+#[derive(Clone, Debug, Args)]
+#[command(next_help_heading = "Display")]
+pub struct TuiArgs {
+    /// Frames drawn per second, 1 to 120
+    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=120))]
+    pub fps: u16,
+
+    /// Draw with ASCII only (for terminals without Unicode box drawing)
+    #[arg(long)]
+    pub ascii: bool,
+
+    /// Colour theme: default, or contrast for projectors
+    // Listing the values in the line above keeps `--help` as short as `-h`.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "THEME",
+        default_value_t = Theme::Default,
+        hide_possible_values = true
+    )]
+    pub theme: Theme,
+}
+
+/// Colour themes of the live view.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Theme {
+    /// The standard palette.
+    #[default]
+    Default,
+    /// High contrast, for projectors and low vision.
+    Contrast,
+}
+
+impl Cli {
+    /// The scenario flags in effect: `run`'s, or the top level's for the live view.
+    pub fn scenario_args(&self) -> &ScenarioArgs {
+        match &self.command {
+            Some(Command::Run(run)) => &run.scenario,
+            _ => &self.scenario,
+        }
+    }
+}
+
+/// Parses the process's arguments. On `Err`, hand the error to [`report`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    Cli::try_parse()
+}
+
+/// Parses the given arguments (the first is the program name), for tests.
+pub fn parse_from<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    Cli::try_parse_from(args)
+}
+
+/// True for the "errors" that are really `--help` / `--version` output.
+fn is_display(err: &clap::Error) -> bool {
+    matches!(
+        err.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    )
+}
+
+/// A usage error in two lines: clap's first line (`error: ...`) and one hint
+/// (clap's `tip:` if it has one, else where to get help), ending in a newline.
+/// Help and version text is returned whole.
+pub fn compact_error(err: &clap::Error) -> String {
+    let text = err.render().to_string();
+    if is_display(err) {
+        return text;
+    }
+    let mut lines = text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty());
+    let first = lines
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .to_string();
+    let rest: Vec<&str> = lines.collect();
+    let find = |prefix: &str| rest.iter().find(|l| l.trim_start().starts_with(prefix));
+    let hint = if first.contains("the subcommand") && first.contains("cannot be used with") {
+        // clap's own hint here is only "try --help"; say what to do instead.
+        "  tip: put the flags after the subcommand, e.g. 'queuescope run --consumers 4'"
+    } else {
+        find("tip:")
+            .or_else(|| find("[possible values:"))
+            .or_else(|| find("For more information"))
+            .map_or("For more information, try '--help'.", |l| l)
+    };
+    format!("{first}\n{hint}\n")
+}
+
+/// Prints a parse error the way the user needs it and returns the exit code:
+/// help and version go to stdout whole (exit 0); usage errors go to stderr
+/// as two lines (exit 2, clap's usage code).
+pub fn report(err: &clap::Error) -> i32 {
+    if is_display(err) {
+        // A closed stdout (`queuescope --help | head -1`) is not worth a panic.
+        let _ = err.print();
+    } else {
+        eprint!("{}", compact_error(err));
+    }
+    err.exit_code()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        parse_from(std::iter::once("queuescope").chain(args.iter().copied()))
+    }
+
+    fn ok(args: &[&str]) -> Cli {
+        parse(args).unwrap_or_else(|e| panic!("{args:?}: {e}"))
+    }
+
+    fn usage_error(args: &[&str]) -> clap::Error {
+        match parse(args) {
+            Ok(cli) => panic!("{args:?} should fail, got {cli:?}"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn bare_command_is_the_live_view_with_defaults() {
+        let cli = ok(&[]);
+        assert!(cli.command.is_none());
+        assert_eq!(cli.tui.fps, 30);
+        assert!(!cli.tui.ascii);
+        assert_eq!(cli.tui.theme, Theme::Default);
+        assert!(cli.scenario_args().overrides().is_empty());
+        assert_eq!(cli.scenario_args().scenario(), None);
+    }
+
+    #[test]
+    fn live_view_flags() {
+        let cli = ok(&[
+            "--scenario",
+            "classic",
+            "--consumers",
+            "8",
+            "--fps",
+            "60",
+            "--ascii",
+            "--theme",
+            "contrast",
+        ]);
+        assert_eq!(cli.scenario_args().scenario(), Some("classic"));
+        assert_eq!(
+            cli.scenario_args().overrides().consumers.as_deref(),
+            Some("8")
+        );
+        assert_eq!(
+            (cli.tui.fps, cli.tui.ascii, cli.tui.theme),
+            (60, true, Theme::Contrast)
+        );
+    }
+
+    #[test]
+    fn run_takes_every_scenario_flag() {
+        let cli = ok(&[
+            "run",
+            "--scenario",
+            "x.toml",
+            "--producers",
+            "2",
+            "--consumers",
+            "3",
+            "--capacity",
+            "unbounded",
+            "--items",
+            "9",
+            "--interval",
+            "exp:1ms",
+            "--work",
+            "cpu:2ms",
+            "--seed",
+            "7",
+            "--pills",
+            "auto",
+            "--crash-item",
+            "3",
+            "--crash-item",
+            "5,8",
+            "--json",
+            "--log",
+        ]);
+        let Some(Command::Run(run)) = &cli.command else {
+            panic!("not run: {cli:?}")
+        };
+        assert!(run.json && run.log);
+        let o = cli.scenario_args().overrides();
+        assert_eq!(cli.scenario_args().scenario(), Some("x.toml"));
+        assert_eq!(
+            o,
+            Overrides {
+                producers: Some("2".into()),
+                consumers: Some("3".into()),
+                capacity: Some("unbounded".into()),
+                items: Some("9".into()),
+                duration: None,
+                interval: Some("exp:1ms".into()),
+                work: Some("cpu:2ms".into()),
+                seed: Some("7".into()),
+                pills: Some("auto".into()),
+                crash_item: vec!["3".into(), "5".into(), "8".into()],
+            }
+        );
+    }
+
+    #[test]
+    fn negative_numbers_reach_our_validation() {
+        // So the user sees "--consumers: expected 1 to 1024", not a clap puzzle.
+        let cli = ok(&["run", "--consumers", "-4"]);
+        assert_eq!(cli.scenario_args().consumers.as_deref(), Some("-4"));
+    }
+
+    #[test]
+    fn scenarios_subcommand() {
+        assert!(matches!(
+            ok(&["scenarios"]).command,
+            Some(Command::Scenarios)
+        ));
+    }
+
+    #[test]
+    fn misplaced_flags_are_usage_errors() {
+        // Top-level flags before a subcommand would be silently ignored.
+        assert_eq!(usage_error(&["--consumers", "3", "run"]).exit_code(), 2);
+        // Display flags belong to the live view only.
+        assert_eq!(usage_error(&["run", "--fps", "10"]).exit_code(), 2);
+        assert_eq!(usage_error(&["--fps", "0"]).exit_code(), 2);
+        assert_eq!(usage_error(&["--theme", "neon"]).exit_code(), 2);
+        assert_eq!(usage_error(&["--bogus"]).exit_code(), 2);
+    }
+
+    #[test]
+    fn usage_errors_are_two_lines() {
+        let text = compact_error(&usage_error(&["run", "--jsn"]));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert_eq!(lines[0], "error: unexpected argument '--jsn' found");
+        assert!(
+            lines[1].contains("tip:") && lines[1].contains("--json"),
+            "{text}"
+        );
+
+        let text = compact_error(&usage_error(&["--fps", "abc"]));
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(
+            lines[0].starts_with("error: invalid value 'abc' for '--fps <N>'"),
+            "{text}"
+        );
+        assert_eq!(lines[1], "For more information, try '--help'.");
+
+        let text = compact_error(&usage_error(&["--theme", "neon"]));
+        assert_eq!(
+            text,
+            "error: invalid value 'neon' for '--theme <THEME>'\n  [possible values: default, contrast]\n"
+        );
+
+        let text = compact_error(&usage_error(&["--consumers", "3", "run"]));
+        assert_eq!(
+            text,
+            "error: the subcommand 'run' cannot be used with '--consumers <N>'\n  \
+             tip: put the flags after the subcommand, e.g. 'queuescope run --consumers 4'\n"
+        );
+    }
+
+    #[test]
+    fn hyphenated_times_reach_our_validation() {
+        let cli = ok(&[
+            "run",
+            "--work",
+            "-5ms",
+            "--duration",
+            "-1s",
+            "--interval",
+            "-2ms",
+        ]);
+        let o = cli.scenario_args().overrides();
+        assert_eq!(o.work.as_deref(), Some("-5ms"));
+        assert_eq!(o.duration.as_deref(), Some("-1s"));
+        assert_eq!(o.interval.as_deref(), Some("-2ms"));
+    }
+
+    #[test]
+    fn help_and_version_are_not_errors() {
+        let help = usage_error(&["--help"]);
+        assert_eq!(help.exit_code(), 0);
+        let text = compact_error(&help);
+        assert!(
+            text.contains("--scenario <NAME|PATH>") && text.contains("--theme <THEME>"),
+            "{text}"
+        );
+        let version = usage_error(&["--version"]);
+        assert_eq!(version.exit_code(), 0);
+        assert!(compact_error(&version).starts_with("queuescope "));
+        assert_eq!(usage_error(&["run", "--help"]).exit_code(), 0);
+    }
+}

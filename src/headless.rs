@@ -1,0 +1,127 @@
+//! `queuescope run`: the engine without a screen. Runs the scenario to its
+//! end (an endless one until Ctrl-C or SIGTERM, which shut it down
+//! gracefully; a second signal aborts), then prints the text or JSON report.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::report;
+use crate::sim::{Command, Config, Engine, Phase, Workload};
+
+/// Output options of `run`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RunOptions {
+    /// One JSON document instead of the text report.
+    pub json: bool,
+    /// Seed-style lines as things happen.
+    pub log: bool,
+}
+
+/// Exit code for a run that completed.
+pub const EXIT_OK: i32 = 0;
+/// Exit code for a runtime failure (failed items, abort, no threads).
+pub const EXIT_FAILURE: i32 = 1;
+
+/// Runs `config` headless and prints the report; returns the exit code.
+pub fn run(config: Config, opts: RunOptions) -> i32 {
+    let signalled = Arc::new(AtomicBool::new(false));
+    for sig in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        // Without the handler a signal just kills us, which is still safe.
+        let _ = signal_hook::flag::register(sig, signalled.clone());
+    }
+    if config.workload == Workload::Endless && !opts.json {
+        eprintln!(
+            "queuescope: scenario '{}' runs until stopped: Ctrl-C shuts it down \
+             (or give --items N / --duration TIME)",
+            config.name
+        );
+    }
+    let (trace_tx, printer) = if opts.log {
+        let (tx, rx) = crossbeam_channel::unbounded::<crate::sim::Trace>();
+        let words = match &config.workload {
+            Workload::Words(w) => Some(w.clone()),
+            _ => None,
+        };
+        let to_stderr = opts.json; // keep stdout a single JSON document
+        let h = std::thread::spawn(move || {
+            let word = |id: u64| words.as_ref().and_then(|w| w.get(id as usize).cloned());
+            let print = |line: &str| {
+                if to_stderr {
+                    writeln!(std::io::stderr().lock(), "{line}").is_ok()
+                } else {
+                    writeln!(std::io::stdout().lock(), "{line}").is_ok()
+                }
+            };
+            let mut order = report::log::Reorder::default();
+            let mut open = true;
+            while open {
+                match rx.recv_timeout(report::log::REORDER_WINDOW) {
+                    Ok(t) => order.push(t),
+                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => open = false,
+                }
+                let until = if open { order.ripe() } else { None };
+                for t in order.drain(until) {
+                    if let Some(line) = report::log::line(&t, word)
+                        && !print(&line)
+                    {
+                        return; // closed pipe: stop printing, let the run finish
+                    }
+                }
+            }
+        });
+        (Some(tx), Some(h))
+    } else {
+        (None, None)
+    };
+    let engine = match Engine::start_traced(config.clone(), trace_tx) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("queuescope: could not start the threads: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let mut asked_shutdown = false;
+    while !engine.wait(Duration::from_millis(50)) {
+        if signalled.swap(false, Ordering::AcqRel) {
+            if asked_shutdown {
+                eprintln!("queuescope: second signal: aborting");
+                engine.send(Command::Abort);
+            } else {
+                eprintln!("queuescope: shutting down (pills going out); again to abort");
+                engine.send(Command::Shutdown);
+                asked_shutdown = true;
+            }
+        }
+    }
+    let snap = engine.snapshot();
+    let results = engine.results();
+    drop(engine); // closes the trace channel
+    if let Some(h) = printer {
+        let _ = h.join();
+    }
+    let mut out = std::io::stdout().lock();
+    // A closed stdout (`| head`) is not an error: ignore write failures.
+    let _ = if opts.json {
+        let doc = report::json::render(&config, &snap, &results);
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&doc).unwrap_or_default()
+        )
+    } else {
+        write!(out, "{}", report::text::render(&snap, &results))
+    };
+    let _ = out.flush();
+    if snap.phase != Phase::Done || snap.counts.failed > 0 {
+        EXIT_FAILURE
+    } else {
+        EXIT_OK
+    }
+}

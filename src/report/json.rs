@@ -1,0 +1,102 @@
+//! `run --json`: one JSON document describing the finished run. Field names
+//! are stable (documented in the README); durations are seconds (`_s`) or
+//! milliseconds (`_ms`) as their names say.
+
+use serde_json::{Value, json};
+
+use super::{idle, little_rhs, secs};
+use crate::sim::{Config, ItemResult, LatencySummary, Snapshot, Workload};
+
+fn latency(l: &LatencySummary) -> Value {
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    json!({
+        "count": l.count,
+        "mean_ms": ms(l.mean),
+        "p50_ms": ms(l.p50),
+        "p90_ms": ms(l.p90),
+        "p99_ms": ms(l.p99),
+        "max_ms": ms(l.max),
+    })
+}
+
+fn workload(w: &Workload) -> Value {
+    match w {
+        Workload::Endless => json!({"kind": "endless"}),
+        Workload::Items(n) => json!({"kind": "items", "items": n}),
+        Workload::Duration(d) => json!({"kind": "duration", "duration_s": secs(*d)}),
+        Workload::Words(ws) => json!({"kind": "words", "words": ws.as_ref()}),
+    }
+}
+
+/// The JSON document.
+pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult]) -> Value {
+    let c = s.counts;
+    let threads: Vec<Value> = s
+        .threads
+        .iter()
+        .map(|t| {
+            json!({
+                "name": &*t.name,
+                "role": t.role.name(),
+                "state": t.state.name(),
+                "exit": t.exit.map(|e| e.name()),
+                "items": t.items,
+                "failed": t.failed,
+                "busy_s": secs(t.busy()),
+                "blocked_s": secs(t.blocked()),
+                "idle_s": secs(idle(t)),
+                "busy_fraction": t.busy_fraction(),
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "scenario": s.scenario,
+        "lesson": s.lesson,
+        "seed": s.seed,
+        "phase": s.phase.name(),
+        "config": {
+            "producers": config.producers,
+            "consumers": config.consumers,
+            "capacity": config.capacity.to_string(),
+            "workload": workload(&config.workload),
+            "interval": s.interval.to_string(),
+            "work": s.work.to_string(),
+            "pills": config.pills,
+        },
+        "elapsed_s": secs(s.elapsed),
+        "shutdown_s": s.shutdown_took.map(secs),
+        "produced": c.produced,
+        "consumed": c.consumed,
+        "failed": c.failed,
+        "left_in_queue": c.queued,
+        "pills_sent": c.pills_sent,
+        "pills_received": c.pills_received,
+        "throughput_per_s": s.throughput(),
+        "max_depth": s.max_depth,
+        "mean_depth": s.mean_depth,
+        "threads": threads,
+        "latency": {
+            "queue_wait": latency(&s.latency.queue_wait),
+            "end_to_end": latency(&s.latency.end_to_end),
+        },
+        "littles_law": {
+            "mean_in_system": s.mean_in_system,
+            "arrival_rate_per_s": s.arrival_rate(),
+            "mean_time_in_system_s": secs(s.latency.mean_in_system),
+            "lambda_w": little_rhs(s),
+        },
+    });
+    if !results.is_empty() {
+        let makespan = results.iter().map(|r| r.done_at).max().map_or(0.0, secs);
+        doc["map"] = json!({
+            "makespan_s": makespan,
+            "results": results.iter().map(|r| json!({
+                "id": r.id,
+                "word": r.word,
+                "by": r.by,
+                "done_s": secs(r.done_at),
+            })).collect::<Vec<_>>(),
+        });
+    }
+    doc
+}

@@ -1,0 +1,291 @@
+//! Command-line overrides: flag values applied on top of a scenario. They are
+//! kept as the raw strings the user typed so an error can quote them and name
+//! the flag; they are checked by the same rules as the file's keys.
+
+use super::error::{ScenarioError, quote_text};
+use super::fields::{self, Raw};
+use crate::sim::config::{Config, Workload};
+
+/// Flag values as typed, each `None` (or empty) when the flag was not given.
+/// A given flag replaces the scenario's value for the key of the same name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--producers N`.
+    pub producers: Option<String>,
+    /// `--consumers N`.
+    pub consumers: Option<String>,
+    /// `--capacity 0|N|unbounded`.
+    pub capacity: Option<String>,
+    /// `--items N`: replaces the scenario's workload, whichever it was.
+    pub items: Option<String>,
+    /// `--duration TIME`: replaces the scenario's workload, whichever it was.
+    pub duration: Option<String>,
+    /// `--interval SPEC`.
+    pub interval: Option<String>,
+    /// `--work SPEC`.
+    pub work: Option<String>,
+    /// `--seed N`.
+    pub seed: Option<String>,
+    /// `--pills N|auto`.
+    pub pills: Option<String>,
+    /// `--crash-item ID`, repeatable; when given, replaces the scenario's list.
+    pub crash_item: Vec<String>,
+}
+
+/// Checks one flag's value with `rule`.
+fn check<T>(
+    flag: &str,
+    value: &Option<String>,
+    rule: fn(Raw<'_>) -> Result<T, fields::Expected>,
+) -> Result<Option<T>, ScenarioError> {
+    let Some(text) = value else { return Ok(None) };
+    rule(Raw::from_flag(text))
+        .map(Some)
+        .map_err(|expected| bad(flag, text, expected))
+}
+
+/// `--flag: expected ...; got "text"`.
+fn bad(flag: &str, text: &str, expected: fields::Expected) -> ScenarioError {
+    ScenarioError::Flag {
+        flag: flag.to_string(),
+        message: format!("{expected}; got {}", quote_text(text)),
+    }
+}
+
+impl Overrides {
+    /// True when no flag was given.
+    pub fn is_empty(&self) -> bool {
+        *self == Overrides::default()
+    }
+
+    /// Applies every given flag to `config`, checking each value. Both
+    /// `--items` and `--duration` at once is an error: a run has one workload.
+    pub fn apply(&self, mut config: Config) -> Result<Config, ScenarioError> {
+        if let Some(n) = check("--producers", &self.producers, fields::threads)? {
+            config.producers = n;
+        }
+        if let Some(n) = check("--consumers", &self.consumers, fields::threads)? {
+            config.consumers = n;
+        }
+        if let Some(c) = check("--capacity", &self.capacity, fields::capacity)? {
+            config.capacity = c;
+        }
+        if self.items.is_some() && self.duration.is_some() {
+            return Err(ScenarioError::Flag {
+                flag: "--duration".into(),
+                message: "expected either --items or --duration, not both: a run has one workload"
+                    .into(),
+            });
+        }
+        if let Some(n) = check("--items", &self.items, fields::items)? {
+            config.workload = Workload::Items(n);
+        }
+        if let Some(d) = check("--duration", &self.duration, fields::run_duration)? {
+            config.workload = Workload::Duration(d);
+        }
+        if let Some(s) = check("--interval", &self.interval, fields::spec)? {
+            config.interval = s;
+        }
+        if let Some(s) = check("--work", &self.work, fields::spec)? {
+            config.work = s;
+        }
+        if let Some(n) = check("--seed", &self.seed, fields::seed)? {
+            config.seed = n;
+        }
+        if let Some(p) = check("--pills", &self.pills, fields::pills)? {
+            config.pills = p;
+        }
+        if !self.crash_item.is_empty() {
+            if self.crash_item.len() > fields::MAX_CRASH_ITEMS {
+                return Err(ScenarioError::Flag {
+                    flag: "--crash-item".into(),
+                    message: format!(
+                        "{}; got {}",
+                        fields::crash_items_too_many(),
+                        self.crash_item.len()
+                    ),
+                });
+            }
+            let mut ids = self
+                .crash_item
+                .iter()
+                .map(|text| {
+                    fields::crash_item(Raw::from_flag(text))
+                        .map_err(|e| bad("--crash-item", text, e))
+                })
+                .collect::<Result<Vec<u64>, _>>()?;
+            ids.sort_unstable();
+            ids.dedup();
+            config.crash_items = ids;
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::Capacity;
+    use crate::sim::work::{Dist, WorkMode, WorkSpec};
+    use std::time::Duration;
+
+    fn some(s: &str) -> Option<String> {
+        Some(s.to_string())
+    }
+
+    fn err(o: Overrides) -> String {
+        match o.apply(Config::default()) {
+            Ok(c) => panic!("expected an error, got {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn no_flags_change_nothing() {
+        assert!(Overrides::default().is_empty());
+        assert_eq!(
+            Overrides::default().apply(Config::default()).ok(),
+            Some(Config::default())
+        );
+    }
+
+    #[test]
+    fn every_flag_applies() {
+        let o = Overrides {
+            producers: some("3"),
+            consumers: some("1024"),
+            capacity: some("unbounded"),
+            items: some("100"),
+            duration: None,
+            interval: some("0"),
+            work: some("cpu:exp:10ms"),
+            seed: some("18446744073709551615"),
+            pills: some("0"),
+            crash_item: vec!["9".into(), "3".into(), "9".into()],
+        };
+        assert!(!o.is_empty());
+        let c = o.apply(Config::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((c.producers, c.consumers), (3, 1024));
+        assert_eq!(c.capacity, Capacity::Unbounded);
+        assert_eq!(c.workload, Workload::Items(100));
+        assert_eq!(c.interval, WorkSpec::zero());
+        assert_eq!(
+            c.work,
+            WorkSpec::new(
+                WorkMode::Spin,
+                Dist::Exp {
+                    mean: Duration::from_millis(10)
+                }
+            )
+        );
+        assert_eq!((c.seed, c.pills), (u64::MAX, Some(0)));
+        assert_eq!(c.crash_items, vec![3, 9]);
+        // The parts no flag touches are kept.
+        assert_eq!(c.name, "default");
+    }
+
+    #[test]
+    fn duration_replaces_any_workload() {
+        let words = Config {
+            workload: Workload::Words(vec!["a".to_string()].into()),
+            ..Config::default()
+        };
+        let o = Overrides {
+            duration: some("90s"),
+            ..Overrides::default()
+        };
+        let c = o.apply(words).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.workload, Workload::Duration(Duration::from_secs(90)));
+        let o = Overrides {
+            pills: some("auto"),
+            ..Overrides::default()
+        };
+        let with_pills = Config {
+            pills: Some(1),
+            ..Config::default()
+        };
+        assert_eq!(o.apply(with_pills).map(|c| c.pills).ok(), Some(None));
+    }
+
+    #[test]
+    fn bad_flags_name_the_flag_and_what_it_accepts() {
+        assert_eq!(
+            err(Overrides {
+                consumers: some("0"),
+                ..Overrides::default()
+            }),
+            "--consumers: expected a whole number from 1 to 1024; got \"0\""
+        );
+        assert_eq!(
+            err(Overrides {
+                producers: some("1025"),
+                ..Overrides::default()
+            }),
+            "--producers: expected a whole number from 1 to 1024; got \"1025\""
+        );
+        assert_eq!(
+            err(Overrides {
+                capacity: some("1000001"),
+                ..Overrides::default()
+            }),
+            "--capacity: expected 0 (rendezvous), a number up to 1000000, or \"unbounded\"; got \"1000001\""
+        );
+        assert_eq!(
+            err(Overrides {
+                items: some("0"),
+                ..Overrides::default()
+            }),
+            "--items: expected a whole number from 1 to 1000000000; got \"0\""
+        );
+        assert_eq!(
+            err(Overrides {
+                duration: some("25h"),
+                ..Overrides::default()
+            }),
+            "--duration: expected a duration up to 24h; got \"25h\""
+        );
+        assert_eq!(
+            err(Overrides {
+                work: some("exp:2h"),
+                ..Overrides::default()
+            }),
+            "--work: expected every time in the spec to be at most 1h; got \"exp:2h\""
+        );
+        assert_eq!(
+            err(Overrides {
+                interval: some("10"),
+                ..Overrides::default()
+            }),
+            "--interval: expected a unit after the number (ns, us, ms, s, m, h), like 10ms; got \"10\""
+        );
+        assert_eq!(
+            err(Overrides {
+                seed: some("-1"),
+                ..Overrides::default()
+            }),
+            "--seed: expected a whole number from 0 to 18446744073709551615; got \"-1\""
+        );
+        assert_eq!(
+            err(Overrides {
+                crash_item: vec!["1".into(), "x".into()],
+                ..Overrides::default()
+            }),
+            "--crash-item: expected an item id, a whole number from 0 to 1000000000; got \"x\""
+        );
+        assert_eq!(
+            err(Overrides {
+                items: some("5"),
+                duration: some("5s"),
+                ..Overrides::default()
+            }),
+            "--duration: expected either --items or --duration, not both: a run has one workload"
+        );
+        assert_eq!(
+            err(Overrides {
+                consumers: some(""),
+                ..Overrides::default()
+            }),
+            "--consumers: expected a whole number from 1 to 1024; got \"\""
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! Built-in scenarios: the classroom examples, shipped inside the binary as
+//! the TOML files in `assets/scenarios/`. They go through the same parser as
+//! user files, so each doubles as an example of the format (and a test of it).
+
+use super::error::ScenarioError;
+use super::file::parse_scenario;
+use crate::sim::config::Config;
+
+/// A built-in scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// The name `--scenario` takes.
+    pub name: &'static str,
+    /// The TOML source (a good starting point for a scenario file of your own).
+    pub source: &'static str,
+}
+
+impl Preset {
+    /// The validated configuration. Every preset is checked by the tests, so
+    /// an error here is a bug in a shipped file, never the user's mistake.
+    pub fn config(&self) -> Result<Config, ScenarioError> {
+        parse_scenario(
+            &format!("presets/{}.toml", self.name),
+            self.source,
+            self.name,
+        )
+    }
+
+    /// The one-line lesson (empty if the preset were broken).
+    pub fn lesson(&self) -> String {
+        self.config().map(|c| c.lesson).unwrap_or_default()
+    }
+}
+
+/// Every preset, `default` first, then roughly in teaching order.
+pub const PRESETS: &[Preset] = &[
+    Preset {
+        name: "default",
+        source: include_str!("../../assets/scenarios/default.toml"),
+    },
+    Preset {
+        name: "classic",
+        source: include_str!("../../assets/scenarios/classic.toml"),
+    },
+    Preset {
+        name: "worker-pool",
+        source: include_str!("../../assets/scenarios/worker-pool.toml"),
+    },
+    Preset {
+        name: "pool-map",
+        source: include_str!("../../assets/scenarios/pool-map.toml"),
+    },
+    Preset {
+        name: "fetch-pool",
+        source: include_str!("../../assets/scenarios/fetch-pool.toml"),
+    },
+];
+
+/// The preset called `name`, if any.
+pub fn find(name: &str) -> Option<&'static Preset> {
+    PRESETS.iter().find(|p| p.name == name)
+}
+
+/// The preset names, in listing order.
+pub fn names() -> Vec<&'static str> {
+    PRESETS.iter().map(|p| p.name).collect()
+}
+
+/// The `scenarios` command's output: one line per preset, name then lesson,
+/// names padded so the lessons line up. Ends with a newline.
+pub fn listing() -> String {
+    let width = PRESETS.iter().map(|p| p.name.len()).max().unwrap_or(0);
+    PRESETS
+        .iter()
+        .map(|p| format!("{:width$}  {}\n", p.name, p.lesson()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::{Capacity, Workload};
+    use crate::sim::work::{Dist, WorkMode, WorkSpec};
+    use std::time::Duration;
+
+    fn config(name: &str) -> Config {
+        let preset = find(name).unwrap_or_else(|| panic!("no preset {name}"));
+        preset.config().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn every_preset_validates_and_teaches_something() {
+        assert!(!PRESETS.is_empty());
+        for p in PRESETS {
+            let c = p.config().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(c.name, p.name);
+            assert!(!c.lesson.is_empty(), "{} has no lesson", p.name);
+        }
+        let mut names = names();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), PRESETS.len(), "preset names are unique");
+    }
+
+    #[test]
+    fn default_preset_is_the_default_config() {
+        assert_eq!(config("default"), Config::default());
+    }
+
+    #[test]
+    fn classic_is_python_queue_with_one_pill() {
+        let c = config("classic");
+        assert_eq!((c.producers, c.consumers, c.pills), (1, 1, Some(1)));
+        assert_eq!(c.capacity, Capacity::Unbounded);
+        assert_eq!(c.workload, Workload::Duration(Duration::from_secs(5)));
+        assert_eq!(c.interval.dist, Dist::Fixed(Duration::from_millis(500)));
+    }
+
+    #[test]
+    fn worker_pool_has_seven_words_and_a_pill_each() {
+        let c = config("worker-pool");
+        assert_eq!(c.workload.total_items(), Some(7));
+        let Workload::Words(words) = &c.workload else {
+            panic!("not words: {:?}", c.workload)
+        };
+        assert_eq!(words.join(" "), "this is a hello world test !");
+        assert_eq!((c.consumers, c.pills), (4, Some(4)));
+    }
+
+    #[test]
+    fn pool_map_and_fetch_pool() {
+        let c = config("pool-map");
+        assert_eq!((c.producers, c.consumers), (1, 8));
+        assert_eq!(c.workload, Workload::Items(7));
+        assert_eq!(
+            c.work,
+            WorkSpec::new(WorkMode::Sleep, Dist::Fixed(Duration::from_secs(1)))
+        );
+        assert_eq!(c.interval, WorkSpec::zero());
+        assert!(c.collect_results);
+        let c = config("fetch-pool");
+        assert_eq!((c.consumers, c.workload.total_items()), (4, Some(20)));
+        assert_eq!(c.work.mode, WorkMode::Sleep, "I/O-bound work sleeps");
+    }
+
+    #[test]
+    fn listing_is_one_aligned_line_per_preset() {
+        let text = listing();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), PRESETS.len());
+        assert!(
+            lines[0].starts_with("default      2 steady producers"),
+            "{}",
+            lines[0]
+        );
+        assert!(lines[2].starts_with("worker-pool  7 words"), "{}", lines[2]);
+    }
+}

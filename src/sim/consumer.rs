@@ -1,0 +1,196 @@
+//! The consumer loop, as in the seed programs: `get()` → pill? exit : work.
+//! Marks itself `waiting-empty` only when a non-blocking receive fails;
+//! keeps latencies in thread-local histograms flushed every 50 ms; catches a
+//! panic in its work so the item is counted as failed and the thread as
+//! crashed, while every other thread goes on.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, TryRecvError};
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+
+use super::engine::{ItemResult, Trace, TraceKind};
+use super::event::EventKind;
+use super::gate::{Gate, gate};
+use super::panic_filter::{CaughtPanic, in_caught_work};
+use super::producer::{BlockNarrator, thread_seed};
+use super::queue::{Blocked, Item, Msg, recv_blocking};
+use super::shared::{LatencyHists, Shared, Worker, lock, record};
+use super::state::{ExitReason, ThreadState};
+use super::stats::{NO_ITEM, bump};
+use super::work::{WorkSpec, lower_timer_slack, spend_unless};
+
+/// How often a consumer publishes its thread-local histograms.
+const FLUSH_EVERY_NS: u64 = 50_000_000;
+
+/// Runs one consumer until it leaves; records why.
+pub fn run(sh: Arc<Shared>, w: Arc<Worker>, rx: Receiver<Msg>) {
+    lower_timer_slack();
+    let mut local = LatencyHists::default();
+    let reason = consume(&sh, &w, &rx, &mut local);
+    flush(&sh, &w, &mut local);
+    let now = sh.now_ns();
+    w.stats.set_exit(reason, now);
+    if reason != ExitReason::Pill {
+        sh.emit(Some(&w.name), EventKind::Exited(reason));
+    }
+}
+
+fn flush(sh: &Shared, w: &Worker, local: &mut LatencyHists) {
+    if local.is_empty() {
+        return;
+    }
+    lock(&sh.hists).add(local);
+    lock(&w.hists)
+        .get_or_insert_with(LatencyHists::default)
+        .add(local);
+    local.reset();
+}
+
+fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists) -> ExitReason {
+    let mut rng = SmallRng::seed_from_u64(thread_seed(sh.config.seed, 2, w.index));
+    let mut version = u64::MAX;
+    let mut spec = WorkSpec::zero();
+    let mut narrator = BlockNarrator::default();
+    let mut last_flush = 0u64;
+    let mut sojourn = 0u64;
+    let trace = sh.trace.as_ref();
+
+    w.stats.set_state(ThreadState::WaitingEmpty, sh.now_ns());
+    sh.emit(Some(&w.name), EventKind::Started);
+    loop {
+        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty) {
+            return why;
+        }
+        let v = sh.knob_version.load(Ordering::Acquire);
+        if v != version {
+            version = v;
+            spec = sh.knobs().work;
+        }
+        let msg = match rx.try_recv() {
+            Ok(m) => m,
+            Err(TryRecvError::Disconnected) => return ExitReason::Aborted,
+            Err(TryRecvError::Empty) => {
+                // About to block: publish latencies so the screen is current.
+                flush(sh, w, local);
+                let since = sh.now_ns();
+                w.stats.set_item(NO_ITEM);
+                w.stats.set_state(ThreadState::WaitingEmpty, since);
+                narrator.blocked(sh, w, since, EventKind::WaitingEmpty);
+                match recv_blocking(rx, &w.wake_rx) {
+                    Blocked::Done(m) => {
+                        narrator.unblocked(sh, w, Duration::from_nanos(sh.now_ns() - since));
+                        m
+                    }
+                    Blocked::Woken(_) => continue,
+                    Blocked::Disconnected => return ExitReason::Aborted,
+                }
+            }
+        };
+        let item = match msg {
+            Msg::Pill => {
+                let now = sh.now_ns();
+                bump(&w.stats.pills, 1);
+                w.stats.set_item(NO_ITEM);
+                if let Some(t) = trace {
+                    let _ = t.send(Trace {
+                        who: w.name.clone(),
+                        at: Duration::from_nanos(now),
+                        kind: TraceKind::Pill,
+                    });
+                }
+                sh.emit(Some(&w.name), EventKind::PillReceived);
+                return ExitReason::Pill;
+            }
+            Msg::Item(item) => item,
+        };
+        let dequeued = sh.now_ns();
+        bump(&w.stats.received, 1);
+        w.stats.set_item(item.id);
+        w.stats.set_state(ThreadState::Working, dequeued);
+        record(&mut local.wait, dequeued.saturating_sub(item.enqueued_ns));
+        if let Some(t) = trace {
+            let _ = t.send(Trace {
+                who: w.name.clone(),
+                at: Duration::from_nanos(dequeued),
+                kind: TraceKind::Received(item.id),
+            });
+        }
+
+        let d = spec.dist.sample(&mut rng);
+        let crash = !sh.crash_items.is_empty() && sh.crash_items.binary_search(&item.id).is_ok();
+        let outcome = if crash || !d.is_zero() {
+            do_work(sh, w, spec, d, crash, item)
+        } else {
+            Ok(())
+        };
+        let done = if d.is_zero() { dequeued } else { sh.now_ns() };
+        record(&mut local.e2e, done.saturating_sub(item.created_ns));
+        sojourn += done.saturating_sub(item.enqueued_ns);
+        w.stats.sojourn_ns.store(sojourn, Ordering::Release);
+        if let Err(message) = outcome {
+            bump(&w.stats.failed, 1);
+            bump(&w.stats.items, 1);
+            sh.emit(
+                Some(&w.name),
+                EventKind::Crashed {
+                    item: Some(item.id),
+                    message,
+                },
+            );
+            return ExitReason::Crashed;
+        }
+        bump(&w.stats.items, 1);
+        if sh.config.collect_results {
+            lock(&sh.results).push(ItemResult {
+                id: item.id,
+                word: word(sh, item.id),
+                by: w.name.to_string(),
+                done_at: Duration::from_nanos(done),
+            });
+        }
+        if done.saturating_sub(last_flush) >= FLUSH_EVERY_NS {
+            flush(sh, w, local);
+            last_flush = done;
+        }
+    }
+}
+
+/// The item's word for word workloads.
+pub fn word(sh: &Shared, id: u64) -> Option<String> {
+    match &sh.config.workload {
+        super::config::Workload::Words(ws) => ws.get(id as usize).cloned(),
+        _ => None,
+    }
+}
+
+/// The work itself, with panics caught: `Err` carries the panic message.
+fn do_work(
+    sh: &Shared,
+    w: &Worker,
+    spec: WorkSpec,
+    d: Duration,
+    crash: bool,
+    item: Item,
+) -> Result<(), String> {
+    let start = Instant::now();
+    let aborted = || sh.aborted.load(Ordering::Relaxed);
+    let r = in_caught_work(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            // An abort cuts the work short; the item still counts as done
+            // (its time is recorded as it really was).
+            spend_unless(spec.mode, start, d, &w.wake_rx, &aborted);
+            if crash {
+                std::panic::panic_any(CaughtPanic(format!(
+                    "injected fault: item {} (crash_items)",
+                    item.id
+                )));
+            }
+        }))
+    });
+    r.map_err(|payload| super::panic_filter::message(&*payload))
+}

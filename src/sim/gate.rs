@@ -1,0 +1,53 @@
+//! The check every thread makes before each step: leave (abort, retire,
+//! producers stopping), park while paused, or go on. Costs two relaxed loads
+//! on the normal path.
+
+use std::sync::atomic::Ordering;
+
+use super::shared::{Shared, Worker};
+use super::state::{ExitReason, ThreadState};
+
+/// What a thread should do next.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Gate {
+    /// Carry on.
+    Go,
+    /// Leave the loop for this reason.
+    Leave(ExitReason),
+}
+
+/// Check control flags; parks (state `paused`) while the run is paused.
+/// `resume_state` is the state to show again after a pause.
+pub fn gate(
+    sh: &Shared,
+    w: &Worker,
+    stops_with_producers: bool,
+    resume_state: ThreadState,
+) -> Gate {
+    loop {
+        if sh.aborted.load(Ordering::Relaxed) {
+            return Gate::Leave(ExitReason::Aborted);
+        }
+        if w.retire.load(Ordering::Relaxed) {
+            return Gate::Leave(if stops_with_producers {
+                ExitReason::Stopped
+            } else {
+                ExitReason::Retired
+            });
+        }
+        if stops_with_producers && sh.stop_producers.load(Ordering::Relaxed) {
+            return Gate::Leave(ExitReason::Stopped);
+        }
+        if !sh.paused.load(Ordering::Acquire) {
+            return Gate::Go;
+        }
+        w.stats.set_state(ThreadState::Paused, sh.now_ns());
+        // Parked until woken by resume/abort/retire (or the wake channel dies).
+        if w.wake_rx.recv().is_err() {
+            return Gate::Leave(ExitReason::Aborted);
+        }
+        if !sh.paused.load(Ordering::Acquire) {
+            w.stats.set_state(resume_state, sh.now_ns());
+        }
+    }
+}

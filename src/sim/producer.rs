@@ -1,0 +1,232 @@
+//! The producer loop: claim an item, spend the interval making it, put it on
+//! the queue (marking itself `blocked-full` only when a non-blocking send
+//! fails), repeat until its workload is done or it is told to stop.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::Sender;
+use rand::SeedableRng;
+use rand::rngs::SmallRng;
+
+use super::config::Workload;
+use super::engine::{Trace, TraceKind};
+use super::event::EventKind;
+use super::gate::{Gate, gate};
+use super::queue::{Blocked, Item, Msg, send_blocking, try_send};
+use super::shared::{Shared, Worker};
+use super::state::{ExitReason, ThreadState};
+use super::stats::{NO_ITEM, bump};
+use super::work::{WorkSpec, lower_timer_slack, spend_unless};
+
+/// Ids claimed at once when producing flat out (amortises the shared counter).
+const FAST_BLOCK: u64 = 64;
+
+/// Block/unblock events from one thread are folded when closer than this.
+pub const BLOCK_EVENT_GAP: Duration = Duration::from_millis(250);
+
+/// Seed for a thread's private RNG: the run seed mixed with role and index,
+/// so the same seed gives every thread the same sequence of durations.
+pub fn thread_seed(seed: u64, role: u64, index: usize) -> u64 {
+    // splitmix64 of the combination: well spread even for adjacent indices.
+    let mut z = seed ^ (role << 56) ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Folds frequent block/unblock events into one per [`BLOCK_EVENT_GAP`].
+#[derive(Debug, Default)]
+pub struct BlockNarrator {
+    last_ns: Option<u64>,
+    folded: u64,
+    announced: bool,
+}
+
+impl BlockNarrator {
+    /// A block began: announce it unless one was announced very recently.
+    pub fn blocked(&mut self, sh: &Shared, w: &Worker, now_ns: u64, kind: EventKind) {
+        let due = self
+            .last_ns
+            .is_none_or(|t| now_ns.saturating_sub(t) >= BLOCK_EVENT_GAP.as_nanos() as u64);
+        if due {
+            sh.emit(Some(&w.name), kind);
+            self.last_ns = Some(now_ns);
+            self.announced = true;
+        } else {
+            self.folded += 1;
+            self.announced = false;
+        }
+    }
+
+    /// The block ended after `after`.
+    pub fn unblocked(&mut self, sh: &Shared, w: &Worker, after: Duration) {
+        if self.announced {
+            sh.emit(
+                Some(&w.name),
+                EventKind::Unblocked {
+                    after,
+                    folded: std::mem::take(&mut self.folded),
+                },
+            );
+            self.announced = false;
+        }
+    }
+}
+
+/// Runs one producer until it leaves; records why.
+pub fn run(sh: Arc<Shared>, w: Arc<Worker>, tx: Sender<Msg>) {
+    lower_timer_slack();
+    let reason = produce(&sh, &w, &tx);
+    let now = sh.now_ns();
+    w.stats.set_item(NO_ITEM);
+    w.stats.set_exit(reason, now);
+    sh.emit(Some(&w.name), EventKind::Exited(reason));
+}
+
+fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
+    let mut rng = SmallRng::seed_from_u64(thread_seed(sh.config.seed, 1, w.index));
+    let total = sh.config.workload.total_items();
+    let until = match sh.config.workload {
+        Workload::Duration(d) => Some(d),
+        _ => None,
+    };
+    let capacity = sh.config.capacity.limit().unwrap_or(usize::MAX);
+    let mut version = u64::MAX;
+    let mut spec = WorkSpec::zero();
+    let mut ids = 0..0;
+    let mut deadline = Instant::now();
+    let mut narrator = BlockNarrator::default();
+    let trace = sh.trace.as_ref();
+
+    w.stats.set_state(ThreadState::Producing, sh.now_ns());
+    sh.emit(Some(&w.name), EventKind::Started);
+    let leave = |ids: std::ops::Range<u64>, why: ExitReason| {
+        sh.return_ids(ids);
+        why
+    };
+    loop {
+        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing) {
+            return leave(ids, why);
+        }
+        let v = sh.knob_version.load(Ordering::Acquire);
+        if v != version {
+            version = v;
+            spec = sh.knobs().interval;
+        }
+        if let Some(d) = until {
+            let active = sh
+                .now_ns()
+                .saturating_sub(sh.paused_ns.load(Ordering::Relaxed));
+            if active >= d.as_nanos() as u64 {
+                return leave(ids, ExitReason::Finished);
+            }
+        }
+        if ids.is_empty() {
+            let block = if spec.dist.is_zero() { FAST_BLOCK } else { 1 };
+            ids = sh.claim_ids(block, total);
+            if ids.is_empty() {
+                return ExitReason::Finished;
+            }
+        }
+        let id = ids.start;
+        ids.start += 1;
+        w.stats.set_item(id);
+
+        // Make the item: the interval, to an absolute deadline so timer
+        // overshoot does not drift the rate; after a long block, restart the
+        // schedule from now instead of bursting to catch up.
+        let d = spec.dist.sample(&mut rng);
+        let created = if d.is_zero() {
+            sh.now_ns()
+        } else {
+            let now = Instant::now();
+            let late = now.saturating_duration_since(deadline);
+            let start = if late <= d.max(Duration::from_millis(1)) {
+                deadline.min(now)
+            } else {
+                now
+            };
+            deadline = start + d;
+            let stop = || {
+                sh.aborted.load(Ordering::Relaxed)
+                    || sh.stop_producers.load(Ordering::Relaxed)
+                    || w.retire.load(Ordering::Relaxed)
+            };
+            if !spend_unless(spec.mode, start, d, &w.wake_rx, &stop) {
+                // Stopped while making it: the item is never put.
+                let why = gate_reason(sh, w);
+                return leave(id..ids.end, why);
+            }
+            sh.ns_at(start)
+        };
+
+        let enq = if d.is_zero() { created } else { sh.now_ns() };
+        let item = Item {
+            id,
+            producer: w.index as u32,
+            created_ns: created,
+            enqueued_ns: enq,
+        };
+        let enqueued_ns = match try_send(tx, Msg::Item(item)) {
+            Ok(()) => enq,
+            Err(None) => return leave(ids, ExitReason::Aborted),
+            Err(Some(msg)) => {
+                let blocked_at = sh.now_ns();
+                w.stats.set_state(ThreadState::BlockedFull, blocked_at);
+                sh.ever_full.store(true, Ordering::Relaxed);
+                narrator.blocked(
+                    sh,
+                    w,
+                    blocked_at,
+                    EventKind::BlockedFull {
+                        capacity: capacity.min(u32::MAX as usize),
+                    },
+                );
+                let mut msg = msg;
+                let mut stamped = blocked_at;
+                loop {
+                    // A wake may have been spent during the interval: look at
+                    // the flags before blocking, or a pause could be missed.
+                    if let Gate::Leave(why) = gate(sh, w, true, ThreadState::BlockedFull) {
+                        return leave(id..ids.end, why);
+                    }
+                    let r = send_blocking(tx, msg, &w.wake_rx, |m| {
+                        stamped = sh.now_ns();
+                        if let Msg::Item(it) = m {
+                            it.enqueued_ns = stamped;
+                        }
+                    });
+                    match r {
+                        Blocked::Done(()) => break,
+                        Blocked::Disconnected => return leave(ids, ExitReason::Aborted),
+                        // Pause, stop or abort: checked at the loop's top (an
+                        // item never put gives its id back for another producer).
+                        Blocked::Woken(m) => msg = m,
+                    }
+                }
+                let now = sh.now_ns();
+                narrator.unblocked(sh, w, Duration::from_nanos(now - blocked_at));
+                w.stats.set_state(ThreadState::Producing, now);
+                stamped
+            }
+        };
+        bump(&w.stats.items, 1);
+        w.recent.push(id, enqueued_ns);
+        if let Some(t) = trace {
+            let _ = t.send(Trace {
+                who: w.name.clone(),
+                at: Duration::from_nanos(enqueued_ns),
+                kind: TraceKind::Produced(id),
+            });
+        }
+    }
+}
+
+fn gate_reason(sh: &Shared, w: &Worker) -> ExitReason {
+    match gate(sh, w, true, ThreadState::Producing) {
+        Gate::Leave(why) => why,
+        Gate::Go => ExitReason::Stopped,
+    }
+}

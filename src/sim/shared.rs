@@ -1,0 +1,345 @@
+//! State shared by the engine's threads: the thread registry, run-wide flags,
+//! live knobs, the event ring and merged latency histograms. Everything on a
+//! per-item path is either owner-written atomics or an uncontended local.
+
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender};
+use crossbeam_utils::CachePadded;
+use hdrhistogram::Histogram;
+
+use super::config::Config;
+use super::engine::{ItemResult, Trace, TraceKind};
+use super::event::{EventKind, EventRing};
+use super::recent::RecentRing;
+use super::state::{Phase, Role, ThreadState};
+use super::stats::ThreadStats;
+use super::work::WorkSpec;
+
+/// Events kept in the ring.
+pub const EVENT_RING: usize = 2048;
+
+/// Highest latency a histogram records (1 hour, in ns); larger values clamp.
+const HIST_MAX_NS: u64 = 3_600_000_000_000;
+
+/// A latency histogram in ns with 2 significant digits (1 % resolution keeps
+/// it small enough to have one per thread).
+pub fn new_histogram() -> Histogram<u64> {
+    // Constant, valid bounds: this cannot fail (checked by a unit test).
+    Histogram::new_with_bounds(1, HIST_MAX_NS, 2).expect("constant histogram bounds are valid")
+}
+
+/// Records a latency, clamped into the histogram's range.
+#[inline]
+pub fn record(h: &mut Histogram<u64>, ns: u64) {
+    h.saturating_record(ns.clamp(1, HIST_MAX_NS));
+}
+
+/// Queue-wait and end-to-end histograms.
+#[derive(Debug, Clone)]
+pub struct LatencyHists {
+    /// Enqueue → dequeue.
+    pub wait: Histogram<u64>,
+    /// Created → done.
+    pub e2e: Histogram<u64>,
+}
+
+impl Default for LatencyHists {
+    fn default() -> Self {
+        LatencyHists {
+            wait: new_histogram(),
+            e2e: new_histogram(),
+        }
+    }
+}
+
+impl LatencyHists {
+    /// Adds `other` into self.
+    pub fn add(&mut self, other: &LatencyHists) {
+        // Same bounds everywhere, so add cannot fail.
+        let _ = self.wait.add(&other.wait);
+        let _ = self.e2e.add(&other.e2e);
+    }
+
+    /// Empties both.
+    pub fn reset(&mut self) {
+        self.wait.reset();
+        self.e2e.reset();
+    }
+
+    /// True when nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.wait.is_empty() && self.e2e.is_empty()
+    }
+}
+
+/// One thread known to the engine.
+#[derive(Debug)]
+pub struct Worker {
+    /// Registry index.
+    pub id: usize,
+    /// Thread name.
+    pub name: Arc<str>,
+    /// Its job.
+    pub role: Role,
+    /// 0-based index within its role (Producer-1 is 0).
+    pub index: usize,
+    /// Instrumentation, written only by the thread.
+    pub stats: CachePadded<ThreadStats>,
+    /// Recent enqueues (producers and the coordinator's pills).
+    pub recent: RecentRing,
+    /// Set by the engine to ask this thread to leave after its current step.
+    pub retire: AtomicBool,
+    /// Wakes the thread from a blocking queue operation or a pause.
+    pub wake_tx: Sender<()>,
+    /// The thread's end of the wake channel.
+    pub wake_rx: Receiver<()>,
+    /// Its latencies (consumers), flushed periodically from a thread-local copy.
+    pub hists: Mutex<Option<LatencyHists>>,
+    /// Recent dominant states, one per history bucket (written by the sampler).
+    pub lane: Mutex<std::collections::VecDeque<ThreadState>>,
+    /// Join handle, taken when joined.
+    pub handle: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Worker {
+    /// Wake the thread if it waits (never blocks: the wake channel holds one).
+    pub fn wake(&self) {
+        let _ = self.wake_tx.try_send(());
+    }
+}
+
+/// Live-changeable knobs: producer interval and consumer work.
+#[derive(Debug, Clone, Copy)]
+pub struct Knobs {
+    /// Producer interval.
+    pub interval: WorkSpec,
+    /// Consumer work.
+    pub work: WorkSpec,
+}
+
+/// Everything the engine's threads share.
+#[derive(Debug)]
+pub struct Shared {
+    /// The run's start.
+    pub epoch: Instant,
+    /// The starting configuration.
+    pub config: Config,
+    /// Live knobs; `knob_version` bumps on every change so threads reload cheaply.
+    pub knobs: RwLock<Knobs>,
+    /// Bumped on each knob change.
+    pub knob_version: AtomicU64,
+    /// User pause.
+    pub paused: AtomicBool,
+    /// Time spent paused, ns (for duration workloads).
+    pub paused_ns: AtomicU64,
+    /// Producers must stop (graceful shutdown).
+    pub stop_producers: AtomicBool,
+    /// Everything must stop now.
+    pub aborted: AtomicBool,
+    /// Run phase (`Phase as u8`).
+    pub phase: AtomicU8,
+    /// Registry of every thread ever started, index = id.
+    pub threads: RwLock<Vec<Arc<Worker>>>,
+    /// Lifecycle events.
+    pub events: Mutex<EventRing>,
+    /// Run-wide latency histograms.
+    pub hists: Mutex<LatencyHists>,
+    /// Next unclaimed item id.
+    pub next_id: AtomicU64,
+    /// Ids given back by producers that left with part of a claimed block.
+    pub spare_ids: Mutex<Vec<Range<u64>>>,
+    /// Quick check for `spare_ids` being non-empty.
+    pub has_spare: AtomicBool,
+    /// Item results for `map` scenarios.
+    pub results: Mutex<Vec<ItemResult>>,
+    /// Per-item trace (`--log`), off when `None`.
+    pub trace: Option<Sender<Trace>>,
+    /// Item ids whose work panics (sorted).
+    pub crash_items: Vec<u64>,
+    /// Set once any producer has found the queue full (max depth = capacity).
+    pub ever_full: AtomicBool,
+    /// Run-level facts kept by the coordinator.
+    pub run: Mutex<RunInfo>,
+    /// What the sampler measured.
+    pub sampled: Mutex<Sampled>,
+}
+
+/// Run-level facts the coordinator records.
+#[derive(Debug, Default, Clone)]
+pub struct RunInfo {
+    /// Pills the coordinator will send (known once shutdown starts), extra
+    /// removal pills included.
+    pub pills_planned: Option<u64>,
+    /// When shutdown began (request or producers finishing), ns.
+    pub shutdown_at: Option<u64>,
+    /// When the last thread left, ns.
+    pub done_at: Option<u64>,
+}
+
+/// Time-weighted queue measurements from the coordinator's sampler.
+#[derive(Debug, Default, Clone)]
+pub struct Sampled {
+    /// Σ depth·dt (messages · ns).
+    pub depth_area: f64,
+    /// Σ (queued + in flight)·dt (items · ns).
+    pub system_area: f64,
+    /// Time covered by samples, ns.
+    pub covered_ns: u64,
+    /// Deepest depth sampled.
+    pub max_depth: u64,
+    /// History buckets, oldest first.
+    pub history: std::collections::VecDeque<super::snapshot::HistoryPoint>,
+}
+
+/// Phase from its byte.
+pub fn phase_from_u8(b: u8) -> Phase {
+    [
+        Phase::Running,
+        Phase::Paused,
+        Phase::ShuttingDown,
+        Phase::Done,
+        Phase::Aborted,
+    ]
+    .into_iter()
+    .find(|p| *p as u8 == b)
+    .unwrap_or(Phase::Running)
+}
+
+impl Shared {
+    /// Shared state for a run starting now.
+    pub fn new(config: Config, trace: Option<Sender<Trace>>) -> Shared {
+        let mut crash_items = config.crash_items.clone();
+        crash_items.sort_unstable();
+        Shared {
+            epoch: Instant::now(),
+            knobs: RwLock::new(Knobs {
+                interval: config.interval,
+                work: config.work,
+            }),
+            config,
+            knob_version: AtomicU64::new(0),
+            paused: AtomicBool::new(false),
+            paused_ns: AtomicU64::new(0),
+            stop_producers: AtomicBool::new(false),
+            aborted: AtomicBool::new(false),
+            phase: AtomicU8::new(Phase::Running as u8),
+            threads: RwLock::new(Vec::new()),
+            events: Mutex::new(EventRing::new(EVENT_RING)),
+            hists: Mutex::new(LatencyHists::default()),
+            next_id: AtomicU64::new(0),
+            spare_ids: Mutex::new(Vec::new()),
+            has_spare: AtomicBool::new(false),
+            results: Mutex::new(Vec::new()),
+            trace,
+            crash_items,
+            ever_full: AtomicBool::new(false),
+            run: Mutex::new(RunInfo::default()),
+            sampled: Mutex::new(Sampled::default()),
+        }
+    }
+
+    /// ns since the run's start.
+    #[inline]
+    pub fn now_ns(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64
+    }
+
+    /// ns since the start for an instant.
+    #[inline]
+    pub fn ns_at(&self, t: Instant) -> u64 {
+        t.saturating_duration_since(self.epoch).as_nanos() as u64
+    }
+
+    /// Current phase.
+    pub fn phase(&self) -> Phase {
+        phase_from_u8(self.phase.load(Ordering::Acquire))
+    }
+
+    /// Set the phase.
+    pub fn set_phase(&self, p: Phase) {
+        self.phase.store(p as u8, Ordering::Release);
+    }
+
+    /// Current knobs.
+    pub fn knobs(&self) -> Knobs {
+        *lock_read(&self.knobs)
+    }
+
+    /// Record a lifecycle event (and trace it for `--log`).
+    pub fn emit(&self, who: Option<&Arc<str>>, kind: EventKind) {
+        let at = Duration::from_nanos(self.now_ns());
+        let mut ring = lock(&self.events);
+        let seq = ring.push(at, who.cloned(), kind.clone());
+        drop(ring);
+        if let Some(t) = &self.trace {
+            let _ = t.send(Trace {
+                who: who.cloned().unwrap_or_else(|| Arc::from("run")),
+                at,
+                kind: TraceKind::Event(super::event::Event {
+                    seq,
+                    at,
+                    who: who.cloned(),
+                    kind,
+                }),
+            });
+        }
+    }
+
+    /// Snapshot of the registry.
+    pub fn workers(&self) -> Vec<Arc<Worker>> {
+        lock_read(&self.threads).clone()
+    }
+
+    /// Wake every thread (after a pause, resume, stop or abort).
+    pub fn wake_all(&self) {
+        for w in lock_read(&self.threads).iter() {
+            w.wake();
+        }
+    }
+
+    /// Claim up to `block` item ids for a finite workload of `total` items, or
+    /// ids without end when `total` is `None`. Empty when the workload is done.
+    pub fn claim_ids(&self, block: u64, total: Option<u64>) -> Range<u64> {
+        if self.has_spare.load(Ordering::Acquire) {
+            let mut spare = lock(&self.spare_ids);
+            if let Some(r) = spare.pop() {
+                self.has_spare.store(!spare.is_empty(), Ordering::Release);
+                return r;
+            }
+        }
+        let start = self.next_id.fetch_add(block, Ordering::Relaxed);
+        match total {
+            None => start..start + block,
+            Some(t) => start.min(t)..(start + block).min(t),
+        }
+    }
+
+    /// Give back ids a leaving producer had claimed but not produced.
+    pub fn return_ids(&self, r: Range<u64>) {
+        if !r.is_empty() {
+            lock(&self.spare_ids).push(r);
+            self.has_spare.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// Lock a mutex, recovering from poisoning: a panicking worker must not take
+/// the engine's bookkeeping down with it.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Read-lock, recovering from poisoning.
+pub fn lock_read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Write-lock, recovering from poisoning.
+pub fn lock_write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|e| e.into_inner())
+}
