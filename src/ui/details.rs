@@ -12,7 +12,34 @@ use super::threads::state_words;
 use super::{centered, fmt, panel};
 use crate::app::ViewState;
 use crate::sim::snapshot::HISTORY_STEP;
-use crate::sim::{LatencySummary, Snapshot, ThreadDetail, ThreadSnap, ThreadState};
+use crate::sim::{Bucket, LatencySummary, Snapshot, ThreadDetail, ThreadSnap, ThreadState};
+
+/// Most histogram bars shown.
+const MAX_BARS: usize = 12;
+
+/// The histogram without its empty ends (the engine's buckets start at
+/// 1 µs), neighbours merged until at most `max` bars remain.
+pub fn bars(histogram: &[Bucket], max: usize) -> Vec<Bucket> {
+    let first = histogram.iter().position(|b| b.count > 0);
+    let last = histogram.iter().rposition(|b| b.count > 0);
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let mut v = histogram[first..=last].to_vec();
+    let max = max.max(1);
+    while v.len() > max {
+        // Merge pairs from the top so the upper edges stay the engine's.
+        v = v
+            .rchunks(2)
+            .rev()
+            .map(|pair| Bucket {
+                upto: pair[pair.len() - 1].upto,
+                count: pair.iter().map(|b| b.count).sum(),
+            })
+            .collect();
+    }
+    v
+}
 
 /// Draws the details of the selected thread centred on `area`.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, theme: &Theme) {
@@ -36,7 +63,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
     let inner_w = w.min(area.width).saturating_sub(2) as usize;
     let timeline_rows = timeline.len().div_ceil(inner_w.max(1)).clamp(1, 4);
     let states = t.time_in.iter().filter(|d| !d.is_zero()).count() + 1;
-    let lat = detail.map_or(2, |d| 5 + d.histogram.len());
+    let lat = detail.map_or(2, |d| 5 + bars(&d.histogram, MAX_BARS).len());
     let body = if inner_w >= 96 {
         states.max(lat)
     } else {
@@ -259,16 +286,14 @@ fn latency(buf: &mut Buffer, area: Rect, detail: Option<&ThreadDetail>, theme: &
         format!("end-to-end histogram ({} items)", d.end_to_end.count),
         theme.dim,
     ));
-    let most = d
-        .histogram
-        .iter()
-        .map(|b| b.count)
-        .max()
-        .unwrap_or(0)
-        .max(1);
+    let room = (area.height as usize)
+        .saturating_sub(lines.len())
+        .min(MAX_BARS);
+    let bars = bars(&d.histogram, room);
+    let most = bars.iter().map(|b| b.count).max().unwrap_or(0).max(1);
     let bar_w = (area.width as usize).saturating_sub(12 + 8).min(40);
     let le = if theme.ascii { "<=" } else { "≤" };
-    for b in &d.histogram {
+    for b in &bars {
         let filled = (b.count as f64 / most as f64 * bar_w as f64).round() as usize;
         lines.push(Line::from(vec![
             Span::styled(format!("{le}{:>8} ", fmt::dur(b.upto)), theme.dim),
@@ -277,4 +302,29 @@ fn latency(buf: &mut Buffer, area: Rect, detail: Option<&ThreadDetail>, theme: &
         ]));
     }
     Paragraph::new(lines).render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn b(us: u64, count: u64) -> Bucket {
+        Bucket {
+            upto: Duration::from_micros(us),
+            count,
+        }
+    }
+
+    #[test]
+    fn bars_drop_empty_ends_and_merge() {
+        let h: Vec<Bucket> = [0, 0, 3, 0, 5, 2, 0]
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| b(1 << i, c))
+            .collect();
+        assert_eq!(bars(&h, 10), vec![b(4, 3), b(8, 0), b(16, 5), b(32, 2)]);
+        assert_eq!(bars(&h, 2), vec![b(8, 3), b(32, 7)]);
+        assert!(bars(&[b(1, 0)], 5).is_empty());
+    }
 }

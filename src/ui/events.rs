@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::widgets::Widget;
 
-use super::panel;
 use super::theme::Theme;
+use super::{draw, panel};
 use crate::sim::{Event, EventKind, ExitReason, Snapshot};
 
 /// The style an event is narrated in.
@@ -36,10 +36,17 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) -> u
     for (k, e) in snap.events.iter().skip(skip).enumerate() {
         let y = inner.y + k as u16;
         let stamp = format!("{:>8.2}s ", e.at.as_secs_f64());
-        let (x, _) = buf.set_stringn(inner.x, y, &stamp, inner.width as usize, theme.dim);
+        let x = draw::put(buf, inner.x, y, &stamp, inner.width as usize, theme.dim);
         let text = e.to_string();
         let room = inner.right().saturating_sub(x) as usize;
-        buf.set_stringn(x, y, theme.text_of(&text), room, event_style(e, theme));
+        draw::put(
+            buf,
+            x,
+            y,
+            &theme.text_of(&text),
+            room,
+            event_style(e, theme),
+        );
     }
     rows
 }

@@ -4,9 +4,9 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::text::Span;
 
+use super::draw;
 use super::theme::Theme;
 use crate::app::{Overlay, ViewState};
 use crate::sim::{Phase, Snapshot};
@@ -97,5 +97,5 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
         spans.push(Span::styled(format!(" {k}"), theme.key));
         spans.push(Span::styled(format!(" {what} "), theme.dim));
     }
-    Line::from(spans).render(area, buf);
+    draw::spans(buf, area, &spans);
 }

@@ -4,11 +4,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
+use ratatui::text::Span;
 
-use super::fmt;
 use super::theme::{Theme, ThemeKind};
+use super::{draw, fmt};
 use crate::sim::{Capacity, Phase, Role, Snapshot};
 
 /// The phase as `symbol word`, styled.
@@ -91,5 +90,6 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
         spans.push(sep);
         spans.push(Span::raw(theme.text_of(&snap.lesson).into_owned()));
     }
-    Line::from(spans).style(theme.bar).render(area, buf);
+    // Unstyled spans keep the bar's colours set above.
+    draw::spans(buf, area, &spans);
 }

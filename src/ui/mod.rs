@@ -7,6 +7,7 @@
 
 pub mod details;
 pub mod done;
+pub mod draw;
 pub mod events;
 pub mod fmt;
 pub mod footer;

@@ -10,11 +10,11 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use super::{fmt, panel};
+use super::{draw, fmt, panel};
 use crate::sim::{Capacity, HistoryPoint, Role, Slot, Snapshot};
 
 /// History points the in/out rates average over (4 × 250 ms = 1 s).
@@ -113,14 +113,17 @@ fn gauge(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
         .min(40);
     let filled = (ratio * bar_w as f64).round() as usize;
     let style = fill_style(theme, ratio);
-    Line::from(vec![
-        Span::styled("depth ", theme.dim),
-        Span::styled(g.full.repeat(filled), style),
-        Span::styled(g.empty.repeat(bar_w - filled), theme.dim),
-        Span::styled(label, style),
-        Span::styled(rest, theme.dim),
-    ])
-    .render(area, buf);
+    draw::spans(
+        buf,
+        area,
+        &[
+            Span::styled("depth ", theme.dim),
+            Span::styled(g.full.repeat(filled), style),
+            Span::styled(g.empty.repeat(bar_w - filled), theme.dim),
+            Span::styled(label, style),
+            Span::styled(rest, theme.dim),
+        ],
+    );
 }
 
 /// Columns of the head and tail message in the strip, if any are drawn.
@@ -292,15 +295,18 @@ fn rates(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
         // Narrow panel: `2P×50ms │ 4C×exp:150ms` keeps the knobs visible.
         knobs = format!("{p}P{x}{interval}{sep}{c}C{x}{work}");
     }
-    Line::from(vec![
-        Span::styled("in ", theme.dim),
-        Span::styled(fmt::rate(inp), theme.text),
-        Span::styled("  out ", theme.dim),
-        Span::styled(fmt::rate(out), theme.text),
-        Span::styled(sep, theme.dim),
-        Span::styled(knobs, theme.text),
-    ])
-    .render(area, buf);
+    draw::spans(
+        buf,
+        area,
+        &[
+            Span::styled("in ", theme.dim),
+            Span::styled(fmt::rate(inp), theme.text),
+            Span::styled("  out ", theme.dim),
+            Span::styled(fmt::rate(out), theme.text),
+            Span::styled(sep, theme.dim),
+            Span::styled(knobs, theme.text),
+        ],
+    );
 }
 
 #[cfg(test)]

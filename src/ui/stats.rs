@@ -4,10 +4,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget};
+use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use super::{fmt, panel};
+use super::{draw, fmt, panel};
 use crate::sim::{LatencySummary, Role, Snapshot, ThreadSnap};
 
 /// Busy time over alive time, summed over every thread with `role`.
@@ -145,5 +145,12 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
             Span::styled(format!("  max {}", snap.max_depth), theme.dim),
         ]));
     }
-    Paragraph::new(lines).render(inner, buf);
+    for (k, line) in lines.iter().enumerate().take(inner.height as usize) {
+        let row = Rect {
+            y: inner.y + k as u16,
+            height: 1,
+            ..inner
+        };
+        draw::spans(buf, row, &line.spans);
+    }
 }

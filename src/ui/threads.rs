@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use super::{fmt, panel};
+use super::{draw, fmt, panel};
 use crate::app::ViewState;
 use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, ThreadState};
@@ -262,7 +262,7 @@ fn header_row(buf: &mut Buffer, area: Rect, c: &Columns, theme: &Theme) {
         text.push_str(&" ".repeat(pad));
         text.push_str(now);
     }
-    buf.set_stringn(area.x, area.y, text, area.width as usize, theme.dim);
+    draw::put(buf, area.x, area.y, &text, area.width as usize, theme.dim);
 }
 
 /// Pads or truncates `s` to exactly `w` cells (with an ellipsis when cut).
@@ -309,8 +309,7 @@ fn thread_row(
     let right = area.right();
     let mut put = |x: &mut u16, s: &str, style: Style| {
         if *x < right {
-            let (nx, _) = buf.set_stringn(*x, area.y, s, (right - *x) as usize, style);
-            *x = nx;
+            *x = draw::put(buf, *x, area.y, s, (right - *x) as usize, style);
         }
     };
     put(&mut x, theme.state_symbol(t.state), pick(state_style));
