@@ -7,7 +7,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
 
 /// Writes `s` at (`x`, `y`) in at most `max` cells (and never past the
 /// buffer's right edge); returns the column after the last cell written.
@@ -47,6 +49,57 @@ pub fn spans(buf: &mut Buffer, area: Rect, spans: &[Span<'_>]) -> u16 {
     x
 }
 
+/// A bordered panel with titles on its top and bottom edges, as
+/// [`super::panel`]'s `Block` draws it, without first restyling every cell
+/// of the area (a Block's fill is a tenth of a frame's cost, and these
+/// panels are repainted on every frame). Returns the inner area.
+pub fn panel(
+    buf: &mut Buffer,
+    area: Rect,
+    title: &Line<'_>,
+    bottom: Option<&Line<'_>>,
+    theme: &Theme,
+) -> Rect {
+    let area = area.intersection(buf.area);
+    if area.width < 2 || area.height < 2 {
+        return Rect::default();
+    }
+    let b = &theme.glyphs.border;
+    let (l, r, t, btm) = (area.left(), area.right() - 1, area.top(), area.bottom() - 1);
+    for x in l + 1..r {
+        buf[(x, t)]
+            .set_symbol(b.horizontal_top)
+            .set_style(theme.border);
+        buf[(x, btm)]
+            .set_symbol(b.horizontal_bottom)
+            .set_style(theme.border);
+    }
+    for y in t + 1..btm {
+        buf[(l, y)]
+            .set_symbol(b.vertical_left)
+            .set_style(theme.border);
+        buf[(r, y)]
+            .set_symbol(b.vertical_right)
+            .set_style(theme.border);
+    }
+    for (x, y, s) in [
+        (l, t, b.top_left),
+        (r, t, b.top_right),
+        (l, btm, b.bottom_left),
+        (r, btm, b.bottom_right),
+    ] {
+        buf[(x, y)].set_symbol(s).set_style(theme.border);
+    }
+    for (line, y) in [(Some(title), t), (bottom, btm)] {
+        let Some(line) = line else { continue };
+        let row = Rect::new(l + 1, y, area.width - 2, 1);
+        let w = (line.width() as u16).min(row.width);
+        buf.set_style(Rect { width: w, ..row }, theme.title);
+        spans(buf, row, &line.spans);
+    }
+    Rect::new(l + 1, t + 1, area.width - 2, area.height - 2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -64,5 +117,21 @@ mod tests {
         assert_eq!(put(&mut a, 9, 2, "abcdef", 99, style), 12);
         assert_eq!(put(&mut a, 0, 0, "x", 9, style), 0);
         assert_eq!(put(&mut a, 3, 2, "→ok", 9, style), 6);
+    }
+
+    #[test]
+    fn panel_matches_the_block_it_replaces() {
+        use ratatui::widgets::Widget;
+        let theme = Theme::default();
+        let area = Rect::new(1, 1, 30, 6);
+        let title = Line::from(" Queue 32 ");
+        let bottom = Line::from(vec![Span::raw(" "), Span::styled("x", theme.bad)]);
+        let mut a = Buffer::empty(Rect::new(0, 0, 32, 8));
+        let mut b = a.clone();
+        let inner = panel(&mut a, area, &title, Some(&bottom), &theme);
+        let block = super::super::panel(title.clone(), &theme).title_bottom(bottom.clone());
+        assert_eq!(inner, block.inner(area));
+        block.render(area, &mut b);
+        assert_eq!(a, b);
     }
 }

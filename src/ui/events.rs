@@ -5,10 +5,10 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::Widget;
+use ratatui::text::Line;
 
+use super::draw;
 use super::theme::Theme;
-use super::{draw, panel};
 use crate::sim::{Event, EventKind, ExitReason, Snapshot};
 
 /// The style an event is narrated in.
@@ -28,9 +28,7 @@ pub fn event_style(e: &Event, theme: &Theme) -> Style {
 /// Draws the log; returns how many event lines fit.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) -> usize {
     let title = format!(" Events ({} in all) ", snap.events_total);
-    let block = panel(title, theme);
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = draw::panel(buf, area, &Line::from(title), None, theme);
     let rows = inner.height as usize;
     let skip = snap.events.len().saturating_sub(rows);
     for (k, e) in snap.events.iter().skip(skip).enumerate() {

@@ -10,11 +10,10 @@ use std::time::Duration;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Span;
-use ratatui::widgets::Widget;
+use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
-use super::{draw, fmt, panel};
+use super::{draw, fmt};
 use crate::sim::{Capacity, HistoryPoint, Role, Slot, Snapshot};
 
 /// History points the in/out rates average over (4 × 250 ms = 1 s).
@@ -60,9 +59,13 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
         Capacity::Rendezvous => "rendezvous".into(),
         Capacity::Unbounded => "unbounded".into(),
     };
-    let block = panel(format!(" Queue {cap} "), theme);
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = draw::panel(
+        buf,
+        area,
+        &Line::from(format!(" Queue {cap} ")),
+        None,
+        theme,
+    );
     if inner.height == 0 || inner.width < 10 {
         return;
     }

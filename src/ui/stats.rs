@@ -4,10 +4,9 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use super::{draw, fmt, panel};
+use super::{draw, fmt};
 use crate::sim::{LatencySummary, Role, Snapshot, ThreadSnap};
 
 /// Busy time over alive time, summed over every thread with `role`.
@@ -35,9 +34,7 @@ pub fn little(snap: &Snapshot) -> (f64, f64, f64, f64) {
 
 /// Draws the stats panel.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
-    let block = panel(" Stats ", theme);
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = draw::panel(buf, area, &Line::from(" Stats "), None, theme);
     let wide = inner.width >= 44;
     let label_w = if wide { 13 } else { 11 };
     let lab = |s: &str| Span::styled(format!("{s:<label_w$}"), theme.dim);

@@ -9,10 +9,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Widget;
 
 use super::theme::Theme;
-use super::{draw, fmt, panel};
+use super::{draw, fmt};
 use crate::app::ViewState;
 use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, ThreadState};
@@ -146,9 +145,8 @@ pub fn render(
             rows.len()
         ));
     }
-    let block = panel(title, theme).title_bottom(state_summary(snap, theme));
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let summary = state_summary(snap, theme);
+    let inner = draw::panel(buf, area, &Line::from(title), Some(&summary), theme);
     if inner.height < 2 || inner.width < 20 {
         return Rect::default();
     }
