@@ -1,1 +1,152 @@
-fn main() {}
+//! Instrumented queue vs raw crossbeam-channel at zero work.
+//!
+//! Both sides run the same program: P producer threads put N items in total
+//! on a bounded(64) channel, C consumer threads take them until each gets a
+//! poison pill. The raw side is bare crossbeam; the instrumented side is the
+//! real engine (states, counters, histograms, sampler, coordinator). After
+//! criterion's own groups, the two are run alternately (A/B/A/B...) and the
+//! median throughput ratio is printed, because on a shared 2-core machine
+//! only ratios measured side by side are stable. Target: ratio >= 0.9.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use queuescope::sim::{Capacity, Config, Engine, WorkSpec, Workload};
+
+const ITEMS: u64 = 1_000_000;
+const CAPACITY: usize = 64;
+const SHAPES: [(usize, usize); 3] = [(1, 1), (2, 2), (4, 4)];
+
+enum Msg {
+    Item(u64),
+    Pill,
+}
+
+/// Bare crossbeam: the same shape of program with nothing measured.
+fn raw(producers: usize, consumers: usize, items: u64) -> Duration {
+    let t0 = Instant::now();
+    let (tx, rx) = crossbeam_channel::bounded::<Msg>(CAPACITY);
+    let cons: Vec<_> = (0..consumers)
+        .map(|_| {
+            let rx = rx.clone();
+            std::thread::spawn(move || {
+                let mut n = 0u64;
+                while let Ok(Msg::Item(x)) = rx.recv() {
+                    n += black_box(x) & 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let per = items / producers as u64;
+    let prods: Vec<_> = (0..producers)
+        .map(|p| {
+            let tx = tx.clone();
+            let extra = if p == 0 { items % producers as u64 } else { 0 };
+            std::thread::spawn(move || {
+                for i in 0..per + extra {
+                    let _ = tx.send(Msg::Item(i));
+                }
+            })
+        })
+        .collect();
+    for p in prods {
+        let _ = p.join();
+    }
+    for _ in 0..consumers {
+        let _ = tx.send(Msg::Pill);
+    }
+    for c in cons {
+        let _ = black_box(c.join());
+    }
+    t0.elapsed()
+}
+
+/// The real engine on the same workload.
+fn instrumented(producers: usize, consumers: usize, items: u64) -> Duration {
+    let cfg = Config {
+        name: "bench".into(),
+        producers,
+        consumers,
+        capacity: Capacity::Bounded(CAPACITY),
+        workload: Workload::Items(items),
+        interval: WorkSpec::zero(),
+        work: WorkSpec::zero(),
+        ..Config::default()
+    };
+    let t0 = Instant::now();
+    let engine = Engine::start(cfg).expect("engine starts");
+    assert!(engine.wait(Duration::from_secs(120)), "bench run hung");
+    let took = t0.elapsed();
+    let s = engine.snapshot();
+    assert_eq!(s.counts.consumed, items);
+    took
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("queue_zero_work");
+    g.throughput(Throughput::Elements(ITEMS));
+    g.sample_size(10);
+    g.measurement_time(Duration::from_secs(3));
+    for (p, q) in SHAPES {
+        let id = format!("{p}P{q}C");
+        g.bench_with_input(BenchmarkId::new("raw", &id), &(p, q), |b, &(p, q)| {
+            b.iter_custom(|n| (0..n).map(|_| raw(p, q, ITEMS)).sum())
+        });
+        g.bench_with_input(
+            BenchmarkId::new("instrumented", &id),
+            &(p, q),
+            |b, &(p, q)| b.iter_custom(|n| (0..n).map(|_| instrumented(p, q, ITEMS)).sum()),
+        );
+    }
+    g.finish();
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// A/B alternating rounds; prints the median instrumented/raw throughput ratio.
+fn ratios(rounds: usize) {
+    println!(
+        "\ninstrumented vs raw crossbeam-channel, zero work, capacity {CAPACITY}, {ITEMS} items"
+    );
+    println!("(A/B alternating, {rounds} rounds, medians; ratio = instrumented throughput / raw)");
+    for (p, q) in SHAPES {
+        let mut rs = Vec::new();
+        let mut raw_rate = Vec::new();
+        let mut ins_rate = Vec::new();
+        for r in 0..rounds {
+            // Alternate which goes first so drift does not favour one side.
+            let (a, b) = if r % 2 == 0 {
+                let a = raw(p, q, ITEMS);
+                (a, instrumented(p, q, ITEMS))
+            } else {
+                let b = instrumented(p, q, ITEMS);
+                (raw(p, q, ITEMS), b)
+            };
+            raw_rate.push(ITEMS as f64 / a.as_secs_f64());
+            ins_rate.push(ITEMS as f64 / b.as_secs_f64());
+            rs.push(a.as_secs_f64() / b.as_secs_f64());
+        }
+        println!(
+            "{p}P{q}C  raw {:>6.2} M/s  instrumented {:>6.2} M/s  ratio {:.2}  (target >= 0.90)",
+            median(raw_rate) / 1e6,
+            median(ins_rate) / 1e6,
+            median(rs)
+        );
+    }
+}
+
+criterion_group!(benches, bench);
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--ratio-only");
+    if !quick {
+        benches();
+        Criterion::default().configure_from_args().final_summary();
+    }
+    ratios(15);
+}

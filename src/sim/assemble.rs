@@ -204,7 +204,7 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         .iter()
         .filter(|w| w.role == Role::Consumer)
         .fold((0u64, 0u64), |(s, n), w| {
-            (s + read(&w.stats.sojourn_ns), n + read(&w.stats.items))
+            (s + read(&w.stats.sojourn_ns), n + read(&w.stats.timed))
         });
     let sampled = lock(&sh.sampled).clone();
     let covered = sampled.covered_ns.max(1) as f64;

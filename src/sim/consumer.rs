@@ -18,7 +18,7 @@ use super::event::EventKind;
 use super::gate::{Gate, gate};
 use super::panic_filter::{CaughtPanic, in_caught_work};
 use super::producer::{BlockNarrator, thread_seed};
-use super::queue::{Blocked, Item, Msg, recv_blocking};
+use super::queue::{Blocked, Item, Msg, NOT_TIMED, recv_blocking, spin_recv};
 use super::shared::{LatencyHists, Shared, Worker, lock, record};
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
@@ -26,6 +26,8 @@ use super::work::{WorkSpec, lower_timer_slack, spend_unless};
 
 /// How often a consumer publishes its thread-local histograms.
 const FLUSH_EVERY_NS: u64 = 50_000_000;
+/// ... or, for untimed zero-work items, every this many items.
+const FLUSH_EVERY_ITEMS: u64 = 65_536;
 
 /// Runs one consumer until it leaves; records why.
 pub fn run(sh: Arc<Shared>, w: Arc<Worker>, rx: Receiver<Msg>) {
@@ -38,6 +40,7 @@ pub fn run(sh: Arc<Shared>, w: Arc<Worker>, rx: Receiver<Msg>) {
     if reason != ExitReason::Pill {
         sh.emit(Some(&w.name), EventKind::Exited(reason));
     }
+    sh.wake_coordinator();
 }
 
 fn flush(sh: &Shared, w: &Worker, local: &mut LatencyHists) {
@@ -74,25 +77,28 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
         let msg = match rx.try_recv() {
             Ok(m) => m,
             Err(TryRecvError::Disconnected) => return ExitReason::Aborted,
-            Err(TryRecvError::Empty) => {
-                // About to block: publish latencies so the screen is current.
-                flush(sh, w, local);
-                let since = sh.now_ns();
-                w.stats.set_item(NO_ITEM);
-                w.stats.set_state(ThreadState::WaitingEmpty, since);
-                narrator.blocked(sh, w, since, EventKind::WaitingEmpty);
-                match recv_blocking(rx, &w.wake_rx) {
-                    Blocked::Done(m) => {
-                        narrator.unblocked(sh, w, Duration::from_nanos(sh.now_ns() - since));
-                        m
+            Err(TryRecvError::Empty) => match spin_recv(rx) {
+                Some(m) => m,
+                None => {
+                    // About to block: publish latencies so the screen is current.
+                    flush(sh, w, local);
+                    let since = sh.now_ns();
+                    w.stats.set_item(NO_ITEM);
+                    w.stats.set_state(ThreadState::WaitingEmpty, since);
+                    narrator.blocked(sh, w, since, EventKind::WaitingEmpty);
+                    match recv_blocking(rx, &w.wake_rx) {
+                        Blocked::Done(m) => {
+                            narrator.unblocked(sh, w, Duration::from_nanos(sh.now_ns() - since));
+                            m
+                        }
+                        Blocked::Woken(_) => continue,
+                        Blocked::Disconnected => return ExitReason::Aborted,
                     }
-                    Blocked::Woken(_) => continue,
-                    Blocked::Disconnected => return ExitReason::Aborted,
                 }
-            }
+            },
         };
-        let item = match msg {
-            Msg::Pill => {
+        let item = match msg.get() {
+            None => {
                 let now = sh.now_ns();
                 bump(&w.stats.pills, 1);
                 w.stats.set_item(NO_ITEM);
@@ -106,13 +112,25 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
                 sh.emit(Some(&w.name), EventKind::PillReceived);
                 return ExitReason::Pill;
             }
-            Msg::Item(item) => item,
+            Some(item) => item,
         };
-        let dequeued = sh.now_ns();
+        let d = spec.dist.sample(&mut rng);
+        let timed = item.enqueued_ns != NOT_TIMED;
+        // Read the clock only when something needs it (see TIME_EVERY).
+        let dequeued = if timed || !d.is_zero() || trace.is_some() {
+            sh.now_ns()
+        } else {
+            0
+        };
         bump(&w.stats.received, 1);
         w.stats.set_item(item.id);
-        w.stats.set_state(ThreadState::Working, dequeued);
-        record(&mut local.wait, dequeued.saturating_sub(item.enqueued_ns));
+        // Usually already `working` (busy streak): then no clock read at all.
+        w.stats.set_state_lazy(ThreadState::Working, || {
+            if dequeued != 0 { dequeued } else { sh.now_ns() }
+        });
+        if timed {
+            record(&mut local.wait, dequeued.saturating_sub(item.enqueued_ns));
+        }
         if let Some(t) = trace {
             let _ = t.send(Trace {
                 who: w.name.clone(),
@@ -121,7 +139,6 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
             });
         }
 
-        let d = spec.dist.sample(&mut rng);
         let crash = !sh.crash_items.is_empty() && sh.crash_items.binary_search(&item.id).is_ok();
         let outcome = if crash || !d.is_zero() {
             do_work(sh, w, spec, d, crash, item)
@@ -129,9 +146,12 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
             Ok(())
         };
         let done = if d.is_zero() { dequeued } else { sh.now_ns() };
-        record(&mut local.e2e, done.saturating_sub(item.created_ns));
-        sojourn += done.saturating_sub(item.enqueued_ns);
-        w.stats.sojourn_ns.store(sojourn, Ordering::Release);
+        if timed {
+            record(&mut local.e2e, done.saturating_sub(item.created_ns));
+            sojourn += done.saturating_sub(item.enqueued_ns);
+            w.stats.sojourn_ns.store(sojourn, Ordering::Relaxed);
+            bump(&w.stats.timed, 1);
+        }
         if let Err(message) = outcome {
             bump(&w.stats.failed, 1);
             bump(&w.stats.items, 1);
@@ -153,7 +173,14 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
                 done_at: Duration::from_nanos(done),
             });
         }
-        if done.saturating_sub(last_flush) >= FLUSH_EVERY_NS {
+        // `done` is 0 for untimed items: those flush on the item count instead.
+        if (done != 0 && done.saturating_sub(last_flush) >= FLUSH_EVERY_NS)
+            || (done == 0
+                && w.stats
+                    .received
+                    .load(Ordering::Relaxed)
+                    .is_multiple_of(FLUSH_EVERY_ITEMS))
+        {
             flush(sh, w, local);
             last_flush = done;
         }

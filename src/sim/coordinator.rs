@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, RecvTimeoutError};
+use crossbeam_channel::{Receiver, Sender};
 
 use super::command::{Command, Removal};
 use super::config::limits::MAX_THREADS;
@@ -33,7 +33,8 @@ struct Coordinator {
 }
 
 /// Runs the coordinator until the run is done or aborted.
-pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>) {
+/// `done` is dropped when the run is over, which wakes [`super::Engine::wait`].
+pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>, done: Sender<()>) {
     lower_timer_slack();
     let sh = sp.sh.clone();
     let mut c = Coordinator {
@@ -68,6 +69,7 @@ pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>) {
         }),
     );
     sh.set_phase(phase);
+    drop(done);
 }
 
 impl Coordinator {
@@ -98,13 +100,15 @@ impl Coordinator {
             {
                 return r;
             }
-            match ctl.recv_deadline(next_sample) {
-                Ok(cmd) => self.apply(cmd),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => {
+            // Commands, or a thread leaving (it wakes `main`), or the next sample.
+            crossbeam_channel::select! {
+                recv(ctl) -> cmd => match cmd {
+                    Ok(cmd) => self.apply(cmd),
                     // The engine handle is gone: nobody can see or steer the run.
-                    self.abort();
-                }
+                    Err(_) => self.abort(),
+                },
+                recv(self.me.wake_rx) -> _ => {},
+                default(next_sample.saturating_duration_since(Instant::now())) => {},
             }
         }
     }
@@ -118,14 +122,7 @@ impl Coordinator {
             self.shutting_down = true;
             // One pill per consumer that will still be there to take one:
             // not those retiring, nor those a removal pill (queued or due) is for.
-            let staying = workers
-                .iter()
-                .filter(|w| {
-                    w.role == Role::Consumer
-                        && !w.stats.state().is_final()
-                        && !w.retire.load(Ordering::Relaxed)
-                })
-                .count() as u64;
+            let staying = staying(workers, Role::Consumer).len() as u64;
             let c = super::assemble::counts(workers);
             let removal_pills = self.pills_due + c.pills_sent - c.pills_received;
             let planned = self
@@ -184,7 +181,7 @@ impl Coordinator {
     /// Try to put one pill; on a full queue show `blocked-full` and retry at
     /// the next tick (the coordinator must keep serving commands meanwhile).
     fn put_pill(&mut self) -> bool {
-        match try_send(&self.sp.tx, Msg::Pill) {
+        match try_send(&self.sp.tx, Msg::PILL) {
             Ok(()) => {
                 let now = self.sh.now_ns();
                 self.pills_due -= 1;
@@ -268,14 +265,7 @@ impl Coordinator {
             }
             Command::RemoveConsumer(how) => self.remove_consumer(&workers, how),
             Command::RemoveProducer => {
-                let live: Vec<_> = workers
-                    .iter()
-                    .filter(|w| {
-                        w.role == Role::Producer
-                            && !w.stats.state().is_final()
-                            && !w.retire.load(Ordering::Relaxed)
-                    })
-                    .collect();
+                let live = staying(&workers, Role::Producer);
                 match live.last() {
                     Some(w) if live.len() > 1 => {
                         w.retire.store(true, Ordering::Release);
@@ -323,14 +313,7 @@ impl Coordinator {
     }
 
     fn remove_consumer(&mut self, workers: &[Arc<Worker>], how: Removal) {
-        let live: Vec<_> = workers
-            .iter()
-            .filter(|w| {
-                w.role == Role::Consumer
-                    && !w.stats.state().is_final()
-                    && !w.retire.load(Ordering::Relaxed)
-            })
-            .collect();
+        let live = staying(workers, Role::Consumer);
         if self.shutting_down || self.sh.stop_producers.load(Ordering::Relaxed) {
             // Every remaining consumer has (or will have) its pill.
             self.changed("consumers leave with their pills during shutdown".into());
@@ -377,6 +360,16 @@ impl Coordinator {
             }
         ));
     }
+}
+
+/// Threads of `role` still in their loop and not asked to leave.
+fn staying(workers: &[Arc<Worker>], role: Role) -> Vec<&Arc<Worker>> {
+    workers
+        .iter()
+        .filter(|w| {
+            w.role == role && !w.stats.state().is_final() && !w.retire.load(Ordering::Relaxed)
+        })
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {

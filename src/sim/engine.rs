@@ -63,6 +63,8 @@ pub struct Engine {
     sh: Arc<Shared>,
     ctl: Sender<Command>,
     tx: Sender<Msg>,
+    /// Disconnects when the coordinator finishes.
+    done: crossbeam_channel::Receiver<()>,
 }
 
 impl Engine {
@@ -97,10 +99,12 @@ impl Engine {
             rx,
         };
         let (ctl, ctl_rx) = crossbeam_channel::unbounded();
+        let (done_tx, done) = crossbeam_channel::bounded(0);
         let engine = Engine {
             sh: sh.clone(),
             ctl,
             tx,
+            done,
         };
         // `main` is registered first (id 0) so it heads the thread list.
         let me = sp.register(Role::Coordinator);
@@ -114,7 +118,7 @@ impl Engine {
         let me2 = me.clone();
         let handle = std::thread::Builder::new()
             .name("main".into())
-            .spawn(move || coordinator::run(sp, me2, ctl_rx))?;
+            .spawn(move || coordinator::run(sp, me2, ctl_rx, done_tx))?;
         *lock(&me.handle) = Some(handle);
         Ok(engine)
     }
@@ -158,11 +162,9 @@ impl Engine {
     /// the threads once over.
     pub fn wait(&self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
-        while !self.is_over() {
-            if Instant::now() >= deadline {
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(2));
+        // The coordinator drops its end when the run is over.
+        if self.done.recv_deadline(deadline).is_ok() || !self.is_over() {
+            return false;
         }
         self.join_all(deadline.saturating_duration_since(Instant::now()));
         true

@@ -149,8 +149,9 @@ pub struct Shared {
     pub events: Mutex<EventRing>,
     /// Run-wide latency histograms.
     pub hists: Mutex<LatencyHists>,
-    /// Next unclaimed item id.
-    pub next_id: AtomicU64,
+    /// Next unclaimed item id (own cache line: producers write it often,
+    /// while every thread reads the flags above on each step).
+    pub next_id: CachePadded<AtomicU64>,
     /// Ids given back by producers that left with part of a claimed block.
     pub spare_ids: Mutex<Vec<Range<u64>>>,
     /// Quick check for `spare_ids` being non-empty.
@@ -162,7 +163,7 @@ pub struct Shared {
     /// Item ids whose work panics (sorted).
     pub crash_items: Vec<u64>,
     /// Set once any producer has found the queue full (max depth = capacity).
-    pub ever_full: AtomicBool,
+    pub ever_full: CachePadded<AtomicBool>,
     /// Run-level facts kept by the coordinator.
     pub run: Mutex<RunInfo>,
     /// What the sampler measured.
@@ -231,13 +232,13 @@ impl Shared {
             threads: RwLock::new(Vec::new()),
             events: Mutex::new(EventRing::new(EVENT_RING)),
             hists: Mutex::new(LatencyHists::default()),
-            next_id: AtomicU64::new(0),
+            next_id: CachePadded::new(AtomicU64::new(0)),
             spare_ids: Mutex::new(Vec::new()),
             has_spare: AtomicBool::new(false),
             results: Mutex::new(Vec::new()),
             trace,
             crash_items,
-            ever_full: AtomicBool::new(false),
+            ever_full: CachePadded::new(AtomicBool::new(false)),
             run: Mutex::new(RunInfo::default()),
             sampled: Mutex::new(Sampled::default()),
         }
@@ -287,6 +288,14 @@ impl Shared {
                     kind,
                 }),
             });
+        }
+    }
+
+    /// Wake `main` (id 0) so it notices a thread leaving without waiting
+    /// for its next tick.
+    pub fn wake_coordinator(&self) {
+        if let Some(main) = lock_read(&self.threads).first() {
+            main.wake();
         }
     }
 

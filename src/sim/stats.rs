@@ -29,8 +29,10 @@ pub struct ThreadStats {
     pub failed: AtomicU64,
     /// Consumer: pills taken off the queue.
     pub pills: AtomicU64,
-    /// Consumer: sum of enqueue → done times, ns (Little's W).
+    /// Consumer: sum of enqueue → done times of timed items, ns (Little's W).
     pub sojourn_ns: AtomicU64,
+    /// Consumer: items that were timed (all, unless sampling at zero interval).
+    pub timed: AtomicU64,
 }
 
 /// Exit reason byte meaning "still running".
@@ -50,6 +52,7 @@ impl ThreadStats {
             failed: AtomicU64::new(0),
             pills: AtomicU64::new(0),
             sojourn_ns: AtomicU64::new(0),
+            timed: AtomicU64::new(0),
         })
     }
 
@@ -68,6 +71,15 @@ impl ThreadStats {
         );
         self.since_ns.store(now_ns, Ordering::Relaxed);
         self.state.store(next as u8, Ordering::Release);
+    }
+
+    /// Like [`ThreadStats::set_state`], reading the clock only if the state
+    /// really changes (the hot path stays in one state for long streaks).
+    #[inline]
+    pub fn set_state_lazy(&self, next: ThreadState, now_ns: impl FnOnce() -> u64) {
+        if self.state.load(Ordering::Relaxed) != next as u8 {
+            self.set_state(next, now_ns());
+        }
     }
 
     /// Owner only: leave the loop for `reason`.
