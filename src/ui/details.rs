@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
 use super::theme::Theme;
-use super::threads::state_words;
+use super::threads::{lane_cell, state_words};
 use super::{centered, fmt, panel};
 use crate::app::ViewState;
 use crate::sim::snapshot::HISTORY_STEP;
@@ -204,10 +204,13 @@ fn timeline_block(
         if ry >= inner.bottom() {
             break;
         }
-        for (i, s) in chunk.iter().enumerate() {
+        for (i, &s) in chunk.iter().enumerate() {
+            let at = k * width.max(1) + i;
+            let prev = at.checked_sub(1).map(|p| cells[p]);
+            let shown = lane_cell(prev, s);
             buf[(inner.x + i as u16, ry)]
-                .set_symbol(theme.lane_glyph(*s))
-                .set_style(theme.state(*s));
+                .set_symbol(theme.lane_glyph(shown))
+                .set_style(theme.state(shown));
         }
     }
     y + rows as u16

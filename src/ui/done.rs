@@ -42,9 +42,9 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
         ),
         Line::styled(
             format!(
-                "{} producers{dot}{} consumers{dot}throughput {}",
-                snap.role(Role::Producer).count(),
-                snap.role(Role::Consumer).count(),
+                "{}{dot}{}{dot}throughput {}",
+                fmt::n_of(snap.role(Role::Producer).count(), "producer"),
+                fmt::n_of(snap.role(Role::Consumer).count(), "consumer"),
                 fmt::rate(snap.throughput())
             ),
             theme.text,

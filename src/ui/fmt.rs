@@ -66,6 +66,15 @@ pub fn pct(f: f64) -> String {
     }
 }
 
+/// `1 producer`, `2 producers`.
+pub fn n_of(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Counts with a `k`/`M` suffix once they would crowd a column.
 pub fn count(n: u64) -> String {
     if n < 100_000 {

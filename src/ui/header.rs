@@ -80,9 +80,9 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
             spans.push(sep.clone());
             let dot = theme.glyphs.dot;
             spans.push(Span::raw(format!(
-                "{} producers{dot}{} consumers{dot}{cap}",
-                snap.live(Role::Producer),
-                snap.live(Role::Consumer)
+                "{}{dot}{}{dot}{cap}",
+                fmt::n_of(snap.live(Role::Producer), "producer"),
+                fmt::n_of(snap.live(Role::Consumer), "consumer")
             )));
         }
     }

@@ -292,7 +292,11 @@ fn rates(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let interval = theme.text_of(&snap.interval.to_string()).into_owned();
     let work = theme.text_of(&snap.work.to_string()).into_owned();
     let x = if theme.ascii { "x" } else { "×" };
-    let mut knobs = format!("{p} producers every {interval}{sep}{c} consumers work {work}");
+    let mut knobs = format!(
+        "{} every {interval}{sep}{} work {work}",
+        fmt::n_of(p, "producer"),
+        fmt::n_of(c, "consumer")
+    );
     let rates_w = 8 + fmt::rate(inp).len() + fmt::rate(out).len() + sep.chars().count();
     if rates_w + knobs.chars().count() > area.width as usize {
         // Narrow panel: `2P×50ms │ 4C×exp:150ms` keeps the knobs visible.

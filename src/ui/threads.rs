@@ -82,6 +82,16 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
     s
 }
 
+/// The state a swimlane cell shows: a crash is marked once, where it
+/// happened; after that the thread is simply gone, like an exited one.
+pub fn lane_cell(prev: Option<ThreadState>, s: ThreadState) -> ThreadState {
+    if s == ThreadState::Crashed && prev == Some(ThreadState::Crashed) {
+        ThreadState::Exited
+    } else {
+        s
+    }
+}
+
 /// Short role name for narrow screens.
 fn role_short(r: Role) -> &'static str {
     match r {
@@ -335,10 +345,13 @@ fn thread_row(
     let w = (c.lane).min((right - x) as usize);
     let lane = &t.lane[t.lane.len().saturating_sub(w)..];
     let x0 = x + (w - lane.len()) as u16;
-    for (k, s) in lane.iter().enumerate() {
+    let mut prev = None;
+    for (k, &s) in lane.iter().enumerate() {
+        let shown = lane_cell(prev, s);
+        prev = Some(s);
         buf[(x0 + k as u16, area.y)]
-            .set_symbol(theme.lane_glyph(*s))
-            .set_style(theme.state(*s));
+            .set_symbol(theme.lane_glyph(shown))
+            .set_style(theme.state(shown));
     }
 }
 
