@@ -57,8 +57,9 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
 
     let c = &snap.counts;
     let mut lines = vec![
+        // Whole-run averages; the queue panel shows the last second.
         Line::from(vec![
-            lab("throughput"),
+            lab(if wide { "run average" } else { "run avg" }),
             Span::styled("in ", theme.dim),
             Span::styled(fmt::rate(snap.arrival_rate()), theme.text),
             Span::styled("  out ", theme.dim),
