@@ -240,3 +240,81 @@ fn states_are_coloured_in_the_default_theme() {
         .count();
     assert!(reds > 0 && greens > 0, "blocked in red, working in green");
 }
+
+mod never_panics {
+    //! Any terminal size, any overlay, odd snapshots: rendering must not
+    //! panic (it runs inside the raw-mode terminal), and `--ascii` must
+    //! hold for every cell.
+
+    use super::*;
+    use proptest::prelude::*;
+    use queuescope::sim::{Capacity, QueueStrip, Slot};
+    use std::time::Duration;
+
+    fn fixture(k: u8) -> Snapshot {
+        match k % 7 {
+            0 => testing::running(4),
+            1 => testing::paused(),
+            2 => testing::shutting_down(),
+            3 => testing::draining(),
+            4 => testing::done(),
+            5 => testing::with_detail(),
+            _ => testing::many(40),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_size_any_view(
+            k in 0u8..7,
+            w in 1u16..230,
+            h in 1u16..70,
+            overlay in 0u8..3,
+            ascii: bool,
+            color: bool,
+            cap in 0u8..4,
+            strip_len in 0usize..300,
+            hidden in 0u64..5000,
+            empty_history: bool,
+            no_threads: bool,
+            zero_elapsed: bool,
+            scroll in 0usize..2000,
+            filter in "[a-z ]{0,4}",
+            selected in proptest::option::of(0usize..60),
+        ) {
+            let mut snap = fixture(k);
+            snap.capacity = match cap {
+                0 => Capacity::Rendezvous,
+                1 => Capacity::Unbounded,
+                2 => Capacity::Bounded(1),
+                _ => snap.capacity,
+            };
+            snap.strip = QueueStrip {
+                hidden,
+                slots: (0..strip_len)
+                    .map(|i| if i % 7 == 6 { Slot::Pill } else { Slot::Item { id: i as u64, producer: i % 9 } })
+                    .collect(),
+            };
+            if empty_history {
+                snap.history.clear();
+            }
+            if no_threads {
+                snap.threads.clear();
+            }
+            if zero_elapsed {
+                snap.elapsed = Duration::ZERO;
+            }
+            let theme = Theme::new(ThemeKind::Default, color, ascii);
+            let mut view = ViewState::new();
+            view.overlay = [Overlay::None, Overlay::Help, Overlay::Details][overlay as usize];
+            view.scroll = scroll;
+            view.filter = filter;
+            view.selected = selected;
+            let screen = text(&snap, &mut view, &theme, w, h);
+            if ascii {
+                prop_assert!(screen.is_ascii(), "{}", screen);
+            }
+        }
+    }
+}

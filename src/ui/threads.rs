@@ -288,7 +288,6 @@ fn fit(s: &str, w: usize, ellipsis: &str) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn thread_row(
     buf: &mut Buffer,
     area: Rect,
