@@ -25,7 +25,8 @@ use super::stats::{NO_ITEM, bump};
 use super::work::{WorkSpec, lower_timer_slack, spend_unless};
 
 /// How often a consumer publishes its thread-local histograms.
-const FLUSH_EVERY_NS: u64 = 50_000_000;
+const FLUSH_PERIOD: Duration = Duration::from_millis(50);
+const FLUSH_EVERY_NS: u64 = FLUSH_PERIOD.as_nanos() as u64;
 /// ... or, for untimed zero-work items, every this many items.
 const FLUSH_EVERY_ITEMS: u64 = 65_536;
 
@@ -80,19 +81,31 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
             Err(TryRecvError::Empty) => match spin_recv(rx) {
                 Some(m) => m,
                 None => {
-                    // About to block: publish latencies so the screen is current.
-                    flush(sh, w, local);
                     let since = sh.now_ns();
                     w.stats.set_item(NO_ITEM);
                     w.stats.set_state(ThreadState::WaitingEmpty, since);
                     narrator.blocked(sh, w, since, EventKind::WaitingEmpty);
-                    match recv_blocking(rx, &w.wake_rx) {
-                        Blocked::Done(m) => {
+                    // A flush costs microseconds, too much for every short
+                    // wait at zero work: publish latencies only if the wait
+                    // outlasts the flush period, so an idle screen is current.
+                    let mut flush_at = (!local.is_empty()).then(|| Instant::now() + FLUSH_PERIOD);
+                    let got = loop {
+                        match recv_blocking(rx, &w.wake_rx, flush_at) {
+                            Blocked::Done(m) => break Some(m),
+                            Blocked::TimedOut => {
+                                flush(sh, w, local);
+                                flush_at = None;
+                            }
+                            Blocked::Woken(_) => break None,
+                            Blocked::Disconnected => return ExitReason::Aborted,
+                        }
+                    };
+                    match got {
+                        Some(m) => {
                             narrator.unblocked(sh, w, Duration::from_nanos(sh.now_ns() - since));
                             m
                         }
-                        Blocked::Woken(_) => continue,
-                        Blocked::Disconnected => return ExitReason::Aborted,
+                        None => continue,
                     }
                 }
             },

@@ -230,7 +230,10 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
                     });
                     match r {
                         Blocked::Done(()) => break,
-                        Blocked::Disconnected => return leave(ids, ExitReason::Aborted),
+                        // send_blocking has no deadline; treat it like abort.
+                        Blocked::Disconnected | Blocked::TimedOut => {
+                            return leave(ids, ExitReason::Aborted);
+                        }
                         // Pause, stop or abort: checked at the loop's top (an
                         // item never put gives its id back for another producer).
                         Blocked::Woken(m) => msg = m,

@@ -103,6 +103,8 @@ pub enum Blocked<T> {
     Woken(Msg),
     /// The other side is gone (abort).
     Disconnected,
+    /// The deadline passed first.
+    TimedOut,
 }
 
 /// Try to send without blocking. `Err` gives the message back when the queue
@@ -183,8 +185,16 @@ pub fn send_blocking(
     }
 }
 
-/// Wait for a message unless `wake` fires first.
-pub fn recv_blocking(rx: &Receiver<Msg>, wake: &Receiver<()>) -> Blocked<Msg> {
+/// Wait for a message unless `wake` fires first, or until `deadline`.
+pub fn recv_blocking(
+    rx: &Receiver<Msg>,
+    wake: &Receiver<()>,
+    deadline: Option<std::time::Instant>,
+) -> Blocked<Msg> {
+    let timeout = crossbeam_channel::at(deadline.unwrap_or_else(|| {
+        // "never": far enough to outlast any run.
+        std::time::Instant::now() + std::time::Duration::from_secs(365 * 24 * 3600)
+    }));
     select! {
         recv(rx) -> m => match m {
             Ok(m) => Blocked::Done(m),
@@ -194,6 +204,7 @@ pub fn recv_blocking(rx: &Receiver<Msg>, wake: &Receiver<()>) -> Blocked<Msg> {
             Ok(()) => Blocked::Woken(Msg::PILL),
             Err(_) => Blocked::Disconnected,
         },
+        recv(timeout) -> _ => Blocked::TimedOut,
     }
 }
 
@@ -239,8 +250,12 @@ mod tests {
         let (_tx, rx) = channel(Some(4));
         let (wtx, wrx) = crossbeam_channel::bounded::<()>(1);
         wtx.send(()).ok();
-        assert!(matches!(recv_blocking(&rx, &wrx), Blocked::Woken(_)));
+        assert!(matches!(recv_blocking(&rx, &wrx, None), Blocked::Woken(_)));
         drop(wtx);
-        assert_eq!(recv_blocking(&rx, &wrx), Blocked::Disconnected);
+        assert_eq!(recv_blocking(&rx, &wrx, None), Blocked::Disconnected);
+        let (_tx2, rx2) = channel(Some(4));
+        let (_w2, wrx2) = crossbeam_channel::bounded::<()>(1);
+        let soon = std::time::Instant::now() + Duration::from_millis(5);
+        assert_eq!(recv_blocking(&rx2, &wrx2, Some(soon)), Blocked::TimedOut);
     }
 }
