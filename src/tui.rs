@@ -33,8 +33,12 @@ const PAUSED_FRAME: Duration = Duration::from_millis(250);
 const OVER_FRAME: Duration = Duration::from_millis(500);
 /// Longest the loop sleeps in one poll, so a signal is noticed promptly.
 const MAX_POLL: Duration = Duration::from_millis(250);
-/// How long to wait for the engine's threads after Abort before moving on.
-const ABORT_WAIT: Duration = Duration::from_secs(2);
+/// How long a restart waits for the old run's threads after Abort, so they
+/// do not compete with the new run's.
+const RESTART_WAIT: Duration = Duration::from_secs(2);
+/// How long quitting waits for them: the process is about to exit and take
+/// any straggler with it, so the shell prompt should not wait long.
+const QUIT_WAIT: Duration = Duration::from_millis(300);
 
 /// How the UI looks and how often it redraws.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,7 +141,7 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
         Ok(t) => t,
         Err(e) => {
             ratatui::restore();
-            finish(&engine);
+            finish(&engine, QUIT_WAIT);
             return Err(e);
         }
     };
@@ -161,15 +165,15 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
     let _ = io::stdout().flush();
     signals.unregister();
     let engine = result?;
-    finish(&engine);
+    finish(&engine, QUIT_WAIT);
     Ok(0)
 }
 
 /// Stop the engine's threads (blocked ones are released) and wait a bounded
 /// time for them.
-fn finish<S: Sim>(sim: &S) {
+fn finish<S: Sim>(sim: &S, wait: Duration) {
     sim.send(Command::Abort);
-    sim.wait(ABORT_WAIT);
+    sim.wait(wait);
 }
 
 /// The event loop. Returns the engine that was running at the end (a
@@ -248,7 +252,7 @@ where
             match action {
                 Some(Action::Quit) => return Ok(sim),
                 Some(Action::Restart) => {
-                    finish(&sim);
+                    finish(&sim, RESTART_WAIT);
                     drop(sim);
                     sim = start()?;
                     view.reset_for_restart();
