@@ -189,6 +189,10 @@ fn strip(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) -> Marks 
             x += 1;
         }
     }
+    if x == start && more == 0 && room >= 7 && snap.capacity == Capacity::Unbounded {
+        // Nothing queued and no slots to dot: say so rather than show a gap.
+        x = draw::put(buf, x, area.y, "(empty)", room, theme.dim);
+    }
     buf.set_string(x, area.y, &suffix, theme.dim);
     marks
 }
@@ -334,5 +338,33 @@ mod tests {
         let (i, o) = recent_rates(&hist);
         assert!((i - 40.0).abs() < 1e-9 && (o - 20.0).abs() < 1e-9);
         assert_eq!(recent_rates(&[]), (0.0, 0.0));
+    }
+
+    fn strip_text(snap: &Snapshot) -> String {
+        let area = Rect::new(0, 0, 46, 1);
+        let mut buf = Buffer::empty(area);
+        strip(&mut buf, area, snap, &Theme::default());
+        buf.content().iter().map(|c| c.symbol()).collect()
+    }
+
+    #[test]
+    fn strip_shows_head_first_and_summarises_what_does_not_fit() {
+        let mut snap = crate::testing::shutting_down();
+        assert_eq!(
+            strip_text(&snap).trim_end(),
+            "out◂ ■■■■■■■■■■■■■■■■■■■■■■■■■■■■■●●● ◂in"
+        );
+        snap.strip.hidden = 100;
+        let text = strip_text(&snap);
+        assert!(text.starts_with("out◂ +1"), "{text}");
+        assert!(
+            text.trim_end().ends_with("●●● ◂in"),
+            "pills at the tail stay: {text}"
+        );
+        snap.capacity = Capacity::Unbounded;
+        snap.counts.queued = 0;
+        snap.counts.pills_sent = 0;
+        snap.strip = crate::sim::QueueStrip::default();
+        assert_eq!(strip_text(&snap).trim_end(), "out◂ (empty) ◂in");
     }
 }
