@@ -398,3 +398,77 @@ fn a_duration_workload_stops_each_producer_on_time() {
     }
     assert!(s.elapsed >= Duration::from_millis(400));
 }
+
+#[test]
+fn with_the_gil_cpu_bound_consumers_wait_for_it_and_do_not_scale() {
+    use queuescope::sim::{Dist, WorkMode, WorkSpec};
+    let run = |gil: bool| {
+        let mut cfg = config(1, 2, Capacity::Unbounded, 16);
+        cfg.work = WorkSpec::new(WorkMode::Spin, Dist::Fixed(Duration::from_millis(10)));
+        cfg.gil = gil;
+        cfg.switch_interval = Duration::from_millis(2);
+        let engine = Engine::start(cfg).unwrap();
+        assert!(engine.wait(DEADLINE));
+        engine.snapshot()
+    };
+    let s = run(true);
+    assert_eq!(s.counts.consumed, 16);
+    // 160 ms of CPU work through one lock: at least 160 ms however many cores.
+    assert!(s.elapsed >= Duration::from_millis(158), "{:?}", s.elapsed);
+    let gil_wait: Duration = s
+        .role(Role::Consumer)
+        .map(|t| t.time_in[ThreadState::WaitingGil as usize])
+        .sum();
+    assert!(
+        gil_wait >= Duration::from_millis(40),
+        "consumers never waited for the GIL: {gil_wait:?}"
+    );
+    let off = run(false);
+    let no_wait: Duration = off
+        .role(Role::Consumer)
+        .map(|t| t.time_in[ThreadState::WaitingGil as usize])
+        .sum();
+    assert_eq!(no_wait, Duration::ZERO);
+}
+
+#[test]
+fn a_step_lets_exactly_one_queue_operation_happen() {
+    let mut cfg = config(1, 1, Capacity::Unbounded, 5);
+    cfg.start_paused = true;
+    let engine = Engine::start(cfg).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let ops = |s: &Snapshot| s.counts.produced + s.counts.consumed + s.counts.pills_received;
+    assert_eq!(ops(&engine.snapshot()), 0, "nothing moves while paused");
+    for n in 1..=4 {
+        engine.send(Command::Step);
+        wait_for(&engine, "one more operation", |s| ops(s) == n);
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(
+            ops(&engine.snapshot()),
+            n,
+            "a step let more than one operation through"
+        );
+    }
+    engine.send(Command::Resume);
+    assert!(engine.wait(DEADLINE));
+    assert_finished_clean(&engine.snapshot(), 1);
+}
+
+#[test]
+fn early_pills_strand_the_slow_producers_items() {
+    use queuescope::sim::PillTrigger;
+    let mut cfg = config(2, 2, Capacity::Unbounded, 40);
+    cfg.split_even = true;
+    cfg.pills_when = PillTrigger::FirstProducer;
+    cfg.producer_intervals = vec![ms(0), ms(20)];
+    let engine = Engine::start(cfg).unwrap();
+    assert!(engine.wait(DEADLINE));
+    let s = engine.snapshot();
+    let c = s.counts;
+    assert_eq!(c.produced, 40, "both producers made their 20");
+    assert!(c.queued > 0, "nothing stranded: {c:?}");
+    assert_eq!(c.consumed + c.queued, 40);
+    assert_eq!(c.pills_received, 2);
+    let fast = s.threads.iter().find(|t| &*t.name == "Producer-1").unwrap();
+    assert_eq!(fast.items, 20);
+}

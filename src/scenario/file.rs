@@ -274,6 +274,12 @@ pub fn parse_scenario(
         pills: ctx.scalar("pills", &keys.pills, fields::pills)?.flatten(),
         crash_items,
         collect_results: ctx.scalar("map", &keys.map, fields::map)?.unwrap_or(false),
+        gil: false,
+        switch_interval: crate::sim::gil::DEFAULT_SWITCH,
+        pills_when: Default::default(),
+        start_paused: false,
+        split_even: false,
+        producer_intervals: Vec::new(),
     })
 }
 

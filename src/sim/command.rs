@@ -19,6 +19,8 @@ pub enum Command {
     Pause,
     /// Un-park.
     Resume,
+    /// While paused: let exactly one queue operation happen, then stay paused.
+    Step,
     /// Start one more consumer.
     AddConsumer,
     /// Remove one consumer.
@@ -31,6 +33,8 @@ pub enum Command {
     SetInterval(WorkSpec),
     /// Change the consumers' work distribution.
     SetWork(WorkSpec),
+    /// Turn GIL emulation on or off.
+    SetGil(bool),
     /// Graceful shutdown: producers stop, pills go out, threads are joined.
     Shutdown,
     /// Stop now: blocked threads are released, queued items are left.

@@ -111,6 +111,32 @@ pub struct Config {
     pub crash_items: Vec<u64>,
     /// Keep each item's result and report them in input order, as `Pool.map` does.
     pub collect_results: bool,
+    /// Emulate Python's GIL: CPU (spin) work must hold one global lock.
+    pub gil: bool,
+    /// How long a GIL holder runs before handing the lock over.
+    pub switch_interval: Duration,
+    /// When `main` puts the pills.
+    pub pills_when: PillTrigger,
+    /// Start paused, for stepping through hand-offs one by one.
+    pub start_paused: bool,
+    /// Give each starting producer its own equal share of a finite workload
+    /// up front (as in the seed programs, where each producer loops over its
+    /// own range) instead of all drawing from one shared pool.
+    pub split_even: bool,
+    /// Per-producer intervals (producer i uses entry i mod len); empty = all
+    /// use `interval`. A live interval change replaces them.
+    pub producer_intervals: Vec<WorkSpec>,
+}
+
+/// When the coordinator starts putting the poison pills.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PillTrigger {
+    /// After every producer has finished (the correct protocol).
+    #[default]
+    AllProducers,
+    /// As soon as the first producer finishes (the `early-pill` bug: items
+    /// put later sit behind the pills and are never consumed).
+    FirstProducer,
 }
 
 impl Default for Config {
@@ -135,6 +161,12 @@ impl Default for Config {
             pills: None,
             crash_items: Vec::new(),
             collect_results: false,
+            gil: false,
+            switch_interval: super::gil::DEFAULT_SWITCH,
+            pills_when: PillTrigger::AllProducers,
+            start_paused: false,
+            split_even: false,
+            producer_intervals: Vec::new(),
         }
     }
 }

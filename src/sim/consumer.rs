@@ -20,9 +20,10 @@ use super::panic_filter::{CaughtPanic, in_caught_work};
 use super::producer::{BlockNarrator, thread_seed};
 use super::queue::{Blocked, Item, Msg, NOT_TIMED, recv_blocking, spin_recv};
 use super::shared::{LatencyHists, Shared, Worker, lock, record};
+use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
-use super::work::{WorkSpec, lower_timer_slack, spend_unless};
+use super::work::{WorkSpec, lower_timer_slack};
 
 /// How often a consumer publishes its thread-local histograms.
 const FLUSH_PERIOD: Duration = Duration::from_millis(50);
@@ -67,7 +68,8 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
     w.stats.set_state(ThreadState::WaitingEmpty, sh.now_ns());
     sh.emit(Some(&w.name), EventKind::Started);
     loop {
-        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty) {
+        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty, &|| !rx.is_empty())
+        {
             return why;
         }
         let v = sh.knob_version.load(Ordering::Acquire);
@@ -223,7 +225,7 @@ fn do_work(
         catch_unwind(AssertUnwindSafe(|| {
             // An abort cuts the work short; the item still counts as done
             // (its time is recorded as it really was).
-            spend_unless(spec.mode, start, d, &w.wake_rx, &aborted);
+            spend(sh, w, spec.mode, start, d, ThreadState::Working, &aborted);
             if crash {
                 std::panic::panic_any(CaughtPanic(format!(
                     "injected fault: item {} (crash_items)",

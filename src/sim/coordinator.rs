@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::command::{Command, Removal};
+use super::config::PillTrigger;
 use super::config::limits::MAX_THREADS;
 use super::event::EventKind;
 use super::queue::{Msg, try_send};
@@ -48,6 +49,15 @@ pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>, done: Sender<()
     };
     c.me.stats.set_state(ThreadState::Joining, sh.now_ns());
     sh.emit(Some(&c.me.name), EventKind::Started);
+    if sh.config.start_paused {
+        // Shared started paused (before any thread ran); record it here.
+        c.paused_at = Some(Instant::now());
+        c.me.stats.set_state(ThreadState::Paused, sh.now_ns());
+        sh.emit(
+            None,
+            EventKind::Run("started paused: stepping one queue operation at a time".into()),
+        );
+    }
     let reason = c.main_loop(&ctl);
     let now = sh.now_ns();
     c.me.stats.set_exit(reason, now);
@@ -95,10 +105,13 @@ impl Coordinator {
                 if self.live(&workers, Role::Producer) + self.live(&workers, Role::Consumer) == 0 {
                     return ExitReason::Aborted;
                 }
-            } else if self.paused_at.is_none()
-                && let Some(r) = self.advance(&workers)
-            {
-                return r;
+            } else if self.paused_at.is_none() {
+                if let Some(r) = self.advance(&workers) {
+                    return r;
+                }
+            } else if self.pills_due > 0 && !self.sp.tx.is_full() && self.sh.take_step() {
+                // Stepping through a shutdown: a pill is one queue operation too.
+                self.put_pill();
             }
             // Commands, or a thread leaving (it wakes `main`), or the next sample.
             crossbeam_channel::select! {
@@ -117,7 +130,17 @@ impl Coordinator {
     fn advance(&mut self, workers: &[Arc<Worker>]) -> Option<ExitReason> {
         let producers = self.live(workers, Role::Producer);
         let consumers = self.live(workers, Role::Consumer);
-        if !self.shutting_down && producers == 0 {
+        let trigger = match self.sh.config.pills_when {
+            PillTrigger::AllProducers => producers == 0,
+            // The early-pill bug: as soon as any producer is done.
+            PillTrigger::FirstProducer => {
+                producers == 0
+                    || workers.iter().any(|w| {
+                        w.role == Role::Producer && w.stats.exit() == Some(ExitReason::Finished)
+                    })
+            }
+        };
+        if !self.shutting_down && trigger {
             // The seed's `for t in producers: t.join()` has returned.
             self.shutting_down = true;
             // One pill per consumer that will still be there to take one:
@@ -161,7 +184,7 @@ impl Coordinator {
                 while self.pills_due > 0 && self.put_pill() {}
             }
         }
-        if self.shutting_down && self.pills_due == 0 && consumers == 0 {
+        if self.shutting_down && self.pills_due == 0 && consumers == 0 && producers == 0 {
             self.me
                 .stats
                 .set_state(ThreadState::Joining, self.sh.now_ns());
@@ -239,6 +262,13 @@ impl Coordinator {
                 }
             }
             Command::Resume => self.resume(),
+            Command::Step => {
+                if self.paused_at.is_some() {
+                    sh.steps.fetch_add(1, Ordering::AcqRel);
+                    sh.wake_all();
+                    sh.emit(None, EventKind::Run("step: one queue operation".into()));
+                }
+            }
             Command::AddConsumer => {
                 if self.live(&workers, Role::Consumer) >= MAX_THREADS {
                     self.changed(format!("already {MAX_THREADS} consumers (the limit)"));
@@ -277,6 +307,16 @@ impl Coordinator {
             }
             Command::SetInterval(spec) => self.set_knob(spec, true),
             Command::SetWork(spec) => self.set_knob(spec, false),
+            Command::SetGil(on) => {
+                if sh.gil.enabled() != on {
+                    sh.gil.set_enabled(on);
+                    self.changed(format!(
+                        "GIL emulation {} (switch interval {})",
+                        if on { "on" } else { "off" },
+                        super::work::fmt_duration(sh.gil.switch_interval())
+                    ));
+                }
+            }
             Command::Shutdown => {
                 self.resume();
                 if !sh.stop_producers.swap(true, Ordering::AcqRel) {
@@ -345,9 +385,10 @@ impl Coordinator {
     fn set_knob(&self, spec: WorkSpec, interval: bool) {
         let mut k = super::shared::lock_write(&self.sh.knobs);
         if interval {
-            k.interval = spec;
+            k.base.interval = spec;
+            k.per_producer.clear();
         } else {
-            k.work = spec;
+            k.base.work = spec;
         }
         drop(k);
         self.sh.knob_version.fetch_add(1, Ordering::AcqRel);

@@ -129,6 +129,7 @@ impl Engine {
         let k = self.sh.knobs();
         c.interval = k.interval;
         c.work = k.work;
+        c.gil = self.sh.gil.enabled();
         c
     }
 

@@ -17,12 +17,15 @@ pub enum Gate {
 }
 
 /// Check control flags; parks (state `paused`) while the run is paused.
-/// `resume_state` is the state to show again after a pause.
+/// `resume_state` is the state to show again after a pause. While paused, a
+/// step token (see [`Shared::take_step`]) lets the thread through for one
+/// turn of its loop if `can_step()` says its queue operation can happen.
 pub fn gate(
     sh: &Shared,
     w: &Worker,
     stops_with_producers: bool,
     resume_state: ThreadState,
+    can_step: &dyn Fn() -> bool,
 ) -> Gate {
     loop {
         if sh.aborted.load(Ordering::Relaxed) {
@@ -41,8 +44,12 @@ pub fn gate(
         if !sh.paused.load(Ordering::Acquire) {
             return Gate::Go;
         }
+        if can_step() && sh.take_step() {
+            w.stats.set_state(resume_state, sh.now_ns());
+            return Gate::Go;
+        }
         w.stats.set_state(ThreadState::Paused, sh.now_ns());
-        // Parked until woken by resume/abort/retire (or the wake channel dies).
+        // Parked until woken by resume/step/abort/retire (or the wake channel dies).
         if w.wake_rx.recv().is_err() {
             return Gate::Leave(ExitReason::Aborted);
         }

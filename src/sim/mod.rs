@@ -10,6 +10,7 @@ mod coordinator;
 pub mod engine;
 pub mod event;
 mod gate;
+pub mod gil;
 pub mod panic_filter;
 mod producer;
 mod queue;
@@ -18,12 +19,13 @@ mod sampler;
 mod shared;
 pub mod snapshot;
 mod spawn;
+mod spend;
 pub mod state;
 pub mod stats;
 pub mod work;
 
 pub use command::{Command, Removal};
-pub use config::{Capacity, Config, Workload};
+pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::{Engine, ItemResult, Trace, TraceKind};
 pub use event::{Event, EventKind};
 pub use snapshot::{

@@ -16,9 +16,10 @@ use super::event::EventKind;
 use super::gate::{Gate, gate};
 use super::queue::{Blocked, Item, Msg, NOT_TIMED, TIME_EVERY, send_blocking, spin_send, try_send};
 use super::shared::{Shared, Worker};
+use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
-use super::work::{WorkSpec, lower_timer_slack, spend_unless};
+use super::work::{WorkSpec, lower_timer_slack};
 
 /// Ids claimed at once when producing flat out (amortises the shared counter).
 const FAST_BLOCK: u64 = 64;
@@ -96,7 +97,7 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
     let capacity = sh.config.capacity.limit().unwrap_or(usize::MAX);
     let mut version = u64::MAX;
     let mut spec = WorkSpec::zero();
-    let mut ids = 0..0;
+    let mut ids = sh.initial_share(w.index);
     let mut deadline = Instant::now();
     let mut narrator = BlockNarrator::default();
     let trace = sh.trace.as_ref();
@@ -112,13 +113,13 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
         why
     };
     loop {
-        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing) {
+        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !tx.is_full()) {
             return leave(ids, why);
         }
         let v = sh.knob_version.load(Ordering::Acquire);
         if v != version {
             version = v;
-            spec = sh.knobs().interval;
+            spec = sh.interval_for(w.index);
         }
         // Checking the clock every 16th item is enough at zero interval.
         if let Some(d) = until
@@ -164,7 +165,7 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
                     || sh.stop_producers.load(Ordering::Relaxed)
                     || w.retire.load(Ordering::Relaxed)
             };
-            if !spend_unless(spec.mode, start, d, &w.wake_rx, &stop) {
+            if !spend(sh, w, spec.mode, start, d, ThreadState::Producing, &stop) {
                 // Stopped while making it: the item is never put.
                 let why = gate_reason(sh, w);
                 return leave(id..ids.end, why);
@@ -219,7 +220,9 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
                 loop {
                     // A wake may have been spent during the interval: look at
                     // the flags before blocking, or a pause could be missed.
-                    if let Gate::Leave(why) = gate(sh, w, true, ThreadState::BlockedFull) {
+                    if let Gate::Leave(why) =
+                        gate(sh, w, true, ThreadState::BlockedFull, &|| !tx.is_full())
+                    {
                         return leave(id..ids.end, why);
                     }
                     let r = send_blocking(tx, msg, &w.wake_rx, |m| {
@@ -263,7 +266,7 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
 }
 
 fn gate_reason(sh: &Shared, w: &Worker) -> ExitReason {
-    match gate(sh, w, true, ThreadState::Producing) {
+    match gate(sh, w, true, ThreadState::Producing, &|| false) {
         Gate::Leave(why) => why,
         Gate::Go => ExitReason::Stopped,
     }

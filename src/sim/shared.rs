@@ -122,6 +122,21 @@ pub struct Knobs {
     pub work: WorkSpec,
 }
 
+/// The knobs plus per-producer intervals.
+#[derive(Debug, Clone)]
+pub struct KnobState {
+    /// Interval and work.
+    pub base: Knobs,
+    /// Per-producer intervals (empty = all use `base.interval`).
+    pub per_producer: Vec<WorkSpec>,
+}
+
+impl KnobState {
+    fn deref_knobs(&self) -> &Knobs {
+        &self.base
+    }
+}
+
 /// Everything the engine's threads share.
 #[derive(Debug)]
 pub struct Shared {
@@ -130,7 +145,7 @@ pub struct Shared {
     /// The starting configuration.
     pub config: Config,
     /// Live knobs; `knob_version` bumps on every change so threads reload cheaply.
-    pub knobs: RwLock<Knobs>,
+    pub knobs: RwLock<KnobState>,
     /// Bumped on each knob change.
     pub knob_version: AtomicU64,
     /// User pause.
@@ -168,6 +183,10 @@ pub struct Shared {
     pub run: Mutex<RunInfo>,
     /// What the sampler measured.
     pub sampled: Mutex<Sampled>,
+    /// The emulated global interpreter lock.
+    pub gil: super::gil::Gil,
+    /// Step tokens: while paused, each lets one thread through one turn.
+    pub steps: AtomicU64,
 }
 
 /// Run-level facts the coordinator records.
@@ -214,25 +233,40 @@ pub fn phase_from_u8(b: u8) -> Phase {
 impl Shared {
     /// Shared state for a run starting now.
     pub fn new(config: Config, trace: Option<Sender<Trace>>) -> Shared {
+        let gil = super::gil::Gil::new(config.gil, config.switch_interval);
+        let first_shared_id = if config.split_even {
+            config.workload.total_items().unwrap_or(0)
+        } else {
+            0
+        };
+        let start_paused = config.start_paused;
         let mut crash_items = config.crash_items.clone();
         crash_items.sort_unstable();
         Shared {
             epoch: Instant::now(),
-            knobs: RwLock::new(Knobs {
-                interval: config.interval,
-                work: config.work,
+            knobs: RwLock::new(KnobState {
+                base: Knobs {
+                    interval: config.interval,
+                    work: config.work,
+                },
+                per_producer: config.producer_intervals.clone(),
             }),
             config,
             knob_version: AtomicU64::new(0),
-            paused: AtomicBool::new(false),
+            paused: AtomicBool::new(start_paused),
             paused_ns: AtomicU64::new(0),
             stop_producers: AtomicBool::new(false),
             aborted: AtomicBool::new(false),
-            phase: AtomicU8::new(Phase::Running as u8),
+            phase: AtomicU8::new(if start_paused {
+                Phase::Paused
+            } else {
+                Phase::Running
+            } as u8),
             threads: RwLock::new(Vec::new()),
             events: Mutex::new(EventRing::new(EVENT_RING)),
             hists: Mutex::new(LatencyHists::default()),
-            next_id: CachePadded::new(AtomicU64::new(0)),
+            // With even shares the starting producers own [0, n) up front.
+            next_id: CachePadded::new(AtomicU64::new(first_shared_id)),
             spare_ids: Mutex::new(Vec::new()),
             has_spare: AtomicBool::new(false),
             results: Mutex::new(Vec::new()),
@@ -241,6 +275,8 @@ impl Shared {
             ever_full: CachePadded::new(AtomicBool::new(false)),
             run: Mutex::new(RunInfo::default()),
             sampled: Mutex::new(Sampled::default()),
+            gil,
+            steps: AtomicU64::new(0),
         }
     }
 
@@ -268,7 +304,16 @@ impl Shared {
 
     /// Current knobs.
     pub fn knobs(&self) -> Knobs {
-        *lock_read(&self.knobs)
+        *lock_read(&self.knobs).deref_knobs()
+    }
+
+    /// The interval producer `index` uses now.
+    pub fn interval_for(&self, index: usize) -> WorkSpec {
+        let k = lock_read(&self.knobs);
+        match k.per_producer.len() {
+            0 => k.base.interval,
+            n => k.per_producer[index % n],
+        }
     }
 
     /// Record a lifecycle event (and trace it for `--log`).
@@ -299,6 +344,13 @@ impl Shared {
         }
     }
 
+    /// Take a step token if there is one.
+    pub fn take_step(&self) -> bool {
+        self.steps
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
     /// Snapshot of the registry.
     pub fn workers(&self) -> Vec<Arc<Worker>> {
         lock_read(&self.threads).clone()
@@ -326,6 +378,19 @@ impl Shared {
             None => start..start + block,
             Some(t) => start.min(t)..(start + block).min(t),
         }
+    }
+
+    /// Producer `index`'s own share when the config splits work evenly.
+    pub fn initial_share(&self, index: usize) -> Range<u64> {
+        let (Some(n), true) = (self.config.workload.total_items(), self.config.split_even) else {
+            return 0..0;
+        };
+        let p = self.config.producers as u64;
+        let i = index as u64;
+        if i >= p {
+            return 0..0;
+        }
+        (i * n / p)..((i + 1) * n / p)
     }
 
     /// Give back ids a leaving producer had claimed but not produced.

@@ -25,11 +25,13 @@ pub enum ThreadState {
     Exited = 7,
     /// Its code panicked.
     Crashed = 8,
+    /// CPU work waiting for the emulated global interpreter lock (GIL).
+    WaitingGil = 9,
 }
 
 impl ThreadState {
     /// Number of states (size of per-state arrays).
-    pub const COUNT: usize = 9;
+    pub const COUNT: usize = 10;
     /// All states, in `repr` order.
     pub const ALL: [ThreadState; Self::COUNT] = [
         ThreadState::Starting,
@@ -41,6 +43,7 @@ impl ThreadState {
         ThreadState::Joining,
         ThreadState::Exited,
         ThreadState::Crashed,
+        ThreadState::WaitingGil,
     ];
 
     /// From the `repr` byte; unknown bytes read as `Starting`.
@@ -63,6 +66,7 @@ impl ThreadState {
             ThreadState::Joining => "joining",
             ThreadState::Exited => "exited",
             ThreadState::Crashed => "crashed",
+            ThreadState::WaitingGil => "waiting-gil",
         }
     }
 

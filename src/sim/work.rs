@@ -239,18 +239,25 @@ pub fn spend_unless(
                 }
             }
         },
-        WorkMode::Spin => {
-            let mut n = 0u32;
-            while Instant::now() < deadline {
-                std::hint::spin_loop();
-                n = n.wrapping_add(1);
-                if n.is_multiple_of(1024) && stop() {
-                    return false;
-                }
-            }
-            true
+        WorkMode::Spin => spin_until(deadline, stop),
+    }
+}
+
+/// Burn CPU for `d`; false if `stop()` cut it short.
+pub fn spin_for(d: Duration, stop: &dyn Fn() -> bool) -> bool {
+    spin_until(Instant::now() + d, stop)
+}
+
+fn spin_until(deadline: Instant, stop: &dyn Fn() -> bool) -> bool {
+    let mut n = 0u32;
+    while Instant::now() < deadline {
+        std::hint::spin_loop();
+        n = n.wrapping_add(1);
+        if n.is_multiple_of(1024) && stop() {
+            return false;
         }
     }
+    true
 }
 
 /// Sleep to an absolute deadline: a late wake-up does not push later deadlines.
