@@ -123,6 +123,11 @@ pub enum Action {
     Restart,
     /// Pause, or resume when paused (space).
     TogglePause,
+    /// While paused, let exactly one queue operation happen (`.`).
+    Step,
+    /// Turn the emulated GIL on or off (`g`). Whether it is on is engine
+    /// state the snapshot does not carry, so the event loop resolves it.
+    ToggleGil,
     /// Graceful poison-pill shutdown (`s`).
     Shutdown,
     /// One more consumer (`+`).
@@ -144,14 +149,17 @@ pub enum Action {
 }
 
 /// The engine command for `action`, given the run as it is now; `None` for
-/// actions the event loop handles itself (quit, restart) and for knobs
-/// pressed after the run is over.
+/// actions the event loop handles itself (quit, restart, the GIL toggle),
+/// for a step while not paused, and for knobs pressed after the run is over.
 pub fn command(action: Action, snap: &Snapshot) -> Option<Command> {
     if snap.phase.is_over() {
         return None;
     }
     Some(match action {
-        Action::Quit | Action::Restart => return None,
+        Action::Quit | Action::Restart | Action::ToggleGil => return None,
+        Action::Step if snap.phase == Phase::Paused => Command::Step,
+        // Stepping is for a paused run; running, it would mean nothing.
+        Action::Step => return None,
         Action::TogglePause => {
             if snap.phase == Phase::Paused {
                 Command::Resume
@@ -312,11 +320,11 @@ pub fn handle_key(view: &mut ViewState, key: KeyEvent, snap: &Snapshot) -> Optio
             view.move_selection(snap, -view.page());
             None
         }
-        KeyCode::Home | KeyCode::Char('g') => {
+        KeyCode::Home => {
             view.move_selection(snap, isize::MIN / 2);
             None
         }
-        KeyCode::End | KeyCode::Char('G') => {
+        KeyCode::End => {
             view.move_selection(snap, isize::MAX / 2);
             None
         }
@@ -330,6 +338,8 @@ pub fn handle_key(view: &mut ViewState, key: KeyEvent, snap: &Snapshot) -> Optio
             None
         }
         KeyCode::Char(' ') => Some(Action::TogglePause),
+        KeyCode::Char('.') => Some(Action::Step),
+        KeyCode::Char('g') => Some(Action::ToggleGil),
         KeyCode::Char('s') => Some(Action::Shutdown),
         KeyCode::Char('r') => Some(Action::Restart),
         // `=` is `+` without Shift on most layouts.
@@ -477,6 +487,7 @@ fn state_rank(s: ThreadState) -> u8 {
         ThreadState::Crashed => 1,
         ThreadState::Working => 2,
         ThreadState::Producing => 3,
+        ThreadState::WaitingGil => 4,
         ThreadState::WaitingEmpty => 4,
         ThreadState::Joining => 5,
         ThreadState::Paused => 6,
@@ -567,6 +578,24 @@ mod tests {
     fn space_resumes_when_paused() {
         let snap = testing::paused();
         assert_eq!(press(key(' '), &snap).1, Some(Command::Resume));
+    }
+
+    #[test]
+    fn dot_steps_only_while_paused() {
+        assert_eq!(
+            press(key('.'), &testing::paused()),
+            (Some(Action::Step), Some(Command::Step))
+        );
+        assert_eq!(
+            press(key('.'), &testing::running(4)),
+            (Some(Action::Step), None)
+        );
+    }
+
+    #[test]
+    fn g_is_resolved_by_the_loop() {
+        let snap = testing::running(4);
+        assert_eq!(press(key('g'), &snap), (Some(Action::ToggleGil), None));
     }
 
     #[test]

@@ -86,6 +86,8 @@ pub trait Sim {
     fn send(&self, cmd: Command);
     /// Wait until every thread has left or `timeout` passes; true if over.
     fn wait(&self, timeout: Duration) -> bool;
+    /// Whether the emulated GIL is on now.
+    fn gil(&self) -> bool;
 }
 
 impl Sim for Engine {
@@ -97,6 +99,9 @@ impl Sim for Engine {
     }
     fn wait(&self, timeout: Duration) -> bool {
         Engine::wait(self, timeout)
+    }
+    fn gil(&self) -> bool {
+        self.config().gil
     }
 }
 
@@ -259,6 +264,9 @@ where
                     last = None;
                     break;
                 }
+                Some(Action::ToggleGil) if !snap.phase.is_over() => {
+                    sim.send(Command::SetGil(!sim.gil()));
+                }
                 Some(a) => {
                     if let Some(cmd) = app::command(a, snap) {
                         sim.send(cmd);
@@ -380,6 +388,9 @@ mod tests {
         fn wait(&self, _: Duration) -> bool {
             true
         }
+        fn gil(&self) -> bool {
+            false
+        }
     }
 
     /// Scripted input: each event after one empty poll (so a frame is drawn
@@ -432,7 +443,7 @@ mod tests {
         let opts = TuiOptions::default();
         let out = event_loop(
             &mut terminal,
-            &mut keys("+ j\nq"),
+            &mut keys("+ j\ngq"),
             sim,
             &mut start,
             &Theme::default(),
@@ -440,7 +451,10 @@ mod tests {
             &stop,
         );
         assert!(out.is_ok());
-        assert_eq!(*sent.borrow(), vec![Command::AddConsumer, Command::Pause]);
+        assert_eq!(
+            *sent.borrow(),
+            vec![Command::AddConsumer, Command::Pause, Command::SetGil(true)]
+        );
         assert_eq!(starts, 0);
         // The details view (opened on Producer-1) asked for its details.
         assert!(requests.borrow().iter().any(|r| r.detail == Some(1)));

@@ -50,6 +50,7 @@ pub fn keys_now(
         Phase::Paused => vec![
             ("q", "quit"),
             ("space", "resume"),
+            (".", "step"),
             ("s", "shutdown"),
             ("+/-", "consumers"),
             ("]/[", "producers"),

@@ -17,6 +17,8 @@ pub const KEYS: &[(&str, &str)] = &[
     (">  <", "producers faster / slower (interval x0.8 / x1.25)"),
     ("}  {", "consumers faster / slower (work x0.8 / x1.25)"),
     ("space", "pause / resume every thread"),
+    (".", "while paused: let one queue operation happen"),
+    ("g", "emulated GIL on / off (CPU work holds one lock)"),
     (
         "s",
         "graceful shutdown: producers stop, poison pills go out",
@@ -44,16 +46,16 @@ pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme) {
         .collect();
     lines.push(Line::raw(""));
     let mut legend = vec![Span::styled(" states ", theme.dim)];
-    for s in [
-        ThreadState::Working,
-        ThreadState::BlockedFull,
-        ThreadState::WaitingEmpty,
-        ThreadState::Paused,
-        ThreadState::Exited,
-        ThreadState::Crashed,
+    for (s, word) in [
+        (ThreadState::Working, "busy"),
+        (ThreadState::BlockedFull, "full"),
+        (ThreadState::WaitingEmpty, "empty"),
+        (ThreadState::WaitingGil, "GIL"),
+        (ThreadState::Paused, "paused"),
+        (ThreadState::Exited, "exited"),
+        (ThreadState::Crashed, "crashed"),
     ] {
         legend.push(Span::styled(theme.state_symbol(s), theme.state(s)));
-        let word = s.name().split('-').next().unwrap_or_default();
         legend.push(Span::styled(format!(" {word}  "), theme.text));
     }
     lines.push(Line::from(legend));
@@ -62,6 +64,7 @@ pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme) {
         (ThreadState::Working, "busy"),
         (ThreadState::BlockedFull, "blocked"),
         (ThreadState::WaitingEmpty, "waiting"),
+        (ThreadState::WaitingGil, "GIL"),
         (ThreadState::Paused, "paused"),
         (ThreadState::Starting, "starting"),
     ] {

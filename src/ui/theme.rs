@@ -199,6 +199,7 @@ impl Theme {
             ThreadState::Crashed => c(Color::LightRed, Color::LightRed)
                 .add_modifier(bold)
                 .add_modifier(Modifier::REVERSED),
+            ThreadState::WaitingGil => c(Color::LightMagenta, Color::LightMagenta),
         });
         let producers = [
             c(Color::Cyan, Color::LightCyan),
@@ -273,6 +274,7 @@ impl Theme {
             ThreadState::Joining => ("◷", "~"),
             ThreadState::Exited => ("✓", "-"),
             ThreadState::Crashed => ("✗", "x"),
+            ThreadState::WaitingGil => ("◎", "@"),
         };
         if self.ascii { a } else { u }
     }
@@ -289,6 +291,8 @@ impl Theme {
             ThreadState::Joining => ("─", "~"),
             ThreadState::Exited => (" ", " "),
             ThreadState::Crashed => ("✗", "x"),
+            // Ready to run but not allowed to: a dense shade, like blocked.
+            ThreadState::WaitingGil => ("▚", "%"),
         };
         if self.ascii { a } else { u }
     }

@@ -41,6 +41,10 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             _ => "blocked: queue full".to_string(),
         },
         ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
+        ThreadState::WaitingGil => match t.current_item {
+            Some(id) => format!("waiting: GIL (#{id})"),
+            None => "waiting: GIL".to_string(),
+        },
         ThreadState::Paused => "paused".to_string(),
         ThreadState::Joining => {
             let c = &snap.counts;
@@ -72,7 +76,8 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
     if t.retiring && !t.state.is_final() {
         s.push_str(" (retiring)");
     }
-    if t.state.is_blocked() && t.in_state_for >= SHOW_WAIT_AFTER {
+    let waiting = t.state.is_blocked() || t.state == ThreadState::WaitingGil;
+    if waiting && t.in_state_for >= SHOW_WAIT_AFTER {
         let d = fmt::dur(t.in_state_for);
         if s.chars().count() + 1 + d.len() <= width {
             s.push(' ');
@@ -226,6 +231,7 @@ fn state_summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
         ThreadState::Working,
         ThreadState::Producing,
         ThreadState::BlockedFull,
+        ThreadState::WaitingGil,
         ThreadState::WaitingEmpty,
         ThreadState::Paused,
         ThreadState::Exited,
