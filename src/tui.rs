@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use crossbeam_channel::{Receiver, RecvTimeoutError};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
@@ -111,18 +112,73 @@ pub trait Input {
     fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>>;
 }
 
-/// Events from the real terminal.
-#[derive(Debug, Default)]
-pub struct TerminalInput;
+/// Events from the real terminal, read on a thread of their own.
+///
+/// crossterm 0.29 spins forever inside `event::poll`/`read` once the tty is
+/// gone (it re-reads a descriptor that keeps returning end-of-file:
+/// crossterm issue #793). Called from the event loop, that would leave an
+/// orphaned process burning a core after its terminal window closed, with
+/// SIGHUP noticed never. On its own thread only that thread is stuck; the
+/// loop goes on, sees SIGHUP or the hangup itself, restores and exits, and
+/// the process ends, taking the stuck thread with it.
+#[derive(Debug)]
+pub struct TerminalInput {
+    rx: Receiver<io::Result<Event>>,
+    /// Whether stdin is the terminal (then its hangup can be polled for).
+    stdin_tty: bool,
+}
+
+impl TerminalInput {
+    /// Starts the reader thread.
+    pub fn spawn() -> io::Result<TerminalInput> {
+        let (tx, rx) = crossbeam_channel::bounded(256);
+        std::thread::Builder::new()
+            .name("input".into())
+            .spawn(move || {
+                loop {
+                    let ev = event::read();
+                    let failed = ev.is_err();
+                    if tx.send(ev).is_err() || failed {
+                        break;
+                    }
+                }
+            })?;
+        Ok(TerminalInput {
+            rx,
+            stdin_tty: io::stdin().is_terminal(),
+        })
+    }
+}
 
 impl Input for TerminalInput {
     fn next(&mut self, timeout: Duration) -> io::Result<Option<Event>> {
-        if event::poll(timeout)? {
-            event::read().map(Some)
-        } else {
-            Ok(None)
+        if self.stdin_tty && hung_up(libc::STDIN_FILENO) {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the terminal went away",
+            ));
+        }
+        match self.rx.recv_timeout(timeout) {
+            Ok(ev) => ev.map(Some),
+            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Err(RecvTimeoutError::Disconnected) => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "terminal input ended",
+            )),
         }
     }
+}
+
+/// True when `fd` reports a hangup (the terminal's other end closed).
+fn hung_up(fd: libc::c_int) -> bool {
+    let mut p = libc::pollfd {
+        fd,
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd, zero timeout: poll only reports its state.
+    let n = unsafe { libc::poll(&mut p, 1, 0) };
+    n > 0 && p.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
 }
 
 /// Runs the live UI on `config` until the user quits (or SIGTERM / SIGHUP /
@@ -154,9 +210,18 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
     let _ = execute!(io::stdout(), EnableMouseCapture);
 
     let mut start = || Engine::start(config.clone());
+    let mut input = match TerminalInput::spawn() {
+        Ok(i) => i,
+        Err(e) => {
+            let _ = execute!(io::stdout(), DisableMouseCapture);
+            ratatui::restore();
+            finish(&engine, QUIT_WAIT);
+            return Err(e);
+        }
+    };
     let result = event_loop(
         &mut terminal,
-        &mut TerminalInput,
+        &mut input,
         engine,
         &mut start,
         &theme,
@@ -239,8 +304,12 @@ where
         let timeout = next_frame
             .saturating_duration_since(Instant::now())
             .min(MAX_POLL);
-        let Some(ev) = input.next(if dirty { Duration::ZERO } else { timeout })? else {
-            continue;
+        let ev = match input.next(if dirty { Duration::ZERO } else { timeout }) {
+            Ok(Some(ev)) => ev,
+            Ok(None) => continue,
+            // The terminal is gone: like SIGHUP, an ordinary way to end.
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(sim),
+            Err(e) => return Err(e),
         };
         // Handle this event and any already queued (a burst of wheel
         // notches or a paste) before drawing again.
@@ -276,7 +345,8 @@ where
             }
             handled += 1;
             if handled < 64 {
-                pending = input.next(Duration::ZERO)?;
+                // An error here (a hangup) is seen again by the next poll.
+                pending = input.next(Duration::ZERO).ok().flatten();
             }
         }
         if last.is_none() {

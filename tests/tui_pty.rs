@@ -11,7 +11,9 @@ use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{Child, CommandBuilder, PtySize, native_pty_system};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 const ROWS: NonZeroU16 = NonZeroU16::new(30).unwrap();
 const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
@@ -21,9 +23,12 @@ const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
 /// A running `queuescope` on a pty.
 struct Session {
     child: Box<dyn Child + Send + Sync>,
-    writer: Box<dyn Write + Send>,
+    master: Option<Box<dyn MasterPty + Send>>,
+    writer: Option<Box<dyn Write + Send>>,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    stop_reading: Arc<AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Session {
@@ -43,28 +48,59 @@ impl Session {
         let child = pair.slave.spawn_command(cmd).expect("spawn queuescope");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
+        let fd = pair.master.as_raw_fd().expect("pty master fd");
         let writer = pair.master.take_writer().expect("pty writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (Arc::clone(&parser), Arc::clone(&raw));
-        std::thread::spawn(move || {
-            // Keep the master open for the reader's lifetime.
-            let _master = pair.master;
+        let stop_reading = Arc::new(AtomicBool::new(false));
+        let (p, r, stop) = (
+            Arc::clone(&parser),
+            Arc::clone(&raw),
+            Arc::clone(&stop_reading),
+        );
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            // Poll before reading so the thread can be told to let go of
+            // its copy of the master (see `hang_up`).
+            while !stop.load(Ordering::SeqCst) {
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd on a descriptor this session owns.
+                if unsafe { libc::poll(&mut pfd, 1, 50) } <= 0 {
+                    continue;
                 }
-                p.lock().expect("parser lock").process(&buf[..n]);
-                r.lock().expect("raw lock").extend_from_slice(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(n) if n > 0 => {
+                        p.lock().expect("parser lock").process(&buf[..n]);
+                        r.lock().expect("raw lock").extend_from_slice(&buf[..n]);
+                    }
+                    _ => break,
+                }
             }
         });
         Session {
             child,
-            writer,
+            master: Some(pair.master),
+            writer: Some(writer),
             parser,
             raw,
+            stop_reading,
+            reader: Some(reader),
         }
+    }
+
+    /// Closes every copy of the pty's master side, as a terminal window
+    /// closing does: the program gets SIGHUP and its tty reads hit EOF.
+    fn hang_up(&mut self) {
+        self.stop_reading.store(true, Ordering::SeqCst);
+        if let Some(h) = self.reader.take() {
+            h.join().expect("reader thread");
+        }
+        self.writer = None;
+        self.master = None;
     }
 
     fn screen(&self) -> String {
@@ -88,8 +124,9 @@ impl Session {
     }
 
     fn press(&mut self, keys: &str) {
-        self.writer.write_all(keys.as_bytes()).expect("write keys");
-        self.writer.flush().expect("flush keys");
+        let w = self.writer.as_mut().expect("pty still open");
+        w.write_all(keys.as_bytes()).expect("write keys");
+        w.flush().expect("flush keys");
     }
 
     /// Waits for the process to exit; returns its exit code.
@@ -129,6 +166,15 @@ impl Session {
             std::thread::sleep(Duration::from_millis(20));
         }
         panic!("the terminal was left on the alternate screen");
+    }
+}
+
+impl Drop for Session {
+    /// A failed test must not leave its program running on an orphaned pty.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+        }
     }
 }
 
@@ -186,6 +232,17 @@ fn sigterm_restores_the_terminal() {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
     assert_eq!(s.exit_code(long), 0);
     s.assert_restored();
+}
+
+#[test]
+fn closing_the_terminal_ends_the_process() {
+    // crossterm spins on a dead tty (its issue #793); the live view must
+    // still notice and exit instead of lingering at 100 % CPU.
+    let mut s = Session::start(&[]);
+    let long = Duration::from_secs(30);
+    s.wait_for("the threads panel", long, |sc| sc.contains("Consumer-4"));
+    s.hang_up();
+    s.exit_code(Duration::from_secs(10));
 }
 
 #[test]
