@@ -3,8 +3,13 @@
 //! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
 
 pub mod analysis;
+pub mod app;
 pub mod cli;
 pub mod headless;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+#[doc(hidden)]
+pub mod testing;
+pub mod tui;
+pub mod ui;

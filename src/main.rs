@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use queuescope::cli::{self, Command};
 use queuescope::headless::{self, RunOptions};
 use queuescope::scenario;
+use queuescope::tui::{self, TuiOptions};
+use queuescope::ui::ThemeKind;
 
 /// Exit code for bad input (flags, scenario files).
 const EXIT_USAGE: u8 = 2;
@@ -39,8 +41,27 @@ fn main() -> ExitCode {
                 log: run.log,
             },
         ),
-        // Until the live view lands, the default scenario runs headless.
-        _ => headless::run(config, RunOptions::default()),
+        _ => match tui::run(config, tui_options(&cli.tui)) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        },
     };
     ExitCode::from(code as u8)
+}
+
+/// The live view's options from its flags.
+fn tui_options(args: &cli::TuiArgs) -> TuiOptions {
+    TuiOptions {
+        fps: u32::from(args.fps),
+        ascii: args.ascii,
+        theme: match args.theme {
+            cli::Theme::Default => ThemeKind::Default,
+            cli::Theme::Contrast => ThemeKind::Contrast,
+        },
+        // NO_COLOR is read by TuiOptions::theme; there is no flag for it.
+        no_color: false,
+    }
 }

@@ -1,0 +1,102 @@
+//! The bottom line: the keys that matter right now (or the filter being
+//! typed). Every key is in the `?` help; this line only shows the few that
+//! make sense in the current phase.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+
+use super::draw;
+use super::theme::Theme;
+use crate::app::{Overlay, ViewState};
+use crate::sim::{Phase, Snapshot};
+
+/// `(key, what it does)` pairs for the current situation.
+pub fn keys_now(
+    snap: &Snapshot,
+    view: &ViewState,
+    theme: &Theme,
+) -> Vec<(&'static str, &'static str)> {
+    let g = &theme.glyphs;
+    if view.filter_editing {
+        return vec![
+            (g.enter, "keep filter"),
+            ("esc", "clear"),
+            (g.updown, "select"),
+        ];
+    }
+    match view.overlay {
+        Overlay::Help => return vec![("?/esc", "close help"), ("q", "quit")],
+        Overlay::Details => {
+            return vec![("esc", "close"), ("j/k", "other thread"), ("q", "quit")];
+        }
+        Overlay::None => {}
+    }
+    match snap.phase {
+        Phase::Done | Phase::Aborted => vec![
+            ("r", "restart"),
+            ("q", "quit"),
+            (g.enter, "details"),
+            ("?", "help"),
+        ],
+        Phase::ShuttingDown => vec![
+            ("q", "quit"),
+            ("space", "pause"),
+            ("j/k", "select"),
+            (g.enter, "details"),
+            ("r", "restart"),
+            ("?", "help"),
+        ],
+        Phase::Paused => vec![
+            ("q", "quit"),
+            ("space", "resume"),
+            (".", "step"),
+            ("s", "shutdown"),
+            ("+/-", "consumers"),
+            ("]/[", "producers"),
+            ("?", "help"),
+        ],
+        Phase::Running => vec![
+            ("q", "quit"),
+            ("space", "pause"),
+            ("s", "shutdown"),
+            ("+/-", "consumers"),
+            ("]/[", "producers"),
+            ("</>", "rate"),
+            ("{/}", "work"),
+            (g.enter, "details"),
+            ("o", "sort"),
+            ("/", "filter"),
+            ("?", "help"),
+        ],
+    }
+}
+
+/// Draws the footer.
+pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, theme: &Theme) {
+    let mut spans = Vec::new();
+    if view.filter_editing {
+        spans.push(Span::styled(" filter: ", theme.key));
+        spans.push(Span::styled(
+            format!("{}_ ", theme.text_of(&view.filter)),
+            theme.text,
+        ));
+    }
+    let mut keys = keys_now(snap, view, theme);
+    // Keys are listed most important first, `?` last: when the line is too
+    // narrow, drop from the end but keep the way to the full help.
+    let used: usize = spans.iter().map(Span::width).sum();
+    let width = |keys: &[(&str, &str)]| -> usize {
+        keys.iter()
+            .map(|(k, w)| k.chars().count() + w.chars().count() + 3)
+            .sum()
+    };
+    while keys.len() > 2 && used + width(&keys) > area.width as usize {
+        keys.remove(keys.len() - 2);
+    }
+    for (k, what) in keys {
+        spans.push(Span::styled(format!(" {k}"), theme.key));
+        spans.push(Span::styled(format!(" {what} "), theme.dim));
+    }
+    draw::spans(buf, area, &spans);
+}

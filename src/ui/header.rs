@@ -1,0 +1,95 @@
+//! The top line: scenario, run state, elapsed time, seed, and during a
+//! shutdown the pill and join progress (`pills sent 3/4 · 1/4 consumers exited`).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
+
+use super::theme::{Theme, ThemeKind};
+use super::{draw, fmt};
+use crate::sim::{Capacity, Phase, Role, Snapshot};
+
+/// The phase as `symbol word`, styled.
+pub fn phase_label(phase: Phase, theme: &Theme) -> (String, Style) {
+    let (u, a, style) = match phase {
+        Phase::Running => ("▶", ">", theme.good),
+        Phase::Paused => ("‖", "||", theme.warn),
+        Phase::ShuttingDown => ("◐", "~", theme.pill),
+        Phase::Done => ("✓", "v", theme.good),
+        Phase::Aborted => ("✗", "x", theme.bad),
+    };
+    let sym = if theme.ascii { a } else { u };
+    (format!("{sym} {}", phase.name()), style)
+}
+
+/// Consumers that have left their loop, and all consumers.
+pub fn consumers_exited(snap: &Snapshot) -> (usize, usize) {
+    let total = snap.role(Role::Consumer).count();
+    (total - snap.live(Role::Consumer), total)
+}
+
+/// Draws the header bar.
+pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
+    buf.set_style(area, theme.bar);
+    let sep = Span::raw(theme.glyphs.sep);
+    let (phase, phase_style) = phase_label(snap.phase, theme);
+    // On the coloured bar the phase keeps the bar's background and only
+    // takes the phase's foreground, in bold.
+    let phase_style = match phase_style.fg {
+        // The contrast bar is black on white: coloured words would fade.
+        Some(fg) if theme.color && theme.kind == ThemeKind::Default => theme.bar.fg(fg),
+        _ => theme.bar,
+    }
+    .add_modifier(Modifier::BOLD);
+    let mut spans = vec![
+        Span::styled(" queuescope", theme.bar.add_modifier(Modifier::BOLD)),
+        sep.clone(),
+        Span::raw(theme.text_of(&snap.scenario).into_owned()),
+        sep.clone(),
+        Span::styled(phase, phase_style),
+        sep.clone(),
+        Span::raw(fmt::elapsed(snap.elapsed)),
+        sep.clone(),
+        Span::raw(format!("seed {}", snap.seed)),
+    ];
+    let c = &snap.counts;
+    match snap.phase {
+        Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {
+            let (gone, total) = consumers_exited(snap);
+            spans.push(sep.clone());
+            spans.push(Span::styled(
+                format!(
+                    "pills sent {}/{}",
+                    c.pills_sent,
+                    c.pills_planned.unwrap_or_default()
+                ),
+                theme.bar.add_modifier(Modifier::BOLD),
+            ));
+            spans.push(Span::raw(format!(
+                "{}{gone}/{total} consumers exited",
+                theme.glyphs.dot
+            )));
+        }
+        _ => {
+            let cap = match snap.capacity {
+                Capacity::Unbounded => "unbounded queue".to_string(),
+                Capacity::Rendezvous => "rendezvous queue".to_string(),
+                Capacity::Bounded(n) => format!("queue {n}"),
+            };
+            spans.push(sep.clone());
+            let dot = theme.glyphs.dot;
+            spans.push(Span::raw(format!(
+                "{}{dot}{}{dot}{cap}",
+                fmt::n_of(snap.live(Role::Producer), "producer"),
+                fmt::n_of(snap.live(Role::Consumer), "consumer")
+            )));
+        }
+    }
+    if !snap.lesson.is_empty() {
+        spans.push(sep);
+        spans.push(Span::raw(theme.text_of(&snap.lesson).into_owned()));
+    }
+    // Unstyled spans keep the bar's colours set above.
+    draw::spans(buf, area, &spans);
+}

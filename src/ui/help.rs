@@ -1,0 +1,94 @@
+//! The `?` overlay: every key, and a legend for the state symbols and
+//! swimlane cells.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Widget};
+
+use super::theme::Theme;
+use super::{centered, panel};
+use crate::sim::ThreadState;
+
+/// Every key with what it does, in the order the help lists them.
+pub const KEYS: &[(&str, &str)] = &[
+    ("+  -", "add a consumer / retire the newest consumer"),
+    ("]  [", "add a producer / stop the newest producer"),
+    (">  <", "producers faster / slower (interval x0.8 / x1.25)"),
+    ("}  {", "consumers faster / slower (work x0.8 / x1.25)"),
+    ("space", "pause / resume every thread"),
+    (".", "while paused: let one queue operation happen"),
+    ("g", "emulated GIL on / off (CPU work holds one lock)"),
+    (
+        "s",
+        "graceful shutdown: producers stop, poison pills go out",
+    ),
+    ("r", "restart the scenario from the start"),
+    ("j k  up down", "select a thread (PgUp PgDn Home End too)"),
+    ("enter", "details of the selected thread"),
+    ("o", "sort threads: name, state, items, busy%"),
+    ("/", "filter threads by name or state (esc clears)"),
+    ("?", "this help"),
+    ("q  esc  ctrl-c", "quit (esc first closes a window)"),
+    ("mouse", "click selects a thread, wheel scrolls"),
+];
+
+/// Draws the help overlay centred on `area`.
+pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme) {
+    let mut lines: Vec<Line> = KEYS
+        .iter()
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<15}"), theme.key),
+                Span::styled(*what, theme.text),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    let mut legend = vec![Span::styled(" states ", theme.dim)];
+    for (s, word) in [
+        (ThreadState::Working, "busy"),
+        (ThreadState::BlockedFull, "full"),
+        (ThreadState::WaitingEmpty, "empty"),
+        (ThreadState::WaitingGil, "GIL"),
+        (ThreadState::Paused, "paused"),
+        (ThreadState::Exited, "exited"),
+        (ThreadState::Crashed, "crashed"),
+    ] {
+        legend.push(Span::styled(theme.state_symbol(s), theme.state(s)));
+        legend.push(Span::styled(format!(" {word}  "), theme.text));
+    }
+    lines.push(Line::from(legend));
+    let mut lane = vec![Span::styled(" lanes  ", theme.dim)];
+    for (s, what) in [
+        (ThreadState::Working, "busy"),
+        (ThreadState::BlockedFull, "blocked"),
+        (ThreadState::WaitingEmpty, "waiting"),
+        (ThreadState::WaitingGil, "GIL"),
+        (ThreadState::Paused, "paused"),
+        (ThreadState::Starting, "starting"),
+    ] {
+        let g = theme.lane_glyph(s);
+        lane.push(Span::styled(format!("{g}{g}"), theme.state(s)));
+        lane.push(Span::styled(format!(" {what}  "), theme.text));
+    }
+    lines.push(Line::from(lane));
+    let g = &theme.glyphs;
+    lines.push(Line::from(vec![
+        Span::styled(" queue  ", theme.dim),
+        Span::styled(g.item, theme.producer(0)),
+        Span::styled(g.item, theme.producer(1)),
+        Span::styled(" items (colour = producer)  ", theme.text),
+        Span::styled(g.pill, theme.pill),
+        Span::styled(" poison pill  ", theme.text),
+        Span::styled(g.free, theme.dim),
+        Span::styled(" free slot", theme.text),
+    ]));
+
+    let h = lines.len() as u16 + 2;
+    let rect = centered(area, 76, h);
+    Clear.render(rect, buf);
+    let block =
+        panel(" Keys ", theme).title_bottom(Line::from(" ? or esc closes ").right_aligned());
+    Paragraph::new(lines).block(block).render(rect, buf);
+}

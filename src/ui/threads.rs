@@ -1,0 +1,393 @@
+//! The threads panel: one row per thread with its state as symbol, colour
+//! and words (`working #17`, `blocked: queue full`, `got pill → exited`),
+//! items, busy %, and a swimlane of its recent states.
+//!
+//! Only the visible rows are formatted, and rows are written straight into
+//! the buffer, so a thousand threads cost about as much as a screenful.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
+use super::{draw, fmt};
+use crate::app::ViewState;
+use crate::sim::snapshot::HISTORY_STEP;
+use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, ThreadState};
+
+/// Blocked or waiting longer than this shows how long, so a stuck thread stands out.
+const SHOW_WAIT_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// The state in words, as the row and the details title show it.
+pub fn state_words(t: &ThreadSnap, snap: &Snapshot, theme: &Theme) -> String {
+    state_words_within(t, snap, theme, usize::MAX)
+}
+
+/// [`state_words`] in at most `width` cells where possible: the time spent
+/// blocked is left off before the words themselves would be cut.
+pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width: usize) -> String {
+    let arrow = theme.glyphs.arrow;
+    let item = |verb: &str| match t.current_item {
+        Some(id) => format!("{verb} #{id}"),
+        None => verb.to_string(),
+    };
+    let mut s = match t.state {
+        ThreadState::Starting => "starting".to_string(),
+        ThreadState::Producing => item("producing"),
+        ThreadState::Working => item("working"),
+        ThreadState::BlockedFull => match snap.capacity {
+            Capacity::Rendezvous => "blocked: no receiver".to_string(),
+            _ => "blocked: queue full".to_string(),
+        },
+        ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
+        ThreadState::WaitingGil => match t.current_item {
+            Some(id) => format!("waiting: GIL (#{id})"),
+            None => "waiting: GIL".to_string(),
+        },
+        ThreadState::Paused => "paused".to_string(),
+        ThreadState::Joining => {
+            let c = &snap.counts;
+            if snap.phase == Phase::Running
+                || snap.phase == Phase::Paused && c.pills_planned.is_none()
+            {
+                "joining producers".to_string()
+            } else if c.pills_planned.is_some_and(|n| c.pills_sent >= n) {
+                "joining consumers".to_string()
+            } else {
+                "joining".to_string()
+            }
+        }
+        ThreadState::Exited => match t.exit {
+            Some(ExitReason::Pill) => format!("got pill {arrow} exited"),
+            Some(ExitReason::Retired) => format!("retired {arrow} exited"),
+            Some(ExitReason::Finished) => format!("finished {arrow} exited"),
+            Some(ExitReason::Stopped) => format!("stopped {arrow} exited"),
+            Some(ExitReason::Done) => format!("joined all {arrow} exited"),
+            Some(ExitReason::Crashed) => "crashed".to_string(),
+            Some(ExitReason::Aborted) => "aborted".to_string(),
+            None => "exited".to_string(),
+        },
+        ThreadState::Crashed => match t.current_item {
+            Some(id) => format!("crashed on #{id}"),
+            None => "crashed".to_string(),
+        },
+    };
+    if t.retiring && !t.state.is_final() {
+        s.push_str(" (retiring)");
+    }
+    let waiting = t.state.is_blocked() || t.state == ThreadState::WaitingGil;
+    if waiting && t.in_state_for >= SHOW_WAIT_AFTER {
+        let d = fmt::dur(t.in_state_for);
+        if s.chars().count() + 1 + d.len() <= width {
+            s.push(' ');
+            s.push_str(&d);
+        }
+    }
+    s
+}
+
+/// The state a swimlane cell shows: a crash is marked once, where it
+/// happened; after that the thread is simply gone, like an exited one.
+pub fn lane_cell(prev: Option<ThreadState>, s: ThreadState) -> ThreadState {
+    if s == ThreadState::Crashed && prev == Some(ThreadState::Crashed) {
+        ThreadState::Exited
+    } else {
+        s
+    }
+}
+
+/// Short role name for narrow screens.
+fn role_short(r: Role) -> &'static str {
+    match r {
+        Role::Producer => "prod",
+        Role::Consumer => "cons",
+        Role::Coordinator => "main",
+    }
+}
+
+/// Column widths for a panel `width` cells wide.
+struct Columns {
+    name: usize,
+    role: usize,
+    state: usize,
+    items: usize,
+    busy: usize,
+    lane: usize,
+}
+
+impl Columns {
+    fn new(width: usize, name: usize) -> Columns {
+        let wide = width >= 110;
+        let mut c = Columns {
+            name,
+            role: if wide { 11 } else { 4 },
+            state: if wide { 26 } else { 20 },
+            items: 7,
+            busy: 5,
+            lane: 0,
+        };
+        // symbol + gaps between the six columns
+        let fixed = 2 + c.name + 1 + c.role + 1 + c.state + 1 + c.items + 1 + c.busy + 1;
+        c.lane = width.saturating_sub(fixed);
+        c
+    }
+}
+
+/// Draws the threads panel with `rows` (indices into `snap.threads`, as
+/// [`crate::app::visible_threads`] orders them); returns the rectangle of
+/// the thread rows.
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    snap: &Snapshot,
+    rows: &[usize],
+    view: &ViewState,
+    theme: &Theme,
+) -> Rect {
+    let total = snap.threads.len();
+    let mut title = format!(" Threads {total} ");
+    title.push_str(&format!(
+        "{}sort {} ",
+        theme.glyphs.dot.trim_start(),
+        view.sort.label()
+    ));
+    if !view.filter.is_empty() || view.filter_editing {
+        title.push_str(&format!(
+            "{}filter \"{}\" {}/{total} ",
+            theme.glyphs.dot.trim_start(),
+            theme.text_of(&view.filter),
+            rows.len()
+        ));
+    }
+    let summary = state_summary(snap, theme);
+    let inner = draw::panel(buf, area, &Line::from(title), Some(&summary), theme);
+    if inner.height < 2 || inner.width < 20 {
+        return Rect::default();
+    }
+    let name_w = snap
+        .threads
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(6, 16);
+    let cols = Columns::new(inner.width as usize, name_w);
+    header_row(buf, Rect { height: 1, ..inner }, &cols, theme);
+    let body = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    let page = body.height as usize;
+    let scroll = view.scroll.min(rows.len().saturating_sub(page));
+    for (k, &i) in rows.iter().skip(scroll).take(page).enumerate() {
+        let t = &snap.threads[i];
+        let y = body.y + k as u16;
+        let selected = view.selected == Some(t.id);
+        thread_row(
+            buf,
+            Rect {
+                y,
+                height: 1,
+                ..body
+            },
+            t,
+            snap,
+            &cols,
+            selected,
+            theme,
+        );
+    }
+    if rows.len() > page {
+        // Position indicator in the top-right corner of the border.
+        let label = format!(
+            " {}-{} of {} ",
+            scroll + 1,
+            (scroll + page).min(rows.len()),
+            rows.len()
+        );
+        let x = area.right().saturating_sub(label.len() as u16 + 2);
+        buf.set_string(x, area.y, label, theme.title);
+    } else if rows.is_empty() && !view.filter.is_empty() {
+        buf.set_string(
+            body.x + 2,
+            body.y,
+            "no thread matches the filter",
+            theme.dim,
+        );
+    }
+    body
+}
+
+/// `working 812 · waiting 180 · blocked 3 · exited 5` for the bottom border.
+fn state_summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
+    let mut n = [0usize; ThreadState::COUNT];
+    for t in &snap.threads {
+        n[t.state as usize] += 1;
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for s in [
+        ThreadState::Working,
+        ThreadState::Producing,
+        ThreadState::BlockedFull,
+        ThreadState::WaitingGil,
+        ThreadState::WaitingEmpty,
+        ThreadState::Paused,
+        ThreadState::Exited,
+        ThreadState::Crashed,
+    ] {
+        let k = n[s as usize];
+        if k == 0 {
+            continue;
+        }
+        if spans.len() > 1 {
+            spans.push(Span::styled(
+                theme.glyphs.dot.trim_start().to_string(),
+                theme.dim,
+            ));
+        }
+        spans.push(Span::styled(theme.state_symbol(s), theme.state(s)));
+        spans.push(Span::styled(format!(" {} {k} ", s.name()), theme.dim));
+    }
+    Line::from(spans)
+}
+
+fn header_row(buf: &mut Buffer, area: Rect, c: &Columns, theme: &Theme) {
+    let mut text = format!(
+        "  {:<nw$} {:<rw$} {:<sw$} {:>iw$} {:>bw$} ",
+        "name",
+        "role",
+        "state",
+        "items",
+        "busy",
+        nw = c.name,
+        rw = c.role,
+        sw = c.state,
+        iw = c.items,
+        bw = c.busy,
+    );
+    if c.lane >= 12 {
+        let span = HISTORY_STEP * c.lane as u32;
+        let left = format!("states, last {}", fmt::elapsed(span));
+        let now = "now";
+        let pad = c.lane.saturating_sub(left.len() + now.len());
+        text.push_str(&left);
+        text.push_str(&" ".repeat(pad));
+        text.push_str(now);
+    }
+    draw::put(buf, area.x, area.y, &text, area.width as usize, theme.dim);
+}
+
+/// Pads or truncates `s` to exactly `w` cells (with an ellipsis when cut).
+fn fit(s: &str, w: usize, ellipsis: &str) -> String {
+    let n = s.chars().count();
+    if n <= w {
+        format!("{s:<w$}")
+    } else if w == 0 {
+        String::new()
+    } else {
+        let keep = w.saturating_sub(ellipsis.chars().count());
+        let mut out: String = s.chars().take(keep).collect();
+        out.push_str(ellipsis);
+        out
+    }
+}
+
+fn thread_row(
+    buf: &mut Buffer,
+    area: Rect,
+    t: &ThreadSnap,
+    snap: &Snapshot,
+    c: &Columns,
+    selected: bool,
+    theme: &Theme,
+) {
+    let state_style = theme.state(t.state);
+    let base = if selected { theme.selected } else { theme.text };
+    let pick = |s: Style| if selected { s.patch(theme.selected) } else { s };
+    let ell = theme.glyphs.ellipsis;
+    let role = if c.role >= 8 {
+        t.role.name()
+    } else {
+        role_short(t.role)
+    };
+    let busy = if t.role == Role::Coordinator {
+        String::new()
+    } else {
+        fmt::pct(t.busy_fraction())
+    };
+    let name = theme.text_of(&t.name);
+    let mut x = area.x;
+    let right = area.right();
+    let mut put = |x: &mut u16, s: &str, style: Style| {
+        if *x < right {
+            *x = draw::put(buf, *x, area.y, s, (right - *x) as usize, style);
+        }
+    };
+    put(&mut x, theme.state_symbol(t.state), pick(state_style));
+    put(&mut x, " ", base);
+    put(&mut x, &fit(&name, c.name, ell), base);
+    put(&mut x, " ", base);
+    put(&mut x, &fit(role, c.role, ell), pick(theme.dim));
+    put(&mut x, " ", base);
+    let words = state_words_within(t, snap, theme, c.state);
+    put(&mut x, &fit(&words, c.state, ell), pick(state_style));
+    put(&mut x, " ", base);
+    put(
+        &mut x,
+        &format!("{:>w$}", fmt::count(t.items), w = c.items),
+        base,
+    );
+    put(&mut x, " ", base);
+    put(&mut x, &format!("{busy:>w$}", w = c.busy), base);
+    put(&mut x, " ", base);
+    if c.lane == 0 || x >= right {
+        return;
+    }
+    // Newest bucket at the right edge, so every lane shares one time axis
+    // (threads started later simply have a shorter lane).
+    let w = (c.lane).min((right - x) as usize);
+    let lane = &t.lane[t.lane.len().saturating_sub(w)..];
+    let x0 = x + (w - lane.len()) as u16;
+    let mut prev = None;
+    for (k, &s) in lane.iter().enumerate() {
+        let shown = lane_cell(prev, s);
+        prev = Some(s);
+        buf[(x0 + k as u16, area.y)]
+            .set_symbol(theme.lane_glyph(shown))
+            .set_style(theme.state(shown));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    #[test]
+    fn words_for_each_state() {
+        let theme = Theme::default();
+        let snap = testing::draining();
+        let words: Vec<String> = snap
+            .threads
+            .iter()
+            .map(|t| state_words(t, &snap, &theme))
+            .collect();
+        assert_eq!(words[0], "joining consumers");
+        assert_eq!(words[1], "stopped → exited");
+        assert_eq!(words[3], "got pill → exited");
+        assert!(words[4].starts_with("working #"), "{}", words[4]);
+        let ascii = Theme::new(Default::default(), true, true);
+        assert_eq!(
+            state_words(&snap.threads[3], &snap, &ascii),
+            "got pill -> exited"
+        );
+    }
+
+    #[test]
+    fn fit_pads_and_cuts() {
+        assert_eq!(fit("abc", 5, "…"), "abc  ");
+        assert_eq!(fit("abcdef", 4, "…"), "abc…");
+    }
+}

@@ -1,0 +1,320 @@
+//! Screen snapshots: each fixture from `queuescope::testing` rendered into
+//! a `TestBackend` and compared with the accepted text in `tests/snapshots/`.
+//! Run `INSTA_UPDATE=always cargo test --test ui_snapshots` after a
+//! deliberate change and read the diff before committing it.
+
+use insta::assert_snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::style::Color;
+
+use queuescope::app::{self, Overlay, ViewState};
+use queuescope::sim::Snapshot;
+use queuescope::testing;
+use queuescope::ui::{self, Theme, ThemeKind};
+
+/// Renders `snap` at `w`×`h` the way the event loop does: a first frame to
+/// learn the layout, then the frame that is shown.
+fn screen(
+    snap: &Snapshot,
+    view: &mut ViewState,
+    theme: &Theme,
+    w: u16,
+    h: u16,
+) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    for _ in 0..2 {
+        view.sync(snap);
+        let mut geometry = view.geometry;
+        terminal
+            .draw(|f| geometry = ui::render(f, snap, view, theme))
+            .expect("draw");
+        view.geometry = geometry;
+    }
+    terminal
+}
+
+fn text(snap: &Snapshot, view: &mut ViewState, theme: &Theme, w: u16, h: u16) -> String {
+    format!("{}", screen(snap, view, theme, w, h).backend())
+}
+
+fn press(view: &mut ViewState, snap: &Snapshot, code: KeyCode) {
+    app::handle_key(view, KeyEvent::new(code, KeyModifiers::NONE), snap);
+}
+
+#[test]
+fn running_80x24() {
+    let snap = testing::running(4);
+    assert_snapshot!(text(
+        &snap,
+        &mut ViewState::new(),
+        &Theme::default(),
+        80,
+        24
+    ));
+}
+
+#[test]
+fn running_120x40() {
+    let snap = testing::running(4);
+    assert_snapshot!(text(
+        &snap,
+        &mut ViewState::new(),
+        &Theme::default(),
+        120,
+        40
+    ));
+}
+
+#[test]
+fn running_200x60() {
+    let snap = testing::running(4);
+    assert_snapshot!(text(
+        &snap,
+        &mut ViewState::new(),
+        &Theme::default(),
+        200,
+        60
+    ));
+}
+
+#[test]
+fn paused() {
+    let snap = testing::paused();
+    assert_snapshot!(text(
+        &snap,
+        &mut ViewState::new(),
+        &Theme::default(),
+        100,
+        30
+    ));
+}
+
+#[test]
+fn help_overlay() {
+    let snap = testing::running(4);
+    let mut view = ViewState::new();
+    press(&mut view, &snap, KeyCode::Char('?'));
+    assert_eq!(view.overlay, Overlay::Help);
+    assert_snapshot!(text(&snap, &mut view, &Theme::default(), 100, 30));
+}
+
+#[test]
+fn shutdown_with_pills_in_the_queue() {
+    let snap = testing::shutting_down();
+    let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(screen.contains("pills sent 3/4"));
+    assert!(screen.contains("●●●"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn shutdown_draining() {
+    let snap = testing::draining();
+    let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(screen.contains("2/4 consumers exited"));
+    assert!(screen.contains("got pill → exited"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn done_banner() {
+    let snap = testing::done();
+    let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(screen.contains("Done! Time taken: 22.41 s"));
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn thread_details() {
+    let snap = testing::with_detail();
+    let mut view = ViewState::new();
+    view.sync(&snap);
+    for _ in 0..4 {
+        press(&mut view, &snap, KeyCode::Down);
+    }
+    press(&mut view, &snap, KeyCode::Enter);
+    assert_eq!(view.snapshot_request().detail, Some(4));
+    assert_snapshot!(text(&snap, &mut view, &Theme::default(), 120, 40));
+}
+
+#[test]
+fn thread_details_80x24() {
+    let snap = testing::with_detail();
+    let mut view = ViewState::new();
+    view.selected = Some(4);
+    view.overlay = Overlay::Details;
+    assert_snapshot!(text(&snap, &mut view, &Theme::default(), 80, 24));
+}
+
+#[test]
+fn too_small() {
+    let snap = testing::running(4);
+    assert_snapshot!(text(
+        &snap,
+        &mut ViewState::new(),
+        &Theme::default(),
+        50,
+        12
+    ));
+}
+
+#[test]
+fn ascii_only() {
+    let snap = testing::draining();
+    let theme = Theme::new(ThemeKind::Default, true, true);
+    let screen = text(&snap, &mut ViewState::new(), &theme, 100, 30);
+    assert!(screen.is_ascii(), "non-ASCII glyph on an --ascii screen");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn ascii_only_everywhere() {
+    let theme = Theme::new(ThemeKind::Contrast, false, true);
+    for (snap, overlay) in [
+        (testing::running(4), Overlay::Help),
+        (testing::with_detail(), Overlay::Details),
+        (testing::done(), Overlay::None),
+        (testing::paused(), Overlay::None),
+    ] {
+        let mut view = ViewState::new();
+        view.selected = Some(4);
+        view.overlay = overlay;
+        for (w, h) in [(80, 24), (200, 60), (40, 10)] {
+            let screen = text(&snap, &mut view, &theme, w, h);
+            assert!(screen.is_ascii(), "{overlay:?} at {w}x{h}:\n{screen}");
+        }
+    }
+}
+
+#[test]
+fn thousand_threads() {
+    let snap = testing::many(1000);
+    let mut view = ViewState::new();
+    view.sync(&snap);
+    let screen = text(&snap, &mut view, &Theme::default(), 200, 60);
+    assert!(screen.contains("of 1001"), "scroll position shown");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn thousand_threads_scrolled_and_filtered() {
+    let snap = testing::many(1000);
+    let mut view = ViewState::new();
+    view.filter = "waiting".into();
+    view.sort = app::SortKey::Items;
+    screen(&snap, &mut view, &Theme::default(), 120, 40);
+    press(&mut view, &snap, KeyCode::PageDown);
+    press(&mut view, &snap, KeyCode::PageDown);
+    assert_snapshot!(text(&snap, &mut view, &Theme::default(), 120, 40));
+}
+
+#[test]
+fn no_color_means_no_colour() {
+    let snap = testing::draining();
+    let theme = Theme::new(ThemeKind::Default, false, false);
+    let mut view = ViewState::new();
+    let terminal = screen(&snap, &mut view, &theme, 120, 40);
+    let buf = terminal.backend().buffer();
+    for cell in buf.content() {
+        assert!(
+            matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset),
+            "coloured cell {cell:?}"
+        );
+    }
+}
+
+#[test]
+fn states_are_coloured_in_the_default_theme() {
+    let snap = testing::running(4);
+    let theme = Theme::default();
+    let mut view = ViewState::new();
+    let terminal = screen(&snap, &mut view, &theme, 120, 40);
+    let buf = terminal.backend().buffer();
+    let reds = buf.content().iter().filter(|c| c.fg == Color::Red).count();
+    let greens = buf
+        .content()
+        .iter()
+        .filter(|c| c.fg == Color::Green)
+        .count();
+    assert!(reds > 0 && greens > 0, "blocked in red, working in green");
+}
+
+mod never_panics {
+    //! Any terminal size, any overlay, odd snapshots: rendering must not
+    //! panic (it runs inside the raw-mode terminal), and `--ascii` must
+    //! hold for every cell.
+
+    use super::*;
+    use proptest::prelude::*;
+    use queuescope::sim::{Capacity, QueueStrip, Slot};
+    use std::time::Duration;
+
+    fn fixture(k: u8) -> Snapshot {
+        match k % 7 {
+            0 => testing::running(4),
+            1 => testing::paused(),
+            2 => testing::shutting_down(),
+            3 => testing::draining(),
+            4 => testing::done(),
+            5 => testing::with_detail(),
+            _ => testing::many(40),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn any_size_any_view(
+            k in 0u8..7,
+            w in 1u16..230,
+            h in 1u16..70,
+            overlay in 0u8..3,
+            ascii: bool,
+            color: bool,
+            cap in 0u8..4,
+            strip_len in 0usize..300,
+            hidden in 0u64..5000,
+            empty_history: bool,
+            no_threads: bool,
+            zero_elapsed: bool,
+            scroll in 0usize..2000,
+            filter in "[a-z ]{0,4}",
+            selected in proptest::option::of(0usize..60),
+        ) {
+            let mut snap = fixture(k);
+            snap.capacity = match cap {
+                0 => Capacity::Rendezvous,
+                1 => Capacity::Unbounded,
+                2 => Capacity::Bounded(1),
+                _ => snap.capacity,
+            };
+            snap.strip = QueueStrip {
+                hidden,
+                slots: (0..strip_len)
+                    .map(|i| if i % 7 == 6 { Slot::Pill } else { Slot::Item { id: i as u64, producer: i % 9 } })
+                    .collect(),
+            };
+            if empty_history {
+                snap.history.clear();
+            }
+            if no_threads {
+                snap.threads.clear();
+            }
+            if zero_elapsed {
+                snap.elapsed = Duration::ZERO;
+            }
+            let theme = Theme::new(ThemeKind::Default, color, ascii);
+            let mut view = ViewState::new();
+            view.overlay = [Overlay::None, Overlay::Help, Overlay::Details][overlay as usize];
+            view.scroll = scroll;
+            view.filter = filter;
+            view.selected = selected;
+            let screen = text(&snap, &mut view, &theme, w, h);
+            if ascii {
+                prop_assert!(screen.is_ascii(), "{}", screen);
+            }
+        }
+    }
+}
