@@ -208,6 +208,11 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
     };
     // Mouse capture is best-effort: a terminal without it still works by keys.
     let _ = execute!(io::stdout(), EnableMouseCapture);
+    // Test hook: prove that a panic in the UI restores the terminal (the pty
+    // tests set it; nothing else does).
+    if std::env::var_os("QUEUESCOPE_TEST_PANIC").is_some() {
+        panic!("QUEUESCOPE_TEST_PANIC: deliberate panic in the UI thread");
+    }
 
     let mut start = || Engine::start(config.clone());
     let mut input = match TerminalInput::spawn() {
@@ -275,8 +280,14 @@ where
         if SCREEN_SOILED.swap(false, Ordering::SeqCst) {
             // Something printed over the screen: forget what ratatui
             // thinks is on it so the next frame repaints every cell.
+            // `resize` clears and forgets the last frame without asking the
+            // terminal for its cursor position (as `clear` does), a query
+            // some terminals never answer.
+            let size = terminal
+                .size()
+                .map_err(|e| io::Error::other(e.to_string()))?;
             terminal
-                .clear()
+                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
                 .map_err(|e| io::Error::other(e.to_string()))?;
             dirty = true;
         }
@@ -420,7 +431,8 @@ fn init_terminal() -> io::Result<ratatui::DefaultTerminal> {
             TUI_ACTIVE.store(false, Ordering::SeqCst);
             ratatui_hook(info);
         } else {
-            if TUI_ACTIVE.load(Ordering::SeqCst) {
+            // A panic the engine catches prints nothing: the screen is clean.
+            if TUI_ACTIVE.load(Ordering::SeqCst) && !crate::sim::panic_filter::is_caught() {
                 SCREEN_SOILED.store(true, Ordering::SeqCst);
             }
             before(info);

@@ -35,7 +35,10 @@ fn mmc_mean_wait_matches_erlang_c_within_tolerance() {
         t.service_s,
         p.rho
     );
-    eprintln!("Wq measured {measured:.4} s, Erlang-C {:.4} s, ratio {ratio:.3}", p.wq_s);
+    eprintln!(
+        "Wq measured {measured:.4} s, Erlang-C {:.4} s, ratio {ratio:.3}",
+        p.wq_s
+    );
     let little = s.mean_in_system / (lambda * s.latency.mean_in_system.as_secs_f64());
     assert!((0.95..=1.05).contains(&little), "L / λW = {little:.3}");
 }

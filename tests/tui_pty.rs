@@ -33,6 +33,10 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_env(args, &[])
+    }
+
+    fn start_env(args: &[&str], env: &[(&str, &str)]) -> Session {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS.get(),
@@ -45,6 +49,9 @@ impl Session {
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).expect("spawn queuescope");
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
@@ -188,19 +195,21 @@ fn consumer_rows(screen: &str) -> usize {
 
 #[test]
 fn add_a_consumer_then_watch_the_pills_shut_it_down() {
-    let mut s = Session::start(&[]);
+    // Slower work than the default's, so the queue fills and the pills are
+    // seen sitting behind items.
+    let mut s = Session::start(&["--work", "exp:150ms"]);
     let long = Duration::from_secs(30);
     s.wait_for("the threads panel", long, |sc| {
         sc.contains("Threads") && sc.contains("Consumer-4")
     });
     assert_eq!(consumer_rows(&s.screen()), 4);
-    // Producers outrun consumers in the default scenario: wait for a full
-    // queue, so the pills will sit behind items long enough to be seen.
+    // Producers outrun these consumers: wait for a full queue, so the pills
+    // will sit behind items long enough to be seen.
     s.wait_for("a full queue", long, |sc| sc.contains("32/32"));
 
     s.press("+");
-    s.wait_for("a fifth consumer row", long, |sc| sc.contains("Consumer-5"));
-    assert_eq!(consumer_rows(&s.screen()), 5);
+    // The event log may name Consumer-5 a frame before its row appears.
+    s.wait_for("a fifth consumer row", long, |sc| consumer_rows(sc) == 5);
 
     s.press("s");
     // The pills go into the queue behind the items still in it.
@@ -220,8 +229,9 @@ fn add_a_consumer_then_watch_the_pills_shut_it_down() {
     s.assert_restored();
 }
 
-#[test]
-fn sigterm_restores_the_terminal() {
+/// Starts the default scenario, waits for the threads panel, sends `sig`,
+/// and checks a clean exit with the terminal restored.
+fn signal_restores_the_terminal(sig: libc::c_int) {
     let mut s = Session::start(&[]);
     let long = Duration::from_secs(30);
     s.wait_for("the threads panel", long, |sc| {
@@ -229,8 +239,47 @@ fn sigterm_restores_the_terminal() {
     });
     let pid = s.child.process_id().expect("child pid") as libc::pid_t;
     // SAFETY: sending a signal to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
     assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGTERM);
+}
+
+#[test]
+fn sighup_restores_the_terminal() {
+    signal_restores_the_terminal(libc::SIGHUP);
+}
+
+#[test]
+fn ctrl_c_quits_and_restores_the_terminal() {
+    let mut s = Session::start(&["--scenario", "fetch-pool"]);
+    let long = Duration::from_secs(30);
+    s.wait_for("the threads panel", long, |sc| sc.contains("Consumer-4"));
+    s.press("\x03");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn a_crashing_worker_shows_crashed_and_prints_nothing_over_the_screen() {
+    let mut s = Session::start(&["--items", "2000", "--crash-item", "3"]);
+    let long = Duration::from_secs(30);
+    let screen = s.wait_for("a crashed consumer", long, |sc| sc.contains("crashed"));
+    assert!(!screen.contains("panicked at"), "{screen}");
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+}
+
+#[test]
+fn a_panic_in_the_ui_restores_the_terminal() {
+    let mut s = Session::start_env(&[], &[("QUEUESCOPE_TEST_PANIC", "1")]);
+    let code = s.exit_code(Duration::from_secs(30));
+    assert_ne!(code, 0, "a panic must not look like success");
     s.assert_restored();
 }
 

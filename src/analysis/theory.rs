@@ -68,7 +68,10 @@ pub fn mmc(c: u32, lambda: f64, mu: f64) -> Option<Mmc> {
 
 /// The smallest consumer count that keeps ρ = λS/c at or below `target`.
 pub fn consumers_for(lambda: f64, service_s: f64, target: f64) -> Option<u32> {
-    if [lambda, service_s, target].iter().any(|x| x.is_nan() || *x <= 0.0) {
+    if [lambda, service_s, target]
+        .iter()
+        .any(|x| x.is_nan() || *x <= 0.0)
+    {
         return None;
     }
     let c = (lambda * service_s / target - 1e-9).ceil().max(1.0);

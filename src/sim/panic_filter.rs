@@ -31,6 +31,11 @@ pub fn install() {
     });
 }
 
+/// True while the current thread runs caught work (its panics print nothing).
+pub fn is_caught() -> bool {
+    IN_WORK.with(|f| f.get())
+}
+
 /// Run `f` marked as caught work: a panic inside is not reported by the hook.
 pub fn in_caught_work<R>(f: impl FnOnce() -> R) -> R {
     IN_WORK.with(|c| c.set(true));
