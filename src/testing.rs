@@ -685,6 +685,7 @@ fn build(producers: usize, consumers: usize, elapsed: Duration, seed: u64) -> Sn
         capacity: Capacity::Bounded(cap as usize),
         interval: WorkSpec::new(WorkMode::Sleep, Dist::Fixed(ms(50))),
         work: WorkSpec::new(WorkMode::Sleep, Dist::Exp { mean: ms(150) }),
+        gil: false,
         counts: Counts {
             produced,
             consumed,

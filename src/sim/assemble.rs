@@ -232,6 +232,7 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         capacity: sh.config.capacity,
         interval: knobs.interval,
         work: knobs.work,
+        gil: sh.gil.enabled(),
         counts,
         channel_len,
         max_depth,

@@ -26,8 +26,10 @@ use super::work::{WorkSpec, lower_timer_slack};
 /// Ids claimed at once when producing flat out (amortises the shared counter).
 const FAST_BLOCK: u64 = 64;
 
-/// Block/unblock events from one thread are folded when closer than this.
-pub const BLOCK_EVENT_GAP: Duration = Duration::from_millis(250);
+/// Block/unblock events from one thread are folded when closer than this:
+/// a busy queue blocks threads many times a second, and the event log is
+/// for what changes, not for every wait.
+pub const BLOCK_EVENT_GAP: Duration = Duration::from_secs(2);
 
 /// Seed for a thread's private RNG: the run seed mixed with role and index,
 /// so the same seed gives every thread the same sequence of durations.

@@ -224,6 +224,8 @@ pub struct Snapshot {
     pub interval: WorkSpec,
     /// Current consumer work.
     pub work: WorkSpec,
+    /// GIL emulation on (CPU work holds one global lock).
+    pub gil: bool,
     /// Exact counters.
     pub counts: Counts,
     /// Raw `len()` of the underlying channel (items + pills), read separately
