@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use super::work::WorkSpec;
 
 /// Upper bounds on everything a user can set. The scenario layer checks them;
@@ -28,7 +30,8 @@ pub mod limits {
 }
 
 /// Queue capacity, as in crossbeam-channel.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Capacity {
     /// `bounded(0)`: every send waits for a receiver (a hand-off).
     Rendezvous,
@@ -60,14 +63,15 @@ impl std::fmt::Display for Capacity {
 }
 
 /// What the producers produce, and so when they stop.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Workload {
     /// Produce until the user shuts the run down.
     Endless,
     /// This many items in total, shared by all producers.
     Items(u64),
     /// Each producer produces until this much time has passed since the start.
-    Duration(Duration),
+    Duration(#[serde(with = "super::serde_fmt::nanos")] Duration),
     /// One item per word, in order, shared by all producers.
     Words(Arc<[String]>),
 }
@@ -84,7 +88,7 @@ impl Workload {
 }
 
 /// A validated scenario: everything the engine needs to start a run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     /// Scenario name (preset name or file stem).
     pub name: String,
@@ -114,6 +118,7 @@ pub struct Config {
     /// Emulate Python's GIL: CPU (spin) work must hold one global lock.
     pub gil: bool,
     /// How long a GIL holder runs before handing the lock over.
+    #[serde(rename = "switch_interval_ns", with = "super::serde_fmt::nanos")]
     pub switch_interval: Duration,
     /// When `main` puts the pills.
     pub pills_when: PillTrigger,
@@ -150,7 +155,8 @@ impl Config {
 }
 
 /// When the coordinator starts putting the poison pills.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum PillTrigger {
     /// After every producer has finished (the correct protocol).
     #[default]

@@ -6,11 +6,14 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use super::state::ExitReason;
 use super::work::fmt_duration;
 
 /// Something that happened to a thread or to the run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum EventKind {
     /// A thread entered its loop.
     Started,
@@ -24,6 +27,7 @@ pub enum EventKind {
     /// The thread's blocked send/recv completed after this long.
     Unblocked {
         /// How long it was blocked.
+        #[serde(rename = "after_ns", with = "super::serde_fmt::nanos")]
         after: Duration,
         /// Further block/unblock pairs folded into this one (rate limit).
         folded: u64,
@@ -53,11 +57,12 @@ pub enum EventKind {
 }
 
 /// A timestamped event.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// Sequence number, counting from 1, over the whole run.
     pub seq: u64,
     /// Time since the run started.
+    #[serde(rename = "at_ns", with = "super::serde_fmt::nanos")]
     pub at: Duration,
     /// The thread concerned (`main` for the coordinator), if any.
     pub who: Option<Arc<str>>,

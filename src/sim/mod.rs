@@ -16,6 +16,7 @@ mod producer;
 mod queue;
 mod recent;
 mod sampler;
+pub mod serde_fmt;
 mod shared;
 pub mod snapshot;
 mod spawn;

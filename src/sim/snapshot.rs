@@ -4,13 +4,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use super::config::Capacity;
 use super::event::Event;
 use super::state::{ExitReason, Phase, Role, ThreadState};
 use super::work::WorkSpec;
 
 /// Exact item counters. Always `produced = consumed + failed + queued + in_flight`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Items put on the queue (a producer's item counts once its send succeeds).
     pub produced: u64,
@@ -43,44 +45,51 @@ impl Counts {
 }
 
 /// Percentiles of one latency histogram.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
     /// Samples recorded.
     pub count: u64,
     /// Mean.
+    #[serde(rename = "mean_ns", with = "super::serde_fmt::nanos")]
     pub mean: Duration,
     /// Median.
+    #[serde(rename = "p50_ns", with = "super::serde_fmt::nanos")]
     pub p50: Duration,
     /// 90th percentile.
+    #[serde(rename = "p90_ns", with = "super::serde_fmt::nanos")]
     pub p90: Duration,
     /// 99th percentile.
+    #[serde(rename = "p99_ns", with = "super::serde_fmt::nanos")]
     pub p99: Duration,
     /// Largest.
+    #[serde(rename = "max_ns", with = "super::serde_fmt::nanos")]
     pub max: Duration,
 }
 
 /// One bar of a latency histogram: `count` samples at most `upto`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bucket {
     /// Upper edge of the bucket.
+    #[serde(rename = "upto_ns", with = "super::serde_fmt::nanos")]
     pub upto: Duration,
     /// Samples in it.
     pub count: u64,
 }
 
 /// Queue-wait and end-to-end latencies.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Latency {
     /// Enqueue → dequeue.
     pub queue_wait: LatencySummary,
     /// Created → work done (includes a producer's blocked time).
     pub end_to_end: LatencySummary,
     /// Mean enqueue → done (time in system, the W of Little's law).
+    #[serde(rename = "mean_in_system_ns", with = "super::serde_fmt::nanos")]
     pub mean_in_system: Duration,
 }
 
 /// One thread's row.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ThreadSnap {
     /// Stable id (index in spawn order, `main` is 0).
     pub id: usize,
@@ -91,6 +100,7 @@ pub struct ThreadSnap {
     /// Current state, set by the thread itself.
     pub state: ThreadState,
     /// Time in the current state.
+    #[serde(rename = "in_state_for_ns", with = "super::serde_fmt::nanos")]
     pub in_state_for: Duration,
     /// Item being made / worked on / sent, when there is one.
     pub current_item: Option<u64>,
@@ -100,8 +110,10 @@ pub struct ThreadSnap {
     /// Consumer: items whose work panicked.
     pub failed: u64,
     /// Accumulated time per state, indexed by `ThreadState as usize`.
+    #[serde(rename = "time_in_ns", with = "super::serde_fmt::nanos_per_state")]
     pub time_in: [Duration; ThreadState::COUNT],
     /// Recent states, oldest first, one per history bucket (dominant state).
+    #[serde(with = "super::serde_fmt::lane")]
     pub lane: Vec<ThreadState>,
     /// Why it left, once it has.
     pub exit: Option<ExitReason>,
@@ -147,7 +159,8 @@ impl ThreadSnap {
 }
 
 /// What sits in one slot of the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Slot {
     /// An item: its id and the 0-based index of its producer.
     Item {
@@ -162,18 +175,20 @@ pub enum Slot {
 
 /// The queue's contents in order, head (next out) first. Only the newest
 /// `slots.len()` messages are listed; `hidden` older ones sit ahead of them.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct QueueStrip {
     /// Messages ahead of the listed ones (nearer the head, not listed).
     pub hidden: u64,
     /// The listed messages, head first.
+    #[serde(with = "super::serde_fmt::slots")]
     pub slots: Vec<Slot>,
 }
 
 /// One point of the engine's history (one per [`HISTORY_STEP`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct HistoryPoint {
     /// End of the bucket, since start.
+    #[serde(rename = "at_ns", with = "super::serde_fmt::nanos")]
     pub at: Duration,
     /// Deepest queue depth sampled in the bucket (items + pills).
     pub max_depth: u64,
@@ -191,7 +206,7 @@ pub const HISTORY_STEP: Duration = Duration::from_millis(250);
 pub const HISTORY_LEN: usize = 240;
 
 /// Details of one thread, included on request (the details view).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ThreadDetail {
     /// The thread's id.
     pub id: usize,
@@ -202,11 +217,12 @@ pub struct ThreadDetail {
     /// Its end-to-end histogram, coarse buckets.
     pub histogram: Vec<Bucket>,
     /// Its longer state history (every bucket kept), oldest first.
+    #[serde(with = "super::serde_fmt::lane")]
     pub timeline: Vec<ThreadState>,
 }
 
 /// Everything the UI and reports know about a run at one moment.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Scenario name.
     pub scenario: String,
@@ -215,6 +231,7 @@ pub struct Snapshot {
     /// Seed of every thread's randomness.
     pub seed: u64,
     /// Time since start (frozen once done).
+    #[serde(rename = "elapsed_ns", with = "super::serde_fmt::nanos")]
     pub elapsed: Duration,
     /// Run phase.
     pub phase: Phase,
@@ -250,6 +267,7 @@ pub struct Snapshot {
     /// Events ever emitted (the ring keeps only the recent ones).
     pub events_total: u64,
     /// Time from the shutdown request (or producers finishing) to the last join.
+    #[serde(rename = "shutdown_took_ns", with = "super::serde_fmt::nanos_opt")]
     pub shutdown_took: Option<Duration>,
     /// Details of the thread asked for in [`SnapshotRequest`].
     pub detail: Option<ThreadDetail>,

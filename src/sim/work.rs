@@ -9,29 +9,36 @@ use std::time::{Duration, Instant};
 use rand::Rng;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, Normal};
+use serde::{Deserialize, Serialize};
 
 /// A distribution of durations.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Dist {
     /// Always the same.
-    Fixed(Duration),
+    Fixed(#[serde(with = "super::serde_fmt::nanos")] Duration),
     /// Uniform in `[lo, hi]`.
     Uniform {
         /// Lower bound.
+        #[serde(rename = "lo_ns", with = "super::serde_fmt::nanos")]
         lo: Duration,
         /// Upper bound (>= lo).
+        #[serde(rename = "hi_ns", with = "super::serde_fmt::nanos")]
         hi: Duration,
     },
     /// Exponential with this mean (memoryless: the M in M/M/c).
     Exp {
         /// Mean.
+        #[serde(rename = "mean_ns", with = "super::serde_fmt::nanos")]
         mean: Duration,
     },
     /// Normal, clamped at zero.
     Normal {
         /// Mean.
+        #[serde(rename = "mean_ns", with = "super::serde_fmt::nanos")]
         mean: Duration,
         /// Standard deviation.
+        #[serde(rename = "sd_ns", with = "super::serde_fmt::nanos")]
         sd: Duration,
     },
 }
@@ -152,7 +159,8 @@ impl fmt::Display for Dist {
 }
 
 /// How work time is spent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum WorkMode {
     /// Sleep (I/O-like: the core is free for others).
     Sleep,
@@ -161,7 +169,7 @@ pub enum WorkMode {
 }
 
 /// A duration distribution plus how the time is spent.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorkSpec {
     /// Sleep or spin.
     pub mode: WorkMode,

@@ -1,0 +1,215 @@
+//! How the engine's plain-data types are written to a recording (see
+//! `record`): serde helpers for the fields whose default encoding would be
+//! lossy or bulky. Only the on-disk shape lives here; nothing in the engine
+//! calls these.
+//!
+//! - Durations are whole **nanoseconds** (`u64`): exact, so a replayed report
+//!   prints the same digits as the live one (seconds as `f64` would not
+//!   round-trip every value).
+//! - A swimlane is a run-length string, one letter per state and a count:
+//!   `w12f3` is 12 cells working then 3 blocked on a full queue.
+//! - A queue slot is `[id, producer]` for an item and `null` for a pill.
+
+use std::time::Duration;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::snapshot::Slot;
+use super::state::ThreadState;
+
+/// Clamps to `u64` nanoseconds (584 years: never reached by a run).
+fn to_ns(d: &Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// `Duration` as whole nanoseconds.
+pub mod nanos {
+    use super::*;
+
+    /// Writes `d` as nanoseconds.
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(to_ns(d))
+    }
+
+    /// Reads nanoseconds.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        u64::deserialize(d).map(Duration::from_nanos)
+    }
+}
+
+/// `Option<Duration>` as nanoseconds or `null`.
+pub mod nanos_opt {
+    use super::*;
+
+    /// Writes `d` as nanoseconds or `null`.
+    pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        d.as_ref().map(to_ns).serialize(s)
+    }
+
+    /// Reads nanoseconds or `null`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+        Ok(Option::<u64>::deserialize(d)?.map(Duration::from_nanos))
+    }
+}
+
+/// `[Duration; ThreadState::COUNT]` (time per state) as an array of nanoseconds.
+pub mod nanos_per_state {
+    use super::*;
+
+    /// Writes the array as nanoseconds.
+    pub fn serialize<S: Serializer>(
+        d: &[Duration; ThreadState::COUNT],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        d.map(|x| to_ns(&x)).serialize(s)
+    }
+
+    /// Reads exactly [`ThreadState::COUNT`] nanosecond values.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<[Duration; ThreadState::COUNT], D::Error> {
+        let v = Vec::<u64>::deserialize(d)?;
+        let arr: [u64; ThreadState::COUNT] = v.try_into().map_err(|v: Vec<u64>| {
+            D::Error::invalid_length(v.len(), &"one time per thread state")
+        })?;
+        Ok(arr.map(Duration::from_nanos))
+    }
+}
+
+/// The one-letter code of a state in a run-length lane.
+pub fn state_letter(s: ThreadState) -> char {
+    match s {
+        ThreadState::Starting => 's',
+        ThreadState::Producing => 'p',
+        ThreadState::BlockedFull => 'f',
+        ThreadState::WaitingEmpty => 'e',
+        ThreadState::Working => 'w',
+        ThreadState::Paused => 'z',
+        ThreadState::Joining => 'j',
+        ThreadState::Exited => 'x',
+        ThreadState::Crashed => 'c',
+        ThreadState::WaitingGil => 'g',
+    }
+}
+
+fn letter_state(c: char) -> Option<ThreadState> {
+    ThreadState::ALL.into_iter().find(|&s| state_letter(s) == c)
+}
+
+/// Most cells one lane may decode to: a corrupt count must not allocate
+/// gigabytes (the engine keeps far fewer).
+const MAX_LANE: usize = 100_000;
+
+/// Encodes states as runs: `w12f3`.
+pub fn lane_to_rle(lane: &[ThreadState]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < lane.len() {
+        let s = lane[i];
+        let n = lane[i..].iter().take_while(|&&x| x == s).count();
+        out.push(state_letter(s));
+        out.push_str(&n.to_string());
+        i += n;
+    }
+    out
+}
+
+/// Decodes [`lane_to_rle`]'s runs.
+pub fn lane_from_rle(text: &str) -> Result<Vec<ThreadState>, String> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let s = letter_state(c).ok_or_else(|| format!("unknown state letter {c:?} in lane"))?;
+        let mut digits = String::new();
+        while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+            digits.push(*d);
+            chars.next();
+        }
+        let n: usize = digits
+            .parse()
+            .map_err(|_| format!("lane run {c:?} has no count"))?;
+        if out.len() + n > MAX_LANE {
+            return Err(format!("lane longer than {MAX_LANE} cells"));
+        }
+        out.extend(std::iter::repeat_n(s, n));
+    }
+    Ok(out)
+}
+
+/// A swimlane as a run-length string (see the module docs).
+pub mod lane {
+    use super::*;
+
+    /// Writes the runs.
+    pub fn serialize<S: Serializer>(lane: &[ThreadState], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&lane_to_rle(lane))
+    }
+
+    /// Reads the runs.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ThreadState>, D::Error> {
+        let text = String::deserialize(d)?;
+        lane_from_rle(&text).map_err(D::Error::custom)
+    }
+}
+
+/// Queue slots as `[id, producer]` (item) or `null` (pill).
+pub mod slots {
+    use super::*;
+
+    /// Writes the slots.
+    pub fn serialize<S: Serializer>(slots: &[Slot], s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<Option<(u64, usize)>> = slots
+            .iter()
+            .map(|slot| match *slot {
+                Slot::Item { id, producer } => Some((id, producer)),
+                Slot::Pill => None,
+            })
+            .collect();
+        v.serialize(s)
+    }
+
+    /// Reads the slots.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Slot>, D::Error> {
+        let v = Vec::<Option<(u64, usize)>>::deserialize(d)?;
+        Ok(v.into_iter()
+            .map(|x| match x {
+                Some((id, producer)) => Slot::Item { id, producer },
+                None => Slot::Pill,
+            })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_round_trip_as_runs() {
+        use ThreadState::*;
+        let lane = vec![
+            Working,
+            Working,
+            BlockedFull,
+            WaitingGil,
+            WaitingGil,
+            Exited,
+        ];
+        let text = lane_to_rle(&lane);
+        assert_eq!(text, "w2f1g2x1");
+        assert_eq!(lane_from_rle(&text), Ok(lane));
+        assert_eq!(lane_from_rle(""), Ok(vec![]));
+        assert!(lane_from_rle("w").is_err());
+        assert!(lane_from_rle("q3").is_err());
+        assert!(lane_from_rle("w99999999999").is_err());
+    }
+
+    #[test]
+    fn every_state_has_its_own_letter() {
+        let mut letters: Vec<char> = ThreadState::ALL.iter().map(|&s| state_letter(s)).collect();
+        letters.sort_unstable();
+        letters.dedup();
+        assert_eq!(letters.len(), ThreadState::COUNT);
+    }
+}
