@@ -21,7 +21,10 @@ use crate::scenario::Overrides;
         queuescope                               the default scenario, live\n  \
         queuescope --scenario classic            a built-in scenario (see: queuescope scenarios)\n  \
         queuescope --scenario my.toml --consumers 8\n  \
-        queuescope run --scenario pool-map --json"
+        queuescope run --scenario pool-map --json\n  \
+        queuescope sweep --scenario mmc --consumers 1..8 --trial 2s\n  \
+        queuescope --record class.qsr            record the live run\n  \
+        queuescope replay class.qsr              step through it later"
 )]
 pub struct Cli {
     /// What to do; none starts the live terminal view.
@@ -35,6 +38,10 @@ pub struct Cli {
     /// Display flags for the live view.
     #[command(flatten)]
     pub tui: TuiArgs,
+
+    /// Record the live run to FILE (replay it with: queuescope replay FILE)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// Subcommands.
@@ -47,6 +54,10 @@ pub enum Command {
     Run(RunArgs),
     /// List the built-in scenarios, one per line with its lesson
     Scenarios,
+    /// Run a scenario at many thread counts and find the knee
+    Sweep(SweepArgs),
+    /// Replay a recording made with --record, in the live view or as JSON
+    Replay(ReplayArgs),
 }
 
 /// Flags of `queuescope run`.
@@ -63,6 +74,114 @@ pub struct RunArgs {
     /// Also print a trace line for every item produced and consumed
     #[arg(long)]
     pub log: bool,
+
+    /// Record the run to FILE (replay it with: queuescope replay FILE)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+}
+
+/// Flags of `queuescope sweep`. The counts are ranges here; every other
+/// scenario flag is as for `run` and applies to every point.
+#[derive(Clone, Debug, Default, Args)]
+pub struct SweepArgs {
+    /// A built-in scenario or a scenario .toml file [default: default]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub scenario: Option<String>,
+
+    /// Consumer counts: 4, 1..16, or 1,2,4,8 [default: 1 to twice the scenario's]
+    #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
+    pub consumers: Option<String>,
+
+    /// Producer counts, same forms as --consumers [default: the scenario's]
+    #[arg(long, value_name = "RANGE", allow_hyphen_values = true)]
+    pub producers: Option<String>,
+
+    /// Length of each trial of an endless scenario (a finite one runs to completion)
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "5s",
+        allow_hyphen_values = true
+    )]
+    pub trial: String,
+
+    /// Trials per point; the table shows their medians (1 to 20)
+    #[arg(
+        long,
+        value_name = "N",
+        default_value = "3",
+        allow_hyphen_values = true
+    )]
+    pub repeat: String,
+
+    /// Print the results as one JSON document
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+
+    /// Print the results as CSV
+    #[arg(long)]
+    pub csv: bool,
+
+    /// Queue capacity: 0 (hand-off), up to 1000000, or unbounded
+    #[arg(long, value_name = "0|N|unbounded", allow_negative_numbers = true)]
+    pub capacity: Option<String>,
+
+    /// Produce this many items in total, then shut down
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub items: Option<String>,
+
+    /// Produce for this long (e.g. 30s, 5m), then shut down
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub duration: Option<String>,
+
+    /// Time to make each item (same forms as for run)
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
+    pub interval: Option<String>,
+
+    /// Time to process each item (same forms as for run)
+    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
+    pub work: Option<String>,
+
+    /// Seed for the random durations
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub seed: Option<String>,
+
+    /// Poison pills sent at shutdown (auto: one per consumer)
+    #[arg(long, value_name = "N|auto", allow_negative_numbers = true)]
+    pub pills: Option<String>,
+
+    /// Make the consumer that takes this item id panic (repeatable)
+    #[arg(
+        long = "crash-item",
+        value_name = "ID",
+        value_delimiter = ',',
+        allow_negative_numbers = true
+    )]
+    pub crash_item: Vec<String>,
+
+    /// Emulate Python's GIL: CPU-bound (cpu:) work holds one global lock.
+    #[arg(long)]
+    pub gil: bool,
+
+    /// Play at this speed (0.25 = 4x slower): scales every duration.
+    #[arg(long, value_name = "FACTOR")]
+    pub speed: Option<String>,
+}
+
+/// Flags of `queuescope replay`.
+#[derive(Clone, Debug, Args)]
+pub struct ReplayArgs {
+    /// A recording made with --record
+    #[arg(value_name = "FILE")]
+    pub file: std::path::PathBuf,
+
+    /// Print the recorded run's summary (as run --json did) instead of replaying it
+    #[arg(long)]
+    pub json: bool,
+
+    /// Display flags for the replay.
+    #[command(flatten)]
+    pub tui: TuiArgs,
 }
 
 /// Which scenario to run and per-key overrides, shared by the live view and

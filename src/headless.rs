@@ -150,16 +150,22 @@ pub const EXIT_HANG: i32 = 3;
 const HANG_AFTER: Duration = Duration::from_secs(1);
 
 /// Collects the lints seen during a run (latest message per kind) and says
-/// when a hang has persisted long enough to stop the run.
-#[derive(Default)]
-struct Watchdog {
+/// when a hang has persisted long enough to stop the run. Shared by `run`,
+/// the sweep's trials and the recorder, so they all warn alike.
+#[derive(Debug, Default)]
+pub struct Watchdog {
     seen: Vec<Lint>,
     hang_since: Option<std::time::Instant>,
 }
 
 impl Watchdog {
+    /// The lints seen so far, the latest message of each kind.
+    pub fn warnings(&self) -> &[Lint] {
+        &self.seen
+    }
+
     /// Record this snapshot's lints; `Some(message)` once a hang has lasted.
-    fn observe(&mut self, s: &crate::sim::Snapshot) -> Option<String> {
+    pub fn observe(&mut self, s: &crate::sim::Snapshot) -> Option<String> {
         let now = lints(s);
         for l in &now {
             match self.seen.iter_mut().find(|x| x.kind == l.kind) {

@@ -9,6 +9,7 @@ pub mod headless;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 #[doc(hidden)]
 pub mod testing;
 pub mod tui;

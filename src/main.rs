@@ -25,6 +25,9 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
+    if let Some(Command::Sweep(sweep)) = &cli.command {
+        return ExitCode::from(queuescope::sweep::command::run(sweep) as u8);
+    }
     let args = cli.scenario_args();
     let config = match scenario::resolve(args.scenario(), &args.overrides()) {
         Ok(c) => c,
