@@ -16,9 +16,12 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
+use crate::record::RecordingView;
+use crate::replay::{ReplayAction, ReplayView};
 use crate::sim::{
     Command, Phase, Removal, Role, Snapshot, SnapshotRequest, ThreadSnap, ThreadState,
 };
+use crate::tune::TuneView;
 
 /// Factor for `<` (longer producer interval) and `{` (longer consumer work).
 pub const SLOWER: f64 = 1.25;
@@ -73,6 +76,22 @@ pub enum Overlay {
     Help,
     /// Details of the selected thread (Enter).
     Details,
+    /// The Tune view (`T`): a sweep of the consumer count, and its knee.
+    Tune,
+}
+
+/// What drives the screen: a live engine (maybe being recorded) or a
+/// recording played back. The event loop copies it from the `Sim` each
+/// frame; the header and the keys depend on it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum SourceView {
+    /// A live run.
+    #[default]
+    Live,
+    /// A live run being recorded (`--record`).
+    Recording(RecordingView),
+    /// A recording played back (`queuescope replay`).
+    Replay(ReplayView),
 }
 
 /// Where things landed on screen in the last frame. The renderer reports it
@@ -112,6 +131,10 @@ pub struct ViewState {
     pub banner_dismissed: bool,
     /// Layout of the last frame.
     pub geometry: Geometry,
+    /// Live, recording or replay (set by the event loop every frame).
+    pub source: SourceView,
+    /// The Tune view's sweep and results, while it is open.
+    pub tune: Option<TuneView>,
 }
 
 /// Something the event loop must do beyond changing the view.
@@ -146,6 +169,14 @@ pub enum Action {
     SlowerConsumers,
     /// Consumer work time × 0.8 (`}`).
     FasterConsumers,
+    /// A replay key (`queuescope replay` only).
+    Replay(ReplayAction),
+    /// Open the Tune view and start its sweep (`T`).
+    OpenTune,
+    /// Bring the live counts to the Tune view's knee (Enter in the view).
+    ApplyTune,
+    /// Close the Tune view, stopping its sweep (Esc in the view).
+    CloseTune,
 }
 
 /// The engine command for `action`, given the run as it is now; `None` for
@@ -156,7 +187,13 @@ pub fn command(action: Action, snap: &Snapshot) -> Option<Command> {
         return None;
     }
     Some(match action {
-        Action::Quit | Action::Restart | Action::ToggleGil => return None,
+        Action::Quit
+        | Action::Restart
+        | Action::ToggleGil
+        | Action::Replay(_)
+        | Action::OpenTune
+        | Action::ApplyTune
+        | Action::CloseTune => return None,
         Action::Step if snap.phase == Phase::Paused => Command::Step,
         // Stepping is for a paused run; running, it would mean nothing.
         Action::Step => return None,
@@ -273,6 +310,17 @@ pub fn handle_key(view: &mut ViewState, key: KeyEvent, snap: &Snapshot) -> Optio
     if view.filter_editing {
         return filter_key(view, key, snap);
     }
+    if view.overlay == Overlay::Tune {
+        return tune_key(view, key);
+    }
+    if matches!(view.source, SourceView::Replay(_)) {
+        match replay_key(key) {
+            Some(Keyed::Replay(a)) => return Some(Action::Replay(a)),
+            // A recording cannot be steered: the engine's knobs do nothing.
+            Some(Keyed::Ignored) => return None,
+            None => {}
+        }
+    }
     match key.code {
         KeyCode::Esc => {
             // Esc backs out one level at a time, and quits only from the
@@ -351,6 +399,44 @@ pub fn handle_key(view: &mut ViewState, key: KeyEvent, snap: &Snapshot) -> Optio
         KeyCode::Char('>') => Some(Action::FasterProducers),
         KeyCode::Char('{') => Some(Action::SlowerConsumers),
         KeyCode::Char('}') => Some(Action::FasterConsumers),
+        KeyCode::Char('T') if !snap.phase.is_over() => Some(Action::OpenTune),
+        _ => None,
+    }
+}
+
+/// How a key reads in a replay.
+enum Keyed {
+    /// A replay key.
+    Replay(ReplayAction),
+    /// A live-only key: nothing happens.
+    Ignored,
+}
+
+/// Replay keys: space, `n`, arrows, digits, speed. `None` for keys that
+/// mean the same as in the live view (quit, help, select, sort, filter).
+fn replay_key(key: KeyEvent) -> Option<Keyed> {
+    Some(match key.code {
+        KeyCode::Char(' ') => Keyed::Replay(ReplayAction::TogglePlay),
+        KeyCode::Char('n') => Keyed::Replay(ReplayAction::StepEvent),
+        KeyCode::Right => Keyed::Replay(ReplayAction::Forward),
+        KeyCode::Left => Keyed::Replay(ReplayAction::Back),
+        KeyCode::Char(c @ '0'..='9') => Keyed::Replay(ReplayAction::Jump(c as u8 - b'0')),
+        KeyCode::Char('+' | '=' | '>') => Keyed::Replay(ReplayAction::Faster),
+        KeyCode::Char('-' | '<') => Keyed::Replay(ReplayAction::Slower),
+        KeyCode::Char(']' | '[' | '{' | '}' | 's' | 'g' | '.' | 'T') => Keyed::Ignored,
+        _ => return None,
+    })
+}
+
+/// Keys in the Tune view: Enter applies the knee (once the sweep is done),
+/// Esc or `T` closes it (stopping the sweep), `q` quits.
+fn tune_key(view: &mut ViewState, key: KeyEvent) -> Option<Action> {
+    match key.code {
+        KeyCode::Enter if view.tune.as_ref().is_some_and(|t| t.knee().is_some()) => {
+            Some(Action::ApplyTune)
+        }
+        KeyCode::Esc | KeyCode::Char('T') => Some(Action::CloseTune),
+        KeyCode::Char('q') | KeyCode::Char('Q') => Some(Action::Quit),
         _ => None,
     }
 }

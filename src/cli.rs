@@ -23,8 +23,8 @@ use crate::scenario::Overrides;
         queuescope --scenario my.toml --consumers 8\n  \
         queuescope run --scenario pool-map --json\n  \
         queuescope sweep --scenario mmc --consumers 1..8 --trial 2s\n  \
-        queuescope --record class.qsr            record the live run\n  \
-        queuescope replay class.qsr              step through it later"
+        queuescope --record class.jsonl          record the live run\n  \
+        queuescope replay class.jsonl            step through it later"
 )]
 pub struct Cli {
     /// What to do; none starts the live terminal view.

@@ -8,20 +8,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use crate::analysis::lint::{Lint, lints};
+use crate::record;
 use crate::report;
 use crate::sim::{Command, Config, Engine, Phase, Workload};
 
 /// Output options of `run`.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     /// One JSON document instead of the text report.
     pub json: bool,
     /// Seed-style lines as things happen.
     pub log: bool,
+    /// Record the run to this file (`--record`).
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// Exit code for a run that completed.
 pub const EXIT_OK: i32 = 0;
+/// Exit code for bad input (here: a `--record` file that cannot be created).
+pub const EXIT_USAGE: i32 = 2;
 /// Exit code for a runtime failure (failed items, abort, no threads).
 /// (A watchdog-stopped hang exits with [`EXIT_HANG`].)
 pub const EXIT_FAILURE: i32 = 1;
@@ -82,10 +87,36 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
     } else {
         (None, None)
     };
+    // Open the recording first: a bad path is bad input, before any thread runs.
+    let record_file = match opts.record.as_deref().map(record::create).transpose() {
+        Ok(f) => f,
+        Err(line) => {
+            eprintln!("error: {line}");
+            return EXIT_USAGE;
+        }
+    };
     let engine = match Engine::start_traced(config.clone(), trace_tx) {
-        Ok(e) => e,
+        Ok(e) => Arc::new(e),
         Err(e) => {
             eprintln!("queuescope: could not start the threads: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let recorder = match record_file
+        .map(|f| {
+            record::Recorder::start(
+                record::engine_source(&engine),
+                &config,
+                f,
+                record::Options::default(),
+            )
+        })
+        .transpose()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("queuescope: could not start the recorder: {e}");
+            engine.send(Command::Abort);
             return EXIT_FAILURE;
         }
     };
@@ -112,22 +143,31 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
             }
         }
     }
-    let snap = engine.snapshot();
+    let snap = engine.snapshot_with(record::final_request());
     watch.observe(&snap);
     let warnings = watch.seen;
     let results = engine.results();
+    let doc = (opts.json || recorder.is_some())
+        .then(|| report::json::render(&config, &snap, &results, &warnings));
+    let mut record_failed = false;
+    if let (Some(rec), Some(doc)) = (recorder, &doc) {
+        // The recording ends with the very document `--json` prints.
+        if let Err(e) = rec.finish(snap.clone(), |_, _| doc.clone()) {
+            eprintln!("queuescope: {e}");
+            record_failed = true;
+        }
+    }
     drop(engine); // closes the trace channel
     if let Some(h) = printer {
         let _ = h.join();
     }
     let mut out = std::io::stdout().lock();
     // A closed stdout (`| head`) is not an error: ignore write failures.
-    let _ = if opts.json {
-        let doc = report::json::render(&config, &snap, &results, &warnings);
+    let _ = if let (true, Some(doc)) = (opts.json, &doc) {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&doc).unwrap_or_default()
+            serde_json::to_string_pretty(doc).unwrap_or_default()
         )
     } else {
         write!(out, "{}", report::text::render(&snap, &results, &warnings))
@@ -135,7 +175,7 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
     let _ = out.flush();
     if hung.is_some() {
         EXIT_HANG
-    } else if snap.phase != Phase::Done || snap.counts.failed > 0 {
+    } else if snap.phase != Phase::Done || snap.counts.failed > 0 || record_failed {
         EXIT_FAILURE
     } else {
         EXIT_OK

@@ -6,6 +6,8 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod headless;
+pub mod record;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sim;
@@ -13,4 +15,5 @@ pub mod sweep;
 #[doc(hidden)]
 pub mod testing;
 pub mod tui;
+pub mod tune;
 pub mod ui;

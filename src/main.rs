@@ -25,8 +25,12 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    if let Some(Command::Sweep(sweep)) = &cli.command {
-        return ExitCode::from(queuescope::sweep::command::run(sweep) as u8);
+    match &cli.command {
+        Some(Command::Sweep(sweep)) => {
+            return ExitCode::from(queuescope::sweep::command::run(sweep) as u8);
+        }
+        Some(Command::Replay(replay)) => return ExitCode::from(replay_command(replay) as u8),
+        _ => {}
     }
     let args = cli.scenario_args();
     let config = match scenario::resolve(args.scenario(), &args.overrides()) {
@@ -42,9 +46,10 @@ fn main() -> ExitCode {
             RunOptions {
                 json: run.json,
                 log: run.log,
+                record: run.record.clone(),
             },
         ),
-        _ => match tui::run(config, tui_options(&cli.tui)) {
+        _ => match start_tui(config, &cli) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e}");
@@ -53,6 +58,40 @@ fn main() -> ExitCode {
         },
     };
     ExitCode::from(code as u8)
+}
+
+/// The live view, recording it when `--record` is given (a path that
+/// cannot be created is bad input: exit 2 before anything starts).
+fn start_tui(config: queuescope::sim::Config, cli: &cli::Cli) -> std::io::Result<i32> {
+    let opts = tui_options(&cli.tui);
+    match &cli.record {
+        None => tui::run(config, opts),
+        Some(path) => {
+            if let Err(line) = queuescope::record::create(path) {
+                eprintln!("error: {line}");
+                return Ok(i32::from(EXIT_USAGE));
+            }
+            tui::run_recorded(config, opts, path)
+        }
+    }
+}
+
+/// `queuescope replay FILE [--json]`: a bad file is one line, exit 2.
+fn replay_command(args: &cli::ReplayArgs) -> i32 {
+    if args.json {
+        return queuescope::replay::print_json(&args.file);
+    }
+    let rec = match queuescope::record::load(&args.file) {
+        Ok(r) => r,
+        Err(e) => return queuescope::replay::bad_file(&e),
+    };
+    match tui::replay(std::sync::Arc::new(rec), tui_options(&args.tui)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
 }
 
 /// The live view's options from its flags.

@@ -21,8 +21,11 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::{self, Action, ViewState};
+use crate::app::{self, Action, Overlay, SourceView, ViewState};
+use crate::record::RecordedEngine;
+use crate::replay::{Player, ReplayAction};
 use crate::sim::{Command, Config, Engine, Phase, Snapshot, SnapshotRequest};
+use crate::tune::{self, TuneJob, TuneView};
 use crate::ui::{self, Theme, ThemeKind};
 
 /// Frame rate when none is given.
@@ -89,6 +92,22 @@ pub trait Sim {
     fn wait(&self, timeout: Duration) -> bool;
     /// Whether the emulated GIL is on now.
     fn gil(&self) -> bool;
+    /// What drives the screen, for the header: live, recording or replay.
+    fn source(&self) -> SourceView {
+        SourceView::Live
+    }
+    /// The run's configuration with its current knobs, for the Tune view's
+    /// sweep; `None` when there is no engine to sweep (a replay).
+    fn config(&self) -> Option<Config> {
+        None
+    }
+    /// A replay key; a live engine ignores it.
+    fn replay(&mut self, _: ReplayAction) {}
+    /// Called once after the UI has ended and the run has been stopped;
+    /// an error is one line for stderr (e.g. a recording that failed).
+    fn close(&mut self) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 impl Sim for Engine {
@@ -102,7 +121,34 @@ impl Sim for Engine {
         Engine::wait(self, timeout)
     }
     fn gil(&self) -> bool {
-        self.config().gil
+        Engine::config(self).gil
+    }
+    fn config(&self) -> Option<Config> {
+        Some(Engine::config(self))
+    }
+}
+
+impl Sim for RecordedEngine {
+    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+        self.engine().snapshot_with(req)
+    }
+    fn send(&self, cmd: Command) {
+        self.engine().send(cmd)
+    }
+    fn wait(&self, timeout: Duration) -> bool {
+        self.engine().wait(timeout)
+    }
+    fn gil(&self) -> bool {
+        self.engine().config().gil
+    }
+    fn source(&self) -> SourceView {
+        SourceView::Recording(self.view())
+    }
+    fn config(&self) -> Option<Config> {
+        Some(self.engine().config())
+    }
+    fn close(&mut self) -> Result<(), String> {
+        RecordedEngine::close(self).map_err(|e| format!("{}: {e}", self.path().display()))
     }
 }
 
@@ -186,6 +232,23 @@ fn hung_up(fd: libc::c_int) -> bool {
 /// 2 when stdout is not a terminal (with a message pointing to the headless
 /// `queuescope run`).
 pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
+    run_sim(|| Engine::start(config.clone()), opts)
+}
+
+/// [`run`], recording the run to `path` (`--record`). A restart (`r`)
+/// starts a new recording in the same file.
+pub fn run_recorded(config: Config, opts: TuiOptions, path: &std::path::Path) -> io::Result<i32> {
+    run_sim(|| RecordedEngine::start(config.clone(), path), opts)
+}
+
+/// Replays `rec` in the live view (`queuescope replay FILE`); `r` plays it
+/// again from the start.
+pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> io::Result<i32> {
+    run_sim(|| Ok(Player::new(Arc::clone(&rec))), opts)
+}
+
+/// The UI around any [`Sim`] that `start` makes (and makes again on `r`).
+fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -> io::Result<i32> {
     if !io::stdout().is_terminal() {
         eprintln!(
             "queuescope: stdout is not a terminal, so the live view cannot start.\n\
@@ -197,7 +260,7 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
     let signals = Signals::register()?;
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
-    let engine = Engine::start(config.clone())?;
+    let engine = start()?;
     let mut terminal = match init_terminal() {
         Ok(t) => t,
         Err(e) => {
@@ -214,7 +277,6 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
         panic!("QUEUESCOPE_TEST_PANIC: deliberate panic in the UI thread");
     }
 
-    let mut start = || Engine::start(config.clone());
     let mut input = match TerminalInput::spawn() {
         Ok(i) => i,
         Err(e) => {
@@ -239,8 +301,12 @@ pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
     TUI_ACTIVE.store(false, Ordering::SeqCst);
     let _ = io::stdout().flush();
     signals.unregister();
-    let engine = result?;
+    let mut engine = result?;
     finish(&engine, QUIT_WAIT);
+    if let Err(e) = engine.close() {
+        eprintln!("queuescope: {e}");
+        return Ok(1);
+    }
     Ok(0)
 }
 
@@ -270,6 +336,8 @@ where
 {
     let mut view = ViewState::new();
     let mut last: Option<Snapshot> = None;
+    // The Tune view's background sweep, while the view is open.
+    let mut tune_job: Option<TuneJob> = None;
     let mut dirty = true;
     let mut next_frame = Instant::now();
     loop {
@@ -289,6 +357,17 @@ where
             terminal
                 .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
                 .map_err(|e| io::Error::other(e.to_string()))?;
+            dirty = true;
+        }
+        if let (Some(job), Some(tv)) = (&tune_job, view.tune.as_mut()) {
+            for msg in job.poll() {
+                tv.update(msg);
+                dirty = true;
+            }
+        }
+        let source = sim.source();
+        if source != view.source {
+            view.source = source;
             dirty = true;
         }
         if dirty || now >= next_frame {
@@ -337,12 +416,42 @@ where
             match action {
                 Some(Action::Quit) => return Ok(sim),
                 Some(Action::Restart) => {
+                    tune_job = None;
                     finish(&sim, RESTART_WAIT);
                     drop(sim);
                     sim = start()?;
                     view.reset_for_restart();
                     last = None;
                     break;
+                }
+                Some(Action::Replay(a)) => sim.replay(a),
+                Some(Action::OpenTune) => {
+                    // A replay has no config: `T` does nothing there.
+                    if let Some(Ok(spec)) = sim.config().map(|c| tune::spec_for(c, snap)) {
+                        let mut tv = TuneView::new(&spec);
+                        match TuneJob::start(spec) {
+                            Ok(job) => tune_job = Some(job),
+                            Err(e) => tv.state = tune::TuneState::Failed(e.to_string()),
+                        }
+                        view.tune = Some(tv);
+                        view.overlay = Overlay::Tune;
+                    }
+                }
+                Some(Action::ApplyTune) => {
+                    if let Some(knee) = view.tune.as_ref().and_then(|t| t.knee()) {
+                        for cmd in tune::apply(knee, snap) {
+                            sim.send(cmd);
+                        }
+                    }
+                    tune_job = None;
+                    view.tune = None;
+                    view.overlay = Overlay::None;
+                }
+                Some(Action::CloseTune) => {
+                    // Dropping the job cancels its sweep.
+                    tune_job = None;
+                    view.tune = None;
+                    view.overlay = Overlay::None;
                 }
                 Some(Action::ToggleGil) if !snap.phase.is_over() => {
                     sim.send(Command::SetGil(!sim.gil()));

@@ -261,8 +261,11 @@ pub struct Snapshot {
     /// The queue's contents.
     pub strip: QueueStrip,
     /// Recent history, oldest first (at most [`HISTORY_LEN`]).
+    // A recording stores history and events as records of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryPoint>,
     /// Most recent events, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
     /// Events ever emitted (the ring keeps only the recent ones).
     pub events_total: u64,
@@ -270,6 +273,7 @@ pub struct Snapshot {
     #[serde(rename = "shutdown_took_ns", with = "super::serde_fmt::nanos_opt")]
     pub shutdown_took: Option<Duration>,
     /// Details of the thread asked for in [`SnapshotRequest`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<ThreadDetail>,
 }
 

@@ -57,6 +57,13 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
         return;
     };
     let detail = snap.detail.as_ref().filter(|d| d.id == t.id);
+    // A recording keeps the timeline but not each thread's histograms.
+    let replaying = matches!(view.source, crate::app::SourceView::Replay(_));
+    let (latency_detail, missing) = if replaying {
+        (None, "not recorded (the Stats panel has the run's)")
+    } else {
+        (detail, "loading...")
+    };
     // Timeline: the detail's full history when present, else the row's lane.
     let timeline: &[ThreadState] = detail.map_or(&t.lane, |d| &d.timeline);
     // Size the window to its content, so it covers no more than it must.
@@ -151,7 +158,8 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
                 width: rest.width - left_w - 2,
                 ..rest
             },
-            detail,
+            latency_detail,
+            missing,
             theme,
         );
     } else {
@@ -167,7 +175,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
                 height: rest.height - top.height - 1,
                 ..rest
             };
-            latency(buf, below, detail, theme);
+            latency(buf, below, latency_detail, missing, theme);
         }
     }
 }
@@ -246,7 +254,13 @@ fn time_per_state(buf: &mut Buffer, area: Rect, t: &ThreadSnap, theme: &Theme) {
 }
 
 /// Percentiles and the end-to-end histogram.
-fn latency(buf: &mut Buffer, area: Rect, detail: Option<&ThreadDetail>, theme: &Theme) {
+fn latency(
+    buf: &mut Buffer,
+    area: Rect,
+    detail: Option<&ThreadDetail>,
+    missing: &str,
+    theme: &Theme,
+) {
     let mut lines = vec![Line::styled(
         format!(
             "latency    {:>8}{:>8}{:>8}{:>8}",
@@ -255,7 +269,7 @@ fn latency(buf: &mut Buffer, area: Rect, detail: Option<&ThreadDetail>, theme: &
         theme.dim,
     )];
     let Some(d) = detail else {
-        lines.push(Line::styled("loading...", theme.dim));
+        lines.push(Line::styled(missing.to_string(), theme.dim));
         Paragraph::new(lines).render(area, buf);
         return;
     };

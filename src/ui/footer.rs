@@ -8,7 +8,7 @@ use ratatui::text::Span;
 
 use super::draw;
 use super::theme::Theme;
-use crate::app::{Overlay, ViewState};
+use crate::app::{Overlay, SourceView, ViewState};
 use crate::sim::{Phase, Snapshot};
 
 /// `(key, what it does)` pairs for the current situation.
@@ -30,7 +30,22 @@ pub fn keys_now(
         Overlay::Details => {
             return vec![("esc", "close"), ("j/k", "other thread"), ("q", "quit")];
         }
+        // The view draws its own keys.
+        Overlay::Tune => return vec![("esc", "close tune"), ("q", "quit")],
         Overlay::None => {}
+    }
+    if let SourceView::Replay(_) = view.source {
+        return vec![
+            ("q", "quit"),
+            ("space", "play/pause"),
+            ("n", "next event"),
+            ("←/→", "seek 1s"),
+            ("0-9", "jump"),
+            ("-/+", "speed"),
+            ("r", "from start"),
+            (g.enter, "details"),
+            ("?", "help"),
+        ];
     }
     match snap.phase {
         Phase::Done | Phase::Aborted => vec![
@@ -64,6 +79,7 @@ pub fn keys_now(
             ("]/[", "producers"),
             ("</>", "rate"),
             ("{/}", "work"),
+            ("T", "tune"),
             (g.enter, "details"),
             ("o", "sort"),
             ("/", "filter"),

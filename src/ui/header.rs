@@ -8,7 +8,97 @@ use ratatui::text::Span;
 
 use super::theme::{Theme, ThemeKind};
 use super::{draw, fmt};
+use crate::app::SourceView;
 use crate::sim::{Capacity, Phase, Role, Snapshot};
+
+/// Bytes as `812 B`, `12 KB`, `3.4 MB`.
+fn bytes(n: u64) -> String {
+    if n < 1000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{} KB", n / 1000)
+    } else {
+        format!("{:.1} MB", n as f64 / 1e6)
+    }
+}
+
+/// The spans that say where the frames come from: nothing for a plain live
+/// run, `● rec 12 KB` while recording, and for a replay the cursor,
+/// `replay ▶ 2x 5.80s/12.0s 48%`. Losses are said in words.
+pub fn source_spans(source: &SourceView, theme: &Theme) -> Vec<Span<'static>> {
+    let bold = theme.bar.add_modifier(Modifier::BOLD);
+    let colored = |style: Style| match style.fg {
+        Some(fg) if theme.color && theme.kind == ThemeKind::Default => theme.bar.fg(fg),
+        _ => theme.bar,
+    };
+    let dot = theme.glyphs.dot;
+    match source {
+        SourceView::Live => Vec::new(),
+        SourceView::Recording(r) => {
+            let rec = if theme.ascii { "* rec" } else { "● rec" };
+            let mut v = vec![Span::styled(
+                format!("{rec} {}", bytes(r.bytes)),
+                colored(theme.bad).add_modifier(Modifier::BOLD),
+            )];
+            if r.error.is_some() {
+                v.push(Span::styled(
+                    format!("{dot}recording failed"),
+                    colored(theme.bad).add_modifier(Modifier::BOLD),
+                ));
+            } else if r.dropped_events > 0 {
+                v.push(Span::styled(
+                    format!(
+                        "{dot}{} dropped",
+                        fmt::n_of(r.dropped_events as usize, "event")
+                    ),
+                    colored(theme.warn).add_modifier(Modifier::BOLD),
+                ));
+            }
+            v
+        }
+        SourceView::Replay(r) => {
+            let state = match (r.playing, theme.ascii) {
+                (true, false) => "▶",
+                (true, true) => ">",
+                (false, false) => "‖",
+                (false, true) => "||",
+            };
+            let speed = if r.speed < 1.0 {
+                format!("{}x", r.speed)
+            } else {
+                format!("{:.0}x", r.speed)
+            };
+            let mut v = vec![
+                Span::styled("replay ", bold),
+                Span::styled(
+                    format!("{state} {speed} "),
+                    colored(theme.warn).add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    format!(
+                        "{}/{} {:.0}%{dot}event {}/{}",
+                        fmt::elapsed(r.at),
+                        fmt::elapsed(r.duration),
+                        r.fraction() * 100.0,
+                        r.events.0,
+                        r.events.1
+                    ),
+                    theme.bar,
+                ),
+            ];
+            if r.dropped_events > 0 {
+                v.push(Span::styled(
+                    format!(
+                        "{dot}{} lost in recording",
+                        fmt::n_of(r.dropped_events as usize, "event")
+                    ),
+                    colored(theme.warn).add_modifier(Modifier::BOLD),
+                ));
+            }
+            v
+        }
+    }
+}
 
 /// The phase as `symbol word`, styled.
 pub fn phase_label(phase: Phase, theme: &Theme) -> (String, Style) {
@@ -30,7 +120,7 @@ pub fn consumers_exited(snap: &Snapshot) -> (usize, usize) {
 }
 
 /// Draws the header bar.
-pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
+pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, source: &SourceView, theme: &Theme) {
     buf.set_style(area, theme.bar);
     let sep = Span::raw(theme.glyphs.sep);
     let (phase, phase_style) = phase_label(snap.phase, theme);
@@ -45,6 +135,13 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let mut spans = vec![
         Span::styled(" queuescope", theme.bar.add_modifier(Modifier::BOLD)),
         sep.clone(),
+    ];
+    let from = source_spans(source, theme);
+    if !from.is_empty() {
+        spans.extend(from);
+        spans.push(sep.clone());
+    }
+    spans.extend([
         Span::raw(theme.text_of(&snap.scenario).into_owned()),
         sep.clone(),
         Span::styled(phase, phase_style),
@@ -52,7 +149,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
         Span::raw(fmt::elapsed(snap.elapsed)),
         sep.clone(),
         Span::raw(format!("seed {}", snap.seed)),
-    ];
+    ]);
     let c = &snap.counts;
     match snap.phase {
         Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {

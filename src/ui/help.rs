@@ -24,6 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
         "graceful shutdown: producers stop, poison pills go out",
     ),
     ("r", "restart the scenario from the start"),
+    ("T", "tune: sweep the consumer count, then apply the knee"),
     ("j k  up down", "select a thread (PgUp PgDn Home End too)"),
     ("enter", "details of the selected thread"),
     ("o", "sort threads: name, state, items, busy%"),
@@ -33,14 +34,39 @@ pub const KEYS: &[(&str, &str)] = &[
     ("mouse", "click selects a thread, wheel scrolls"),
 ];
 
-/// Draws the help overlay centred on `area`.
-pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme) {
-    let mut lines: Vec<Line> = KEYS
+/// The keys of `queuescope replay` (the knobs above do nothing there).
+pub const REPLAY_KEYS: &[(&str, &str)] = &[
+    ("space", "play / pause (at the end: play again)"),
+    ("n", "pause and step to the next event"),
+    ("left right", "seek 1 s back / forward"),
+    ("0 .. 9", "jump to 0 % .. 90 % of the recording"),
+    ("-  +", "slower / faster: 0.25x to 8x"),
+    ("r", "replay from the start"),
+];
+
+/// Keys of [`KEYS`] that steer the engine: a replay has none of them.
+const LIVE_ONLY: &[&str] = &[
+    "+  -", "]  [", ">  <", "}  {", "space", ".", "g", "s", "r", "T",
+];
+
+/// Draws the help overlay centred on `area`; `replay` lists the replay keys
+/// instead of the engine's knobs.
+pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme, replay: bool) {
+    let keys: Vec<(&str, &str)> = if replay {
+        REPLAY_KEYS
+            .iter()
+            .chain(KEYS.iter().filter(|(k, _)| !LIVE_ONLY.contains(k)))
+            .copied()
+            .collect()
+    } else {
+        KEYS.to_vec()
+    };
+    let mut lines: Vec<Line> = keys
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
                 Span::styled(format!(" {k:<15}"), theme.key),
-                Span::styled(*what, theme.text),
+                Span::styled(what.to_string(), theme.text),
             ])
         })
         .collect();

@@ -18,6 +18,7 @@ pub mod stats;
 pub mod theme;
 pub mod threads;
 pub mod too_small;
+pub mod tune;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -132,7 +133,7 @@ pub fn render_buffer(
     } else {
         let rows = visible_threads(snap, view);
         let a = layout(area, rows.len());
-        header::render(buf, a.header, snap, theme);
+        header::render(buf, a.header, snap, &view.source, theme);
         queue::render(buf, a.queue, snap, theme);
         if a.stats.width > 0 {
             stats::render(buf, a.stats, snap, theme);
@@ -141,8 +142,18 @@ pub fn render_buffer(
         geometry.event_rows = events::render(buf, a.events, snap, theme);
         footer::render(buf, a.footer, snap, view, theme);
         match view.overlay {
-            Overlay::Help => help::render(buf, area, theme),
+            Overlay::Help => help::render(
+                buf,
+                area,
+                theme,
+                matches!(view.source, crate::app::SourceView::Replay(_)),
+            ),
             Overlay::Details => details::render(buf, area, snap, view, theme),
+            Overlay::Tune => {
+                if let Some(tv) = &view.tune {
+                    tune::render(buf, area, snap, tv, theme);
+                }
+            }
             Overlay::None => {
                 if snap.phase.is_over() && !view.banner_dismissed {
                     done::render(buf, area, snap, theme);

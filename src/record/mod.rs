@@ -1,0 +1,144 @@
+//! Recording a run to a file, and reading it back for `queuescope replay`.
+//!
+//! A recording is JSON lines (see [`format`] for every record): a header
+//! with the format name, version, scenario, seed and config; then the run's
+//! lifecycle events, each as it happened, and a snapshot every 100 ms (and
+//! the final one) so a replay can seek anywhere quickly; and last the same
+//! summary `run --json` prints. [`writer`] samples the engine on threads of
+//! its own and never makes a worker wait; [`read`] checks a file and loads it.
+//!
+//! [`RecordedEngine`] pairs a live [`Engine`] with its recorder for the TUI
+//! (`queuescope --record FILE`); `queuescope run --record FILE` uses the
+//! [`Recorder`] directly.
+
+pub mod format;
+pub mod read;
+pub mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+pub use format::{FORMAT, VERSION};
+pub use read::{LoadError, Recording, load};
+pub use writer::{Options, RecStatus, Recorder, create, final_request};
+
+use crate::sim::{Command, Config, Engine, Snapshot, SnapshotRequest};
+
+/// What the screen says about a recording in progress.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordingView {
+    /// Bytes written so far.
+    pub bytes: u64,
+    /// Events the recorder lost so far.
+    pub dropped_events: u64,
+    /// The write error that stopped the recording, if any.
+    pub error: Option<String>,
+}
+
+impl RecordingView {
+    /// Reads the live counters.
+    pub fn of(status: &RecStatus) -> RecordingView {
+        RecordingView {
+            bytes: status.bytes.load(Ordering::Relaxed),
+            dropped_events: status.dropped_events.load(Ordering::Relaxed),
+            error: status.error(),
+        }
+    }
+}
+
+/// The snapshot source of a recorder on `engine`.
+pub fn engine_source(engine: &Arc<Engine>) -> writer::Source {
+    let e = Arc::clone(engine);
+    Box::new(move |req: SnapshotRequest| e.snapshot_with(req))
+}
+
+/// The `run --json` document for a finished (or stopped) run.
+pub fn summary(
+    config: &Config,
+    engine: &Engine,
+    snap: &Snapshot,
+    warnings: &[crate::analysis::lint::Lint],
+) -> serde_json::Value {
+    crate::report::json::render(config, snap, &engine.results(), warnings)
+}
+
+/// A live engine being recorded, for the TUI. Dropping it writes the final
+/// snapshot and the end record.
+pub struct RecordedEngine {
+    engine: Arc<Engine>,
+    recorder: Option<Recorder>,
+    status: Arc<RecStatus>,
+    config: Config,
+    path: PathBuf,
+    /// Set when closing failed (a write error), for the caller to report.
+    failure: Option<String>,
+}
+
+impl RecordedEngine {
+    /// Starts `config` and records it to `path` (replacing the file).
+    pub fn start(config: Config, path: &Path) -> std::io::Result<RecordedEngine> {
+        let file = create(path).map_err(std::io::Error::other)?;
+        let engine = Arc::new(Engine::start(config.clone())?);
+        let recorder = Recorder::start(engine_source(&engine), &config, file, Options::default())?;
+        Ok(RecordedEngine {
+            status: recorder.status(),
+            engine,
+            recorder: Some(recorder),
+            config,
+            path: path.to_path_buf(),
+            failure: None,
+        })
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The recording's live counters.
+    pub fn view(&self) -> RecordingView {
+        RecordingView::of(&self.status)
+    }
+
+    /// Where it records.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the final snapshot and the end record (once); the error is
+    /// one line.
+    pub fn close(&mut self) -> Result<(), String> {
+        let Some(recorder) = self.recorder.take() else {
+            return self.failure.clone().map_or(Ok(()), Err);
+        };
+        let last = self.engine.snapshot_with(final_request());
+        let (config, engine) = (&self.config, &self.engine);
+        let result = recorder.finish(last, |snap, lints| summary(config, engine, snap, lints));
+        if let Err(e) = &result {
+            self.failure = Some(e.clone());
+        }
+        result
+    }
+
+    /// Stops the run (blocked threads are released), waits up to `wait`
+    /// for its threads, and closes the recording.
+    pub fn stop(&mut self, wait: Duration) -> Result<(), String> {
+        self.engine.send(Command::Abort);
+        self.engine.wait(wait);
+        self.close()
+    }
+}
+
+impl Drop for RecordedEngine {
+    /// Closes the recording. An error is not printed here (the screen may
+    /// still be up): the header showed it, and [`RecordedEngine::close`]
+    /// returns it to a caller that asks.
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests;

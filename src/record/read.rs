@@ -1,0 +1,320 @@
+//! Reading a recording back, checking it line by line: a file that is not a
+//! recording, a version from the future, a corrupt line, or a file cut short
+//! (no end record) is refused with one line saying which and where.
+
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::format::{Dropped, End, FORMAT, Header, Record, VERSION};
+use crate::sim::snapshot::HISTORY_LEN;
+use crate::sim::{Event, HistoryPoint, Snapshot};
+
+/// Longest line read (a snapshot of 1,024 threads is well under this).
+const MAX_LINE: u64 = 64 * 1024 * 1024;
+
+/// Why a file cannot be replayed. `Display` is one line starting with the path.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be opened or read.
+    Io {
+        /// The path as given.
+        path: String,
+        /// What the OS said.
+        error: std::io::Error,
+    },
+    /// The first line is not a queuescope recording's header.
+    Foreign {
+        /// The path as given.
+        path: String,
+        /// What was found instead.
+        why: String,
+    },
+    /// Written by a newer queuescope.
+    FutureVersion {
+        /// The path as given.
+        path: String,
+        /// The file's version.
+        version: u64,
+    },
+    /// A line that does not parse.
+    Corrupt {
+        /// The path as given.
+        path: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        why: String,
+    },
+    /// The file ends before its end record.
+    Truncated {
+        /// The path as given.
+        path: String,
+        /// Lines read in all.
+        lines: usize,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { path, error } => {
+                write!(f, "{path}: cannot read the recording: {error}")
+            }
+            LoadError::Foreign { path, why } => write!(
+                f,
+                "{path}: not a queuescope recording ({why}); make one with --record FILE"
+            ),
+            LoadError::FutureVersion { path, version } => write!(
+                f,
+                "{path}: recording format version {version} is newer than this queuescope reads \
+                 (version {VERSION}); use a newer queuescope"
+            ),
+            LoadError::Corrupt { path, line, why } => {
+                write!(f, "{path}:{line}: corrupt recording: {why}")
+            }
+            LoadError::Truncated { path, lines } => write!(
+                f,
+                "{path}: truncated recording: it ends after line {lines} without its end record \
+                 (the recording was cut short)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// One periodic snapshot, as read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// The snapshot (no history, events or details: see [`Recording::at`]).
+    pub snap: Snapshot,
+    /// Points of [`Recording::history`] recorded up to this snapshot.
+    pub history_len: usize,
+    /// Events of [`Recording::events`] recorded before this snapshot.
+    pub events_len: usize,
+}
+
+/// A whole recording in memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recording {
+    /// The header.
+    pub header: Header,
+    /// Every recorded event, in `seq` order.
+    pub events: Vec<Event>,
+    /// Every snapshot, in time order.
+    pub frames: Vec<Frame>,
+    /// The whole depth history.
+    pub history: Vec<HistoryPoint>,
+    /// Every `dropped` note.
+    pub dropped: Vec<Dropped>,
+    /// The end record.
+    pub end: End,
+}
+
+impl Recording {
+    /// Events lost over the recording.
+    pub fn dropped_events(&self) -> u64 {
+        self.end.dropped_events
+    }
+
+    /// The recording's length: the last snapshot's time (or last event's).
+    pub fn duration(&self) -> std::time::Duration {
+        let f = self
+            .frames
+            .last()
+            .map(|f| f.snap.elapsed)
+            .unwrap_or_default();
+        let e = self.events.last().map(|e| e.at).unwrap_or_default();
+        f.max(e)
+    }
+
+    /// The summary `run --json` printed for this run.
+    pub fn summary(&self) -> &Value {
+        &self.end.summary
+    }
+}
+
+/// Reads one line of at most [`MAX_LINE`] bytes; `None` at end of file.
+/// The flag says whether it ended in a newline.
+fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+    buf.clear();
+    let n = r.by_ref().take(MAX_LINE).read_until(b'\n', buf)?;
+    if n == 0 {
+        return Ok(None);
+    }
+    let complete = buf.last() == Some(&b'\n');
+    if complete {
+        buf.pop();
+    }
+    Ok(Some(complete))
+}
+
+/// Loads and checks the recording at `path`.
+pub fn load(path: &Path) -> Result<Recording, LoadError> {
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|error| LoadError::Io {
+        path: shown.clone(),
+        error,
+    })?;
+    parse(&shown, BufReader::new(file))
+}
+
+/// Parses a recording from `r`; `path` is only for messages.
+pub fn parse(path: &str, mut r: impl BufRead) -> Result<Recording, LoadError> {
+    let path = path.to_string();
+    let io = |error| LoadError::Io {
+        path: path.clone(),
+        error,
+    };
+    let mut buf = Vec::new();
+    let foreign = |why: &str| LoadError::Foreign {
+        path: path.clone(),
+        why: why.to_string(),
+    };
+    let Some(complete) = next_line(&mut r, &mut buf).map_err(io)? else {
+        return Err(foreign("the file is empty"));
+    };
+    let value: Value = std::str::from_utf8(&buf)
+        .ok()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .ok_or_else(|| foreign("its first line is not JSON"))?;
+    if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(foreign(&format!(
+            "no \"format\": \"{FORMAT}\" in its first line"
+        )));
+    }
+    let version = value
+        .get("version")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| LoadError::Corrupt {
+            path: path.clone(),
+            line: 1,
+            why: "the header has no version number".into(),
+        })?;
+    if version > u64::from(VERSION) {
+        return Err(LoadError::FutureVersion {
+            path: path.clone(),
+            version,
+        });
+    }
+    if version < 1 {
+        return Err(LoadError::Corrupt {
+            path: path.clone(),
+            line: 1,
+            why: format!("unknown version {version}"),
+        });
+    }
+    if !complete {
+        return Err(LoadError::Truncated {
+            path: path.clone(),
+            lines: 1,
+        });
+    }
+    let header: Header = serde_json::from_value(value).map_err(|e| LoadError::Corrupt {
+        path: path.clone(),
+        line: 1,
+        why: format!("bad header: {e}"),
+    })?;
+    let mut rec = Recording {
+        header,
+        events: Vec::new(),
+        frames: Vec::new(),
+        history: Vec::new(),
+        dropped: Vec::new(),
+        end: End {
+            dropped_events: 0,
+            dropped_snapshots: 0,
+            summary: Value::Null,
+        },
+    };
+    let mut line_no = 1;
+    let mut ended = false;
+    while let Some(complete) = next_line(&mut r, &mut buf).map_err(io)? {
+        line_no += 1;
+        let corrupt = |why: String| LoadError::Corrupt {
+            path: path.clone(),
+            line: line_no,
+            why,
+        };
+        if ended {
+            return Err(corrupt("data after the end record".into()));
+        }
+        let parsed = std::str::from_utf8(&buf)
+            .map_err(|_| "not UTF-8 text".to_string())
+            .and_then(|t| serde_json::from_str::<Record>(t).map_err(|e| e.to_string()));
+        let record = match parsed {
+            Ok(r) => r,
+            // The last line, cut mid-write.
+            Err(_) if !complete => {
+                return Err(LoadError::Truncated {
+                    path: path.clone(),
+                    lines: line_no - 1,
+                });
+            }
+            Err(why) => return Err(corrupt(why)),
+        };
+        match record {
+            Record::Event(e) => {
+                if rec.events.last().is_some_and(|last| e.seq <= last.seq) {
+                    return Err(corrupt(format!("event {} out of order", e.seq)));
+                }
+                rec.events.push(e);
+            }
+            Record::Snap(s) => {
+                let s = *s;
+                if rec
+                    .frames
+                    .last()
+                    .is_some_and(|f| s.snap.elapsed < f.snap.elapsed)
+                {
+                    return Err(corrupt("snapshot out of time order".into()));
+                }
+                let newest = rec.history.last().map(|h| h.at);
+                rec.history.extend(
+                    s.history
+                        .into_iter()
+                        .filter(|h| newest.is_none_or(|t| h.at > t)),
+                );
+                rec.frames.push(Frame {
+                    snap: s.snap,
+                    history_len: rec.history.len(),
+                    events_len: rec.events.len(),
+                });
+            }
+            Record::Dropped(d) => rec.dropped.push(d),
+            Record::End(end) => {
+                rec.end = end;
+                ended = true;
+            }
+        }
+    }
+    if !ended {
+        return Err(LoadError::Truncated {
+            path,
+            lines: line_no,
+        });
+    }
+    if rec.frames.is_empty() {
+        return Err(LoadError::Corrupt {
+            path,
+            line: line_no,
+            why: "no snapshot in the recording".into(),
+        });
+    }
+    Ok(rec)
+}
+
+/// The history a snapshot shows: the last [`HISTORY_LEN`] points of the
+/// first `len`.
+pub fn history_window(history: &[HistoryPoint], len: usize) -> Vec<HistoryPoint> {
+    let len = len.min(history.len());
+    history[len.saturating_sub(HISTORY_LEN)..len].to_vec()
+}
+
+/// Parses a recording held in memory (for tests and tools).
+pub fn parse_bytes(path: &str, bytes: &[u8]) -> Result<Recording, LoadError> {
+    parse(path, bytes)
+}

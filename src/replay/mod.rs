@@ -1,0 +1,303 @@
+//! `queuescope replay FILE`: the live view driven by a recording instead of
+//! an engine. The [`Player`] stands in for the engine behind the TUI's
+//! [`Sim`](crate::tui::Sim) trait: every frame it hands out the state at the
+//! replay *cursor*, the nearest recorded snapshot at or before it plus the
+//! events up to it. The cursor moves with the wall clock times the speed
+//! while playing; the keys pause it, step it one event at a time, seek it
+//! and jump it to 0 %–90 %.
+//!
+//! The cursor arithmetic is [`Cursor`], plain data with no clock of its own,
+//! so it is unit-tested without a terminal.
+
+use std::cell::RefCell;
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::record::read::history_window;
+use crate::record::{LoadError, Recording};
+use crate::sim::{Command, Snapshot, SnapshotRequest, ThreadDetail};
+
+/// The playback speeds `-` and `+` step through.
+pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
+/// Index of 1× in [`SPEEDS`].
+const NORMAL: usize = 2;
+/// How far `←` and `→` move the cursor.
+pub const SEEK_STEP: Duration = Duration::from_secs(1);
+/// Events the log gets when a request does not say.
+const DEFAULT_EVENTS: usize = 200;
+
+/// A replay key, resolved by the player.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplayAction {
+    /// Space: play / pause (at the end, play starts over).
+    TogglePlay,
+    /// `n`: pause and move to the next event.
+    StepEvent,
+    /// `→`: forward by [`SEEK_STEP`].
+    Forward,
+    /// `←`: back by [`SEEK_STEP`].
+    Back,
+    /// `0`–`9`: jump to that many tenths of the recording.
+    Jump(u8),
+    /// `+` / `>`: next speed up.
+    Faster,
+    /// `-` / `<`: next speed down.
+    Slower,
+}
+
+/// Where a replay is, for the header and footer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayView {
+    /// The cursor, since the recorded run started.
+    pub at: Duration,
+    /// The recording's length.
+    pub duration: Duration,
+    /// Playback speed (1.0 = as recorded).
+    pub speed: f64,
+    /// Playing (else paused).
+    pub playing: bool,
+    /// Events up to the cursor, and in all.
+    pub events: (usize, usize),
+    /// Events the recorder lost while recording.
+    pub dropped_events: u64,
+}
+
+impl ReplayView {
+    /// The cursor as a fraction of the recording (0..=1).
+    pub fn fraction(&self) -> f64 {
+        if self.duration.is_zero() {
+            1.0
+        } else {
+            (self.at.as_secs_f64() / self.duration.as_secs_f64()).clamp(0.0, 1.0)
+        }
+    }
+}
+
+/// The replay cursor: a time and how many events are shown. Normally the
+/// events are exactly those at or before the time; after a step they are
+/// counted one by one, so events recorded at the same instant still come
+/// one per step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Cursor {
+    /// Time since the recorded run started.
+    pub at: Duration,
+    /// Events shown: a prefix of the recording's events.
+    pub events: usize,
+    /// Playing (else paused).
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+}
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Cursor {
+            at: Duration::ZERO,
+            events: 0,
+            playing: true,
+            speed: NORMAL,
+        }
+    }
+}
+
+/// Events at or before `at`.
+fn events_until(rec: &Recording, at: Duration) -> usize {
+    rec.events.partition_point(|e| e.at <= at)
+}
+
+impl Cursor {
+    /// Playback speed.
+    pub fn speed(&self) -> f64 {
+        SPEEDS[self.speed.min(SPEEDS.len() - 1)]
+    }
+
+    /// Moves to `at` (clamped to the recording) with the events up to it.
+    pub fn seek_to(&mut self, rec: &Recording, at: Duration) {
+        self.at = at.min(rec.duration());
+        self.events = events_until(rec, self.at);
+    }
+
+    /// Plays `wall` of real time at the current speed; stops at the end.
+    pub fn advance(&mut self, rec: &Recording, wall: Duration) {
+        if !self.playing {
+            return;
+        }
+        let end = rec.duration();
+        let at = self.at + wall.mul_f64(self.speed());
+        self.seek_to(rec, at);
+        if self.at >= end {
+            self.playing = false;
+        }
+    }
+
+    /// Applies one replay key.
+    pub fn apply(&mut self, rec: &Recording, a: ReplayAction) {
+        match a {
+            ReplayAction::TogglePlay => {
+                if !self.playing && self.at >= rec.duration() {
+                    self.seek_to(rec, Duration::ZERO);
+                }
+                self.playing = !self.playing;
+            }
+            ReplayAction::StepEvent => {
+                self.playing = false;
+                if let Some(next) = rec.events.get(self.events) {
+                    self.events += 1;
+                    self.at = self.at.max(next.at);
+                } else {
+                    // No event left: step to the end of the recording.
+                    self.at = rec.duration();
+                }
+            }
+            ReplayAction::Forward => self.seek_to(rec, self.at + SEEK_STEP),
+            ReplayAction::Back => self.seek_to(rec, self.at.saturating_sub(SEEK_STEP)),
+            ReplayAction::Jump(tenths) => {
+                let f = f64::from(tenths.min(9)) / 10.0;
+                self.seek_to(rec, rec.duration().mul_f64(f));
+            }
+            ReplayAction::Faster => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
+            ReplayAction::Slower => self.speed = self.speed.saturating_sub(1),
+        }
+    }
+
+    /// The index of the frame shown: the last snapshot at or before the
+    /// cursor (the first one before any).
+    pub fn frame(&self, rec: &Recording) -> usize {
+        rec.frames
+            .partition_point(|f| f.snap.elapsed <= self.at)
+            .saturating_sub(1)
+    }
+
+    /// The snapshot to draw: the frame, its history, and the last
+    /// `req.events` events shown.
+    pub fn snapshot(&self, rec: &Recording, req: SnapshotRequest) -> Snapshot {
+        let frame = &rec.frames[self.frame(rec)];
+        let mut snap = frame.snap.clone();
+        snap.history = history_window(&rec.history, frame.history_len);
+        let shown = &rec.events[..self.events.min(rec.events.len())];
+        let n = if req.events == 0 {
+            DEFAULT_EVENTS
+        } else {
+            req.events
+        };
+        snap.events = shown[shown.len().saturating_sub(n)..].to_vec();
+        snap.events_total = shown.last().map_or(0, |e| e.seq);
+        // Per-thread latency is not recorded: the details view gets the
+        // thread's timeline only.
+        snap.detail = req.detail.and_then(|id| {
+            snap.threads
+                .iter()
+                .find(|t| t.id == id)
+                .map(|t| ThreadDetail {
+                    id,
+                    timeline: t.lane.clone(),
+                    ..ThreadDetail::default()
+                })
+        });
+        snap
+    }
+
+    /// What the header shows.
+    pub fn view(&self, rec: &Recording) -> ReplayView {
+        ReplayView {
+            at: self.at,
+            duration: rec.duration(),
+            speed: self.speed(),
+            playing: self.playing,
+            events: (self.events, rec.events.len()),
+            dropped_events: rec.dropped_events(),
+        }
+    }
+}
+
+/// A recording played back behind the TUI's `Sim` trait.
+pub struct Player {
+    rec: Arc<Recording>,
+    cursor: RefCell<Cursor>,
+    /// When the cursor last moved with the clock.
+    last: RefCell<Instant>,
+}
+
+impl Player {
+    /// A player at the start of `rec`, playing at 1×.
+    pub fn new(rec: Arc<Recording>) -> Player {
+        Player {
+            rec,
+            cursor: RefCell::new(Cursor::default()),
+            last: RefCell::new(Instant::now()),
+        }
+    }
+
+    /// The cursor now (after moving it with the clock).
+    pub fn cursor(&self) -> Cursor {
+        self.tick();
+        *self.cursor.borrow()
+    }
+
+    /// Moves the cursor by the wall time since the last call.
+    fn tick(&self) {
+        let now = Instant::now();
+        let wall = now.saturating_duration_since(*self.last.borrow());
+        *self.last.borrow_mut() = now;
+        self.cursor.borrow_mut().advance(&self.rec, wall);
+    }
+}
+
+impl crate::tui::Sim for Player {
+    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+        self.tick();
+        self.cursor.borrow().snapshot(&self.rec, req)
+    }
+
+    /// A recording cannot be steered: commands are ignored.
+    fn send(&self, _: Command) {}
+
+    fn wait(&self, _: Duration) -> bool {
+        true
+    }
+
+    fn gil(&self) -> bool {
+        self.rec
+            .frames
+            .get(self.cursor.borrow().frame(&self.rec))
+            .is_some_and(|f| f.snap.gil)
+    }
+
+    fn source(&self) -> crate::app::SourceView {
+        crate::app::SourceView::Replay(self.cursor.borrow().view(&self.rec))
+    }
+
+    fn replay(&mut self, a: ReplayAction) {
+        self.tick();
+        self.cursor.get_mut().apply(&self.rec, a);
+    }
+}
+
+/// `queuescope replay FILE --json`: prints the summary the original
+/// `run --json` printed. Returns the exit code (2 for a bad file).
+pub fn print_json(path: &Path) -> i32 {
+    let rec = match crate::record::load(path) {
+        Ok(r) => r,
+        Err(e) => return bad_file(&e),
+    };
+    let mut out = std::io::stdout().lock();
+    // A closed stdout is not an error.
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(rec.summary()).unwrap_or_default()
+    );
+    let _ = out.flush();
+    0
+}
+
+/// Prints a load error as one line; returns exit code 2.
+pub fn bad_file(e: &LoadError) -> i32 {
+    eprintln!("error: {e}");
+    2
+}
+
+#[cfg(test)]
+mod tests;

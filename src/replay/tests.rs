@@ -1,0 +1,191 @@
+//! Cursor arithmetic on a hand-built recording: no terminal, no clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::*;
+use crate::record::format::{End, Header};
+use crate::record::read::Frame;
+use crate::sim::{Config, Event, EventKind, HistoryPoint};
+use crate::testing;
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Frames every 100 ms from 0 to 1 s; events at 50, 300, 300, 500, 950 ms;
+/// one history point per 250 ms.
+fn recording() -> Recording {
+    let times = [50, 300, 300, 500, 950];
+    let events: Vec<Event> = times
+        .iter()
+        .enumerate()
+        .map(|(i, &t)| Event {
+            seq: i as u64 + 1,
+            at: ms(t),
+            who: Some(Arc::from("Producer-1")),
+            kind: EventKind::Run(format!("e{}", i + 1)),
+        })
+        .collect();
+    let history: Vec<HistoryPoint> = (1..=4)
+        .map(|k| HistoryPoint {
+            at: ms(250 * k),
+            max_depth: k,
+            ..HistoryPoint::default()
+        })
+        .collect();
+    let frames = (0..=10)
+        .map(|k| {
+            let mut snap = testing::running(4);
+            snap.elapsed = ms(100 * k);
+            snap.counts.consumed = k;
+            snap.events.clear();
+            snap.history.clear();
+            Frame {
+                snap,
+                history_len: (k as usize * 100) / 250,
+                events_len: times.iter().filter(|&&t| t <= 100 * k).count(),
+            }
+        })
+        .collect();
+    Recording {
+        header: Header::new(&Config::default(), ms(100)),
+        events,
+        frames,
+        history,
+        dropped: Vec::new(),
+        end: End {
+            dropped_events: 0,
+            dropped_snapshots: 0,
+            summary: serde_json::json!({"produced": 1}),
+        },
+    }
+}
+
+#[test]
+fn playing_moves_with_the_clock_times_the_speed() {
+    let rec = recording();
+    assert_eq!(rec.duration(), ms(1000));
+    let mut c = Cursor::default();
+    assert!(c.playing);
+    c.advance(&rec, ms(250));
+    assert_eq!((c.at, c.events), (ms(250), 1));
+    assert_eq!(c.frame(&rec), 2, "the 200 ms snapshot");
+    c.apply(&rec, ReplayAction::Faster);
+    c.apply(&rec, ReplayAction::Faster);
+    assert_eq!(c.speed(), 4.0);
+    c.advance(&rec, ms(50));
+    assert_eq!((c.at, c.events), (ms(450), 3));
+    // Paused: the clock does not move it.
+    c.apply(&rec, ReplayAction::TogglePlay);
+    c.advance(&rec, ms(500));
+    assert_eq!(c.at, ms(450));
+}
+
+#[test]
+fn speed_stays_within_a_quarter_and_eight() {
+    let rec = recording();
+    let mut c = Cursor::default();
+    for _ in 0..10 {
+        c.apply(&rec, ReplayAction::Slower);
+    }
+    assert_eq!(c.speed(), 0.25);
+    for _ in 0..10 {
+        c.apply(&rec, ReplayAction::Faster);
+    }
+    assert_eq!(c.speed(), 8.0);
+}
+
+#[test]
+fn the_end_stops_playback_and_play_starts_over() {
+    let rec = recording();
+    let mut c = Cursor::default();
+    c.advance(&rec, ms(5000));
+    assert_eq!((c.at, c.events, c.playing), (ms(1000), 5, false));
+    assert_eq!(c.frame(&rec), 10);
+    c.apply(&rec, ReplayAction::TogglePlay);
+    assert_eq!((c.at, c.events, c.playing), (Duration::ZERO, 0, true));
+}
+
+#[test]
+fn n_steps_one_event_at_a_time_even_at_the_same_instant() {
+    let rec = recording();
+    let mut c = Cursor::default();
+    c.seek_to(&rec, ms(100));
+    assert_eq!(c.events, 1);
+    c.apply(&rec, ReplayAction::StepEvent);
+    assert!(!c.playing, "stepping pauses");
+    assert_eq!((c.at, c.events), (ms(300), 2));
+    // The third event is also at 300 ms: one more step shows it alone.
+    c.apply(&rec, ReplayAction::StepEvent);
+    assert_eq!((c.at, c.events), (ms(300), 3));
+    c.apply(&rec, ReplayAction::StepEvent);
+    assert_eq!((c.at, c.events), (ms(500), 4));
+    assert_eq!(c.frame(&rec), 5);
+    c.apply(&rec, ReplayAction::StepEvent);
+    c.apply(&rec, ReplayAction::StepEvent);
+    assert_eq!(
+        (c.at, c.events),
+        (ms(1000), 5),
+        "past the last event: the end"
+    );
+}
+
+#[test]
+fn seeking_and_jumping() {
+    let rec = recording();
+    let mut c = Cursor::default();
+    c.apply(&rec, ReplayAction::Jump(5));
+    assert_eq!((c.at, c.events), (ms(500), 4));
+    c.apply(&rec, ReplayAction::Jump(9));
+    assert_eq!(c.at, ms(900));
+    c.apply(&rec, ReplayAction::Forward);
+    assert_eq!(c.at, ms(1000), "clamped at the end");
+    c.apply(&rec, ReplayAction::Back);
+    c.apply(&rec, ReplayAction::Back);
+    assert_eq!(
+        (c.at, c.events),
+        (Duration::ZERO, 0),
+        "clamped at the start"
+    );
+    c.apply(&rec, ReplayAction::Jump(0));
+    assert_eq!(c.frame(&rec), 0);
+    assert!(c.playing, "seeking keeps playing");
+}
+
+#[test]
+fn the_snapshot_at_the_cursor() {
+    let rec = recording();
+    let mut c = Cursor::default();
+    c.seek_to(&rec, ms(560));
+    let s = c.snapshot(
+        &rec,
+        SnapshotRequest {
+            detail: Some(3),
+            events: 2,
+        },
+    );
+    assert_eq!(s.elapsed, ms(500), "the nearest snapshot at or before");
+    assert_eq!(s.counts.consumed, 5);
+    let seqs: Vec<u64> = s.events.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![3, 4], "the last two events up to the cursor");
+    assert_eq!(s.events_total, 4);
+    assert_eq!(s.history.len(), 2, "points at 250 and 500 ms");
+    let detail = s.detail.expect("details of thread 3");
+    assert_eq!(detail.id, 3);
+    assert_eq!(detail.timeline, s.threads[3].lane);
+    let v = c.view(&rec);
+    assert_eq!((v.events, v.speed, v.fraction()), ((4, 5), 1.0, 0.56));
+}
+
+#[test]
+fn before_the_first_snapshot_shows_the_first() {
+    let mut rec = recording();
+    rec.frames.remove(0);
+    let c = Cursor::default();
+    assert_eq!(c.frame(&rec), 0);
+    assert_eq!(
+        c.snapshot(&rec, SnapshotRequest::default()).elapsed,
+        ms(100)
+    );
+}
