@@ -152,6 +152,18 @@ fn next_line(r: &mut impl BufRead, buf: &mut Vec<u8>) -> std::io::Result<Option<
     Ok(Some(complete))
 }
 
+/// A JSON error without serde's "at line 1 column N" (our line number is
+/// the file's, and a record is one line): the column is kept.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let what = text.split(" at line ").next().unwrap_or(&text);
+    if e.column() > 0 {
+        format!("{what} (column {})", e.column())
+    } else {
+        what.to_string()
+    }
+}
+
 /// Loads and checks the recording at `path`.
 pub fn load(path: &Path) -> Result<Recording, LoadError> {
     let shown = path.display().to_string();
@@ -244,7 +256,7 @@ pub fn parse(path: &str, mut r: impl BufRead) -> Result<Recording, LoadError> {
         }
         let parsed = std::str::from_utf8(&buf)
             .map_err(|_| "not UTF-8 text".to_string())
-            .and_then(|t| serde_json::from_str::<Record>(t).map_err(|e| e.to_string()));
+            .and_then(|t| serde_json::from_str::<Record>(t).map_err(|e| json_error(&e)));
         let record = match parsed {
             Ok(r) => r,
             // The last line, cut mid-write.
