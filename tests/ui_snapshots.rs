@@ -270,7 +270,9 @@ mod never_panics {
             k in 0u8..7,
             w in 1u16..230,
             h in 1u16..70,
-            overlay in 0u8..3,
+            overlay in 0u8..4,
+            source in 0u8..3,
+            tune_points in 0usize..9,
             ascii: bool,
             color: bool,
             cap in 0u8..4,
@@ -307,7 +309,17 @@ mod never_panics {
             }
             let theme = Theme::new(ThemeKind::Default, color, ascii);
             let mut view = ViewState::new();
-            view.overlay = [Overlay::None, Overlay::Help, Overlay::Details][overlay as usize];
+            view.overlay = [Overlay::None, Overlay::Help, Overlay::Details, Overlay::Tune][overlay as usize];
+            view.tune = Some(testing::tune_view(tune_points));
+            view.source = match source {
+                0 => queuescope::app::SourceView::Live,
+                1 => queuescope::app::SourceView::Replay(testing::replay_view(hidden)),
+                _ => queuescope::app::SourceView::Recording(queuescope::record::RecordingView {
+                    bytes: hidden * 1000,
+                    dropped_events: hidden % 3,
+                    error: None,
+                }),
+            };
             view.scroll = scroll;
             view.filter = filter;
             view.selected = selected;
@@ -315,6 +327,126 @@ mod never_panics {
             if ascii {
                 prop_assert!(screen.is_ascii(), "{}", screen);
             }
+        }
+    }
+}
+
+mod tune_and_replay {
+    //! The Tune view and the header of a replay or a recording.
+
+    use super::*;
+    use queuescope::app::SourceView;
+    use queuescope::record::RecordingView;
+
+    #[test]
+    fn tune_view_done() {
+        let snap = testing::running(4);
+        let mut view = ViewState::new();
+        view.tune = Some(testing::tune_view(8));
+        view.overlay = Overlay::Tune;
+        let screen = text(&snap, &mut view, &Theme::default(), 120, 40);
+        assert!(screen.contains("knee: 4 consumers (39.2/s)"), "{screen}");
+        assert!(
+            screen.contains("keep 4 consumers (already there)"),
+            "{screen}"
+        );
+        assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn tune_view_measuring_80x24() {
+        let snap = testing::running(2);
+        let mut view = ViewState::new();
+        view.tune = Some(testing::tune_view(3));
+        view.overlay = Overlay::Tune;
+        let screen = text(&snap, &mut view, &Theme::default(), 80, 24);
+        assert!(
+            screen.contains("measuring 2 producers + 4 consumers"),
+            "{screen}"
+        );
+        assert!(screen.contains(" 42%"), "{screen}");
+        assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn replay_frame() {
+        let snap = testing::running(4);
+        let mut view = ViewState::new();
+        view.source = SourceView::Replay(testing::replay_view(0));
+        let screen = text(&snap, &mut view, &Theme::default(), 120, 40);
+        let header = screen.lines().next().unwrap_or_default();
+        assert!(
+            header.contains("replay ‖ 2x 5.8s/22.4s 26% · event 61/139"),
+            "{header}"
+        );
+        assert!(screen.contains("n next event"), "replay keys in the footer");
+        assert_snapshot!(screen);
+    }
+
+    #[test]
+    fn replay_header_says_what_was_lost() {
+        let snap = testing::running(4);
+        let mut view = ViewState::new();
+        view.source = SourceView::Replay(testing::replay_view(12));
+        let screen = text(&snap, &mut view, &Theme::default(), 160, 30);
+        let header = screen.lines().next().unwrap_or_default();
+        assert!(header.contains("12 events lost in recording"), "{header}");
+    }
+
+    #[test]
+    fn recording_header() {
+        let snap = testing::running(4);
+        let mut view = ViewState::new();
+        view.source = SourceView::Recording(RecordingView {
+            bytes: 48_200,
+            dropped_events: 3,
+            error: None,
+        });
+        let screen = text(&snap, &mut view, &Theme::default(), 120, 30);
+        let header = screen.lines().next().unwrap_or_default();
+        assert!(
+            header.contains("● rec 48 KB · 3 events dropped"),
+            "{header}"
+        );
+        view.source = SourceView::Recording(RecordingView {
+            error: Some("disk full".into()),
+            ..RecordingView::default()
+        });
+        let screen = text(&snap, &mut view, &Theme::default(), 120, 30);
+        assert!(
+            screen
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .contains("recording failed")
+        );
+    }
+
+    #[test]
+    fn replay_help_lists_the_replay_keys_not_the_knobs() {
+        let snap = testing::running(4);
+        let mut view = ViewState::new();
+        view.source = SourceView::Replay(testing::replay_view(0));
+        view.overlay = Overlay::Help;
+        let screen = text(&snap, &mut view, &Theme::default(), 100, 40);
+        assert!(
+            screen.contains("pause and step to the next event"),
+            "{screen}"
+        );
+        assert!(!screen.contains("graceful shutdown"), "{screen}");
+    }
+
+    #[test]
+    fn ascii_tune_and_replay() {
+        let theme = Theme::new(ThemeKind::Default, true, true);
+        for (w, h) in [(80, 24), (140, 45)] {
+            let snap = testing::running(4);
+            let mut view = ViewState::new();
+            view.tune = Some(testing::tune_view(8));
+            view.overlay = Overlay::Tune;
+            view.source = SourceView::Replay(testing::replay_view(1));
+            let screen = text(&snap, &mut view, &theme, w, h);
+            assert!(screen.is_ascii(), "{screen}");
         }
     }
 }

@@ -16,12 +16,13 @@ use crate::sweep::output::verdict;
 use crate::sweep::range::show_counts;
 use crate::tune::{TuneState, TuneView, live};
 
-/// Draws the Tune view over most of `area`.
+/// Draws the Tune view over everything between the header and the footer
+/// of `area` (the charts need the room; the header still shows the run).
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, tv: &TuneView, theme: &Theme) {
     let rect = Rect::new(
-        area.x + 1,
+        area.x,
         area.y + 1,
-        area.width.saturating_sub(2),
+        area.width,
         area.height.saturating_sub(2),
     );
     Clear.render(rect, buf);
