@@ -865,6 +865,60 @@ mod tests {
     }
 
     #[test]
+    fn replay_keys_move_the_cursor_and_knobs_do_nothing() {
+        let snap = testing::running(4);
+        let mut view = ViewState::new();
+        view.source = SourceView::Replay(testing::replay_view(0));
+        view.sync(&snap);
+        let mut press = |k: KeyEvent| handle_key(&mut view, k, &snap);
+        use ReplayAction::*;
+        assert_eq!(press(key(' ')), Some(Action::Replay(TogglePlay)));
+        assert_eq!(press(key('n')), Some(Action::Replay(StepEvent)));
+        assert_eq!(press(code(KeyCode::Right)), Some(Action::Replay(Forward)));
+        assert_eq!(press(code(KeyCode::Left)), Some(Action::Replay(Back)));
+        assert_eq!(press(key('0')), Some(Action::Replay(Jump(0))));
+        assert_eq!(press(key('7')), Some(Action::Replay(Jump(7))));
+        for c in ['+', '=', '>'] {
+            assert_eq!(press(key(c)), Some(Action::Replay(Faster)));
+        }
+        for c in ['-', '<'] {
+            assert_eq!(press(key(c)), Some(Action::Replay(Slower)));
+        }
+        for c in [']', '[', '{', '}', 's', 'g', '.', 'T'] {
+            assert_eq!(press(key(c)), None, "{c:?} in a replay");
+        }
+        // The view's own keys still work.
+        assert_eq!(press(key('q')), Some(Action::Quit));
+        assert_eq!(press(key('r')), Some(Action::Restart));
+        assert_eq!(press(key('j')), None);
+        assert_eq!(view.selected, Some(1));
+    }
+
+    #[test]
+    fn t_opens_tune_and_enter_applies_only_a_known_knee() {
+        let snap = testing::running(4);
+        let (a, cmd) = press(key('T'), &snap);
+        assert_eq!((a, cmd), (Some(Action::OpenTune), None));
+        assert_eq!(press(key('T'), &testing::done()).0, None, "nothing to tune");
+        let mut view = ViewState::new();
+        view.overlay = Overlay::Tune;
+        view.tune = Some(testing::tune_view(3));
+        assert_eq!(handle_key(&mut view, code(KeyCode::Enter), &snap), None);
+        view.tune = Some(testing::tune_view(8));
+        assert_eq!(
+            handle_key(&mut view, code(KeyCode::Enter), &snap),
+            Some(Action::ApplyTune)
+        );
+        // Live keys are not live inside the view.
+        assert_eq!(handle_key(&mut view, key('+'), &snap), None);
+        assert_eq!(
+            handle_key(&mut view, code(KeyCode::Esc), &snap),
+            Some(Action::CloseTune)
+        );
+        assert_eq!(handle_key(&mut view, key('q'), &snap), Some(Action::Quit));
+    }
+
+    #[test]
     fn details_ask_for_the_selected_thread_only_when_open() {
         let snap = testing::running(4);
         let mut view = ViewState::new();

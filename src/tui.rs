@@ -676,6 +676,45 @@ mod tests {
     }
 
     #[test]
+    fn a_replay_drives_the_same_screen() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/recordings/worker-pool.jsonl"
+        );
+        let rec = Arc::new(crate::record::load(std::path::Path::new(path)).expect("fixture"));
+        let events = rec.events.len();
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("test terminal");
+        let stop = AtomicBool::new(false);
+        let mut starts = 0;
+        let rec2 = Arc::clone(&rec);
+        let mut start = || {
+            starts += 1;
+            Ok(Player::new(Arc::clone(&rec2)))
+        };
+        // Pause, back to the start, step three events, then quit.
+        let out = event_loop(
+            &mut terminal,
+            &mut keys(" 0nnnq"),
+            Player::new(Arc::clone(&rec)),
+            &mut start,
+            &Theme::default(),
+            &TuiOptions::default(),
+            &stop,
+        );
+        let player = out.expect("loop ends cleanly");
+        let c = player.cursor();
+        assert!(!c.playing);
+        assert_eq!(c.events, 3, "three steps from the start");
+        let screen = format!("{}", terminal.backend());
+        assert!(
+            screen.contains("replay ‖ 1x") && screen.contains(&format!("event 3/{events}")),
+            "{screen}"
+        );
+        assert!(screen.contains("Events (3 in all)"), "{screen}");
+        assert_eq!(starts, 0);
+    }
+
+    #[test]
     fn a_signal_ends_the_loop() {
         let (sim, _, _) = fake(testing::running(4));
         let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("test terminal");
