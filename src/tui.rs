@@ -372,6 +372,9 @@ where
         }
         if dirty || now >= next_frame {
             let snap = sim.snapshot_with(view.snapshot_request());
+            // A replay's cursor moved while the snapshot was taken: show
+            // the position of this very snapshot.
+            view.source = sim.source();
             view.sync(&snap);
             // An unchanged snapshot (paused, or over) needs no new frame.
             if dirty || last.as_ref() != Some(&snap) {
