@@ -305,3 +305,36 @@ fn not_a_terminal_exits_2_pointing_to_run() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("queuescope run"), "{err}");
 }
+
+#[test]
+fn record_the_live_view_then_step_through_the_replay() {
+    let path = std::env::temp_dir().join(format!("qs-pty-rec-{}.jsonl", std::process::id()));
+    let file = path.to_str().expect("utf-8 temp path");
+    let long = Duration::from_secs(30);
+
+    let mut s = Session::start(&["--scenario", "worker-pool", "--record", file]);
+    let screen = s.wait_for("the done banner", long, |sc| {
+        sc.contains("Done! Time taken:")
+    });
+    assert!(screen.contains("● rec"), "{screen}");
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+
+    let mut r = Session::start(&["replay", file]);
+    // A short run: the replay is at its end at once, and stays there.
+    r.wait_for("the replay at its end", long, |sc| {
+        sc.contains("100% · event")
+    });
+    // Back to the start (paused there), then three events, one by one.
+    r.press("0");
+    r.wait_for("the start", long, |sc| sc.contains("0% · event 0/"));
+    r.press("nnn");
+    let screen = r.wait_for("three steps", long, |sc| sc.contains("event 3/"));
+    assert!(screen.contains("replay ‖ 1x"), "{screen}");
+    assert!(screen.contains("Events (3 in all)"), "{screen}");
+    r.press("q");
+    assert_eq!(r.exit_code(long), 0);
+    r.assert_restored();
+    let _ = std::fs::remove_file(&path);
+}
