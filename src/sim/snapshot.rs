@@ -226,6 +226,9 @@ pub struct Snapshot {
     pub work: WorkSpec,
     /// GIL emulation on (CPU work holds one global lock).
     pub gil: bool,
+    /// Items the whole run makes, for a finite (`items` / `words`)
+    /// workload; `None` for an endless or timed one.
+    pub total_items: Option<u64>,
     /// Exact counters.
     pub counts: Counts,
     /// Raw `len()` of the underlying channel (items + pills), read separately
