@@ -52,6 +52,8 @@ pub struct TuiOptions {
     pub theme: ThemeKind,
     /// No colours (`--no-color`; the `NO_COLOR` variable is also honoured).
     pub no_color: bool,
+    /// Presentation mode (`--present`): large panels for a projector.
+    pub present: bool,
 }
 
 impl Default for TuiOptions {
@@ -61,6 +63,7 @@ impl Default for TuiOptions {
             ascii: false,
             theme: ThemeKind::Default,
             no_color: false,
+            present: false,
         }
     }
 }
@@ -87,8 +90,6 @@ pub trait Sim {
     fn send(&self, cmd: Command);
     /// Wait until every thread has left or `timeout` passes; true if over.
     fn wait(&self, timeout: Duration) -> bool;
-    /// Whether the emulated GIL is on now.
-    fn gil(&self) -> bool;
 }
 
 impl Sim for Engine {
@@ -100,9 +101,6 @@ impl Sim for Engine {
     }
     fn wait(&self, timeout: Duration) -> bool {
         Engine::wait(self, timeout)
-    }
-    fn gil(&self) -> bool {
-        self.config().gil
     }
 }
 
@@ -269,6 +267,7 @@ where
     F: FnMut() -> io::Result<S>,
 {
     let mut view = ViewState::new();
+    view.present = opts.present;
     let mut last: Option<Snapshot> = None;
     let mut dirty = true;
     let mut next_frame = Instant::now();
@@ -327,7 +326,7 @@ where
         let mut pending = Some(ev);
         let mut handled = 0;
         while let Some(ev) = pending.take() {
-            let Some(snap) = last.as_ref() else { break };
+            let Some(snap) = last.as_mut() else { break };
             let action = match ev {
                 Event::Key(k) => app::handle_key(&mut view, k, snap),
                 Event::Mouse(m) => app::handle_mouse(&mut view, m, snap),
@@ -344,11 +343,14 @@ where
                     last = None;
                     break;
                 }
-                Some(Action::ToggleGil) if !snap.phase.is_over() => {
-                    sim.send(Command::SetGil(!sim.gil()));
-                }
                 Some(a) => {
                     if let Some(cmd) = app::command(a, snap) {
+                        // Keys queued behind this one are mapped against
+                        // the same (pre-command) snapshot: record the GIL
+                        // switch so a quick `gg` turns it back off.
+                        if let Command::SetGil(on) = cmd {
+                            snap.gil = on;
+                        }
                         sim.send(cmd);
                     }
                 }
@@ -469,9 +471,6 @@ mod tests {
         }
         fn wait(&self, _: Duration) -> bool {
             true
-        }
-        fn gil(&self) -> bool {
-            false
         }
     }
 
