@@ -36,12 +36,14 @@ pub fn keys_now(
         Phase::Done | Phase::Aborted => vec![
             ("r", "restart"),
             ("q", "quit"),
+            ("t", "theory"),
             (g.enter, "details"),
             ("?", "help"),
         ],
         Phase::ShuttingDown => vec![
             ("q", "quit"),
             ("space", "pause"),
+            ("t", "theory"),
             ("j/k", "select"),
             (g.enter, "details"),
             ("r", "restart"),
@@ -50,10 +52,12 @@ pub fn keys_now(
         Phase::Paused => vec![
             ("q", "quit"),
             ("space", "resume"),
-            (".", "step"),
+            ("n", "step"),
             ("s", "shutdown"),
             ("+/-", "consumers"),
+            ("t", "theory"),
             ("]/[", "producers"),
+            ("g", "GIL"),
             ("?", "help"),
         ],
         Phase::Running => vec![
@@ -61,7 +65,9 @@ pub fn keys_now(
             ("space", "pause"),
             ("s", "shutdown"),
             ("+/-", "consumers"),
+            ("t", "theory"),
             ("]/[", "producers"),
+            ("g", "GIL"),
             ("</>", "rate"),
             ("{/}", "work"),
             (g.enter, "details"),

@@ -17,7 +17,8 @@ pub const KEYS: &[(&str, &str)] = &[
     (">  <", "producers faster / slower (interval x0.8 / x1.25)"),
     ("}  {", "consumers faster / slower (work x0.8 / x1.25)"),
     ("space", "pause / resume every thread"),
-    (".", "while paused: let one queue operation happen"),
+    ("n  .", "while paused: let one queue operation happen"),
+    ("t", "theory panel: queueing theory beside the measurements"),
     ("g", "emulated GIL on / off (CPU work holds one lock)"),
     (
         "s",
