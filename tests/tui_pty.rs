@@ -318,6 +318,22 @@ fn a_hang_is_named_on_screen_and_q_still_quits_at_once() {
 }
 
 #[test]
+fn presentation_mode_with_the_theory_panel() {
+    let mut s = Session::start(&["--scenario", "mmc", "--present"]);
+    let long = Duration::from_secs(30);
+    s.wait_for("the lesson and the key numbers", long, |sc| {
+        sc.contains("Lesson: ") && sc.contains("done per second")
+    });
+    s.press("t");
+    s.wait_for("the theory panel", long, |sc| {
+        sc.contains("Theory M/M/c") && sc.contains("measured")
+    });
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+}
+
+#[test]
 fn not_a_terminal_exits_2_pointing_to_run() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_queuescope"))
         .stdout(std::process::Stdio::piped())

@@ -343,6 +343,59 @@ fn theory_panel_with_a_makespan() {
     assert!(screen.contains("100ms"), "{screen}");
 }
 
+fn present() -> ViewState {
+    ViewState {
+        present: true,
+        ..ViewState::new()
+    }
+}
+
+fn contrast() -> Theme {
+    Theme::new(ThemeKind::Contrast, true, false)
+}
+
+#[test]
+fn present_80x24() {
+    let snap = testing::mmc();
+    let screen = text(&snap, &mut present(), &contrast(), 80, 24);
+    assert!(screen.contains("Lesson: "), "{screen}");
+    assert!(screen.contains("▀"), "block digits: {screen}");
+    assert!(screen.contains("What just happened"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn present_200x60() {
+    let snap = testing::shutting_down();
+    let screen = text(&snap, &mut present(), &contrast(), 200, 60);
+    assert!(screen.contains("pills taken"), "{screen}");
+    assert!(screen.contains("████"), "large digits: {screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn present_with_a_hang_and_theory_80x24() {
+    let snap = testing::hang();
+    let mut view = present();
+    view.theory = true;
+    let screen = text(&snap, &mut view, &contrast(), 80, 24);
+    assert!(screen.contains("will wait forever"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn present_ascii_has_only_ascii() {
+    let theme = Theme::new(ThemeKind::Contrast, true, true);
+    for snap in [testing::mmc(), testing::hang(), testing::runaway()] {
+        for (w, h) in [(80, 24), (200, 60), (60, 16)] {
+            let mut view = present();
+            view.theory = true;
+            let screen = text(&snap, &mut view, &theme, w, h);
+            assert!(screen.is_ascii(), "{w}x{h}:\n{screen}");
+        }
+    }
+}
+
 mod never_panics {
     //! Any terminal size, any overlay, odd snapshots: rendering must not
     //! panic (it runs inside the raw-mode terminal), and `--ascii` must

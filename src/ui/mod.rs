@@ -7,6 +7,7 @@
 //! computed once per frame (they decide whether the warnings panel takes
 //! rows); the theory only while its panel is open.
 
+pub mod bigtext;
 pub mod details;
 pub mod done;
 pub mod draw;
@@ -15,6 +16,7 @@ pub mod fmt;
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod present;
 pub mod queue;
 pub mod stats;
 pub mod theme;
@@ -193,7 +195,11 @@ pub fn render_buffer(
     } else {
         let found = lints(snap);
         let rows = visible_threads(snap, view);
-        geometry = main_screen(buf, area, snap, view, &rows, &found, theme);
+        if view.present {
+            geometry = present::render(buf, area, snap, view, &rows, &found, theme);
+        } else {
+            geometry = main_screen(buf, area, snap, view, &rows, &found, theme);
+        }
         match view.overlay {
             Overlay::Help => help::render(buf, area, theme),
             Overlay::Details => details::render(buf, area, snap, view, theme),
