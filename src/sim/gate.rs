@@ -29,11 +29,11 @@ pub fn gate(
     can_step: &dyn Fn() -> bool,
 ) -> Gate {
     // The per-item fast path: four relaxed loads, no call.
-    if !sh.aborted.load(Ordering::Relaxed)
-        && !w.retire.load(Ordering::Relaxed)
-        && !(stops_with_producers && sh.stop_producers.load(Ordering::Relaxed))
-        && !sh.paused.load(Ordering::Acquire)
-    {
+    let attention = sh.aborted.load(Ordering::Relaxed)
+        || w.retire.load(Ordering::Relaxed)
+        || (stops_with_producers && sh.stop_producers.load(Ordering::Relaxed))
+        || sh.paused.load(Ordering::Acquire);
+    if !attention {
         return Gate::Go;
     }
     gate_slow(sh, w, stops_with_producers, resume_state, can_step)
