@@ -195,20 +195,30 @@ pub fn recv_blocking(
     wake: &Receiver<()>,
     deadline: Option<std::time::Instant>,
 ) -> Blocked<Msg> {
-    let timeout = crossbeam_channel::at(deadline.unwrap_or_else(|| {
-        // "never": far enough to outlast any run.
-        std::time::Instant::now() + std::time::Duration::from_secs(365 * 24 * 3600)
-    }));
-    select! {
-        recv(rx) -> m => match m {
-            Ok(m) => Blocked::Done(m),
-            Err(_) => Blocked::Disconnected,
+    // Two arms when there is no deadline: `at()` would allocate a timer
+    // channel on every wait.
+    match deadline {
+        None => select! {
+            recv(rx) -> m => match m {
+                Ok(m) => Blocked::Done(m),
+                Err(_) => Blocked::Disconnected,
+            },
+            recv(wake) -> w => match w {
+                Ok(()) => Blocked::Woken(Msg::PILL),
+                Err(_) => Blocked::Disconnected,
+            },
         },
-        recv(wake) -> w => match w {
-            Ok(()) => Blocked::Woken(Msg::PILL),
-            Err(_) => Blocked::Disconnected,
+        Some(at) => select! {
+            recv(rx) -> m => match m {
+                Ok(m) => Blocked::Done(m),
+                Err(_) => Blocked::Disconnected,
+            },
+            recv(wake) -> w => match w {
+                Ok(()) => Blocked::Woken(Msg::PILL),
+                Err(_) => Blocked::Disconnected,
+            },
+            default(at.saturating_duration_since(std::time::Instant::now())) => Blocked::TimedOut,
         },
-        recv(timeout) -> _ => Blocked::TimedOut,
     }
 }
 
