@@ -199,27 +199,23 @@ pub fn recv_blocking(
     // channel on every wait.
     match deadline {
         None => select! {
-            recv(rx) -> m => match m {
-                Ok(m) => Blocked::Done(m),
-                Err(_) => Blocked::Disconnected,
-            },
-            recv(wake) -> w => match w {
-                Ok(()) => Blocked::Woken(Msg::PILL),
-                Err(_) => Blocked::Disconnected,
-            },
+            recv(rx) -> m => got(m),
+            recv(wake) -> w => woken(w),
         },
         Some(at) => select! {
-            recv(rx) -> m => match m {
-                Ok(m) => Blocked::Done(m),
-                Err(_) => Blocked::Disconnected,
-            },
-            recv(wake) -> w => match w {
-                Ok(()) => Blocked::Woken(Msg::PILL),
-                Err(_) => Blocked::Disconnected,
-            },
+            recv(rx) -> m => got(m),
+            recv(wake) -> w => woken(w),
             default(at.saturating_duration_since(std::time::Instant::now())) => Blocked::TimedOut,
         },
     }
+}
+
+fn got(m: Result<Msg, crossbeam_channel::RecvError>) -> Blocked<Msg> {
+    m.map_or(Blocked::Disconnected, Blocked::Done)
+}
+
+fn woken(w: Result<(), crossbeam_channel::RecvError>) -> Blocked<Msg> {
+    w.map_or(Blocked::Disconnected, |()| Blocked::Woken(Msg::PILL))
 }
 
 #[cfg(test)]
