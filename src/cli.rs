@@ -21,6 +21,7 @@ use crate::scenario::Overrides;
         queuescope                               the default scenario, live\n  \
         queuescope --scenario classic            a built-in scenario (see: queuescope scenarios)\n  \
         queuescope --scenario my.toml --consumers 8\n  \
+        queuescope --scenario mmc --present      on a projector; t opens the theory panel\n  \
         queuescope run --scenario pool-map --json"
 )]
 pub struct Cli {

@@ -52,11 +52,15 @@ const LESSON_MIN: usize = 24;
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts, theme: &Theme) {
     // A hung run paints the whole bar in the alarm colour: the one thing
     // on screen that must not be missed.
-    let mut theme = theme.clone();
-    if opts.hang {
-        theme.bar = theme.alarm;
-    }
-    let theme = &theme;
+    let hung;
+    let theme = if opts.hang {
+        let mut t = theme.clone();
+        t.bar = t.alarm;
+        hung = t;
+        &hung
+    } else {
+        theme
+    };
     buf.set_style(area, theme.bar);
     let sep = Span::raw(theme.glyphs.sep);
     let (phase, phase_style) = phase_label(snap.phase, theme);
