@@ -449,6 +449,11 @@ pub fn visible_threads(snap: &Snapshot, view: &ViewState) -> Vec<usize> {
         name_rank[i] = r;
     }
     match view.sort {
+        // A projector shows few rows: threads still at work come first,
+        // and a thread moves down only once, when it exits.
+        SortKey::Name if view.present => {
+            rows.sort_unstable_by_key(|&i| (t[i].state.is_final(), name_rank[i]))
+        }
         SortKey::Name => rows.sort_unstable_by_key(|&i| name_rank[i]),
         SortKey::State => rows.sort_unstable_by_key(|&i| (state_rank(t[i].state), name_rank[i])),
         SortKey::Items => {
@@ -791,6 +796,31 @@ mod tests {
             rows.windows(2).all(|w| {
                 snap.threads[w[0]].busy_fraction() >= snap.threads[w[1]].busy_fraction()
             })
+        );
+    }
+
+    #[test]
+    fn presentation_lists_live_threads_first() {
+        let snap = testing::hang();
+        let names = |view: &ViewState| -> Vec<String> {
+            visible_threads(&snap, view)
+                .iter()
+                .map(|&i| snap.threads[i].name.to_string())
+                .collect()
+        };
+        let mut view = ViewState::new();
+        assert_eq!(names(&view)[1], "Producer-1");
+        view.present = true;
+        assert_eq!(
+            names(&view),
+            [
+                "main",
+                "Consumer-2",
+                "Consumer-3",
+                "Consumer-4",
+                "Producer-1",
+                "Consumer-1"
+            ]
         );
     }
 
