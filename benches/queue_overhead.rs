@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use queuescope::sim::{Capacity, Config, Engine, WorkSpec, Workload};
 
-const ITEMS: u64 = 1_000_000;
+const ITEMS: u64 = 500_000;
 const CAPACITY: usize = 64;
 const SHAPES: [(usize, usize); 3] = [(1, 1), (2, 2), (4, 4)];
 
@@ -148,5 +148,5 @@ fn main() {
         benches();
         Criterion::default().configure_from_args().final_summary();
     }
-    ratios(15);
+    ratios(21);
 }

@@ -21,6 +21,7 @@ use crate::scenario::Overrides;
         queuescope                               the default scenario, live\n  \
         queuescope --scenario classic            a built-in scenario (see: queuescope scenarios)\n  \
         queuescope --scenario my.toml --consumers 8\n  \
+        queuescope --scenario mmc --present      on a projector; t opens the theory panel\n  \
         queuescope run --scenario pool-map --json\n  \
         queuescope sweep --scenario mmc --consumers 1..8 --trial 2s\n  \
         queuescope --record class.jsonl          record the live run\n  \
@@ -291,16 +292,27 @@ pub struct TuiArgs {
     #[arg(long)]
     pub ascii: bool,
 
-    /// Colour theme: default, or contrast for projectors
+    /// Colour theme: default, or contrast for projectors [default: default; contrast with --present]
     // Listing the values in the line above keeps `--help` as short as `-h`.
-    #[arg(
-        long,
-        value_enum,
-        value_name = "THEME",
-        default_value_t = Theme::Default,
-        hide_possible_values = true
-    )]
-    pub theme: Theme,
+    // No clap default: `--present` picks contrast unless a theme is named.
+    #[arg(long, value_enum, value_name = "THEME", hide_possible_values = true)]
+    pub theme: Option<Theme>,
+
+    /// Presentation mode for a projector: few large panels, key numbers in big digits
+    #[arg(long)]
+    pub present: bool,
+}
+
+impl TuiArgs {
+    /// The theme in effect: the one named, else contrast in presentation
+    /// mode (projectors wash out dim colours), else the default.
+    pub fn theme(&self) -> Theme {
+        self.theme.unwrap_or(if self.present {
+            Theme::Contrast
+        } else {
+            Theme::Default
+        })
+    }
 }
 
 /// Colour themes of the live view.
@@ -421,7 +433,8 @@ mod tests {
         assert!(cli.command.is_none());
         assert_eq!(cli.tui.fps, 30);
         assert!(!cli.tui.ascii);
-        assert_eq!(cli.tui.theme, Theme::Default);
+        assert_eq!(cli.tui.theme(), Theme::Default);
+        assert!(!cli.tui.present);
         assert!(cli.scenario_args().overrides().is_empty());
         assert_eq!(cli.scenario_args().scenario(), None);
     }
@@ -445,9 +458,20 @@ mod tests {
             Some("8")
         );
         assert_eq!(
-            (cli.tui.fps, cli.tui.ascii, cli.tui.theme),
+            (cli.tui.fps, cli.tui.ascii, cli.tui.theme()),
             (60, true, Theme::Contrast)
         );
+    }
+
+    #[test]
+    fn present_defaults_to_the_contrast_theme_unless_one_is_named() {
+        let cli = ok(&["--present", "--scenario", "mmc"]);
+        assert!(cli.tui.present);
+        assert_eq!(cli.tui.theme(), Theme::Contrast);
+        let cli = ok(&["--present", "--theme", "default"]);
+        assert_eq!(cli.tui.theme(), Theme::Default);
+        // A display flag: not for the headless run.
+        assert_eq!(usage_error(&["run", "--present"]).exit_code(), 2);
     }
 
     #[test]

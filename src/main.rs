@@ -99,11 +99,12 @@ fn tui_options(args: &cli::TuiArgs) -> TuiOptions {
     TuiOptions {
         fps: u32::from(args.fps),
         ascii: args.ascii,
-        theme: match args.theme {
+        theme: match args.theme() {
             cli::Theme::Default => ThemeKind::Default,
             cli::Theme::Contrast => ThemeKind::Contrast,
         },
         // NO_COLOR is read by TuiOptions::theme; there is no flag for it.
         no_color: false,
+        present: args.present,
     }
 }

@@ -388,6 +388,417 @@ pub fn with_detail() -> Snapshot {
     s
 }
 
+/// A snapshot of scenario `name` with no threads, history or events yet:
+/// the classroom fixtures fill in the rest.
+fn blank(name: &str, lesson: &str, elapsed: Duration, capacity: Capacity) -> Snapshot {
+    let mut s = build(1, 1, elapsed, 42);
+    s.scenario = name.into();
+    s.lesson = lesson.into();
+    s.capacity = capacity;
+    s.threads.clear();
+    s.history.clear();
+    s.events.clear();
+    s.events_total = 0;
+    s.strip = QueueStrip::default();
+    s
+}
+
+/// A worker thread that spent `elapsed` as `shares` say, with `items` and
+/// a lane of `main` sprinkled with `other`.
+#[allow(clippy::too_many_arguments)]
+fn worker(
+    rng: &mut Lcg,
+    id: usize,
+    name: String,
+    role: Role,
+    state: ThreadState,
+    items: u64,
+    elapsed: Duration,
+    shares: &[(ThreadState, f64)],
+    other_p: f64,
+) -> ThreadSnap {
+    let mut t = thread(id, name, role, state);
+    t.items = items;
+    share_time(&mut t, elapsed, shares);
+    let buckets = ((elapsed.as_millis() / HISTORY_STEP.as_millis()) as usize).min(HISTORY_LEN);
+    let main = shares.first().map_or(state, |s| s.0);
+    let other = shares.get(1).map_or(main, |s| s.0);
+    t.lane = lane(rng, buckets, &[ThreadState::Starting], main, other, other_p);
+    if let Some(last) = t.lane.last_mut() {
+        *last = state;
+    }
+    t
+}
+
+/// `too-few-pills` 4.0 s in: 4 consumers, 1 pill. The producer made its 8
+/// items and exited, `main` sent its one pill, Consumer-1 took it and
+/// exited, and the other three wait on the empty queue for ever: the hang
+/// lint fires, with the pill-count lint beside it.
+pub fn hang() -> Snapshot {
+    let elapsed = ms(4_000);
+    let mut s = blank(
+        "too-few-pills",
+        "4 consumers, 1 pill: three consumers wait forever",
+        elapsed,
+        Capacity::Unbounded,
+    );
+    let mut rng = Lcg(5);
+    s.phase = Phase::ShuttingDown;
+    s.interval = WorkSpec::new(WorkMode::Sleep, Dist::Fixed(Duration::ZERO));
+    s.work = WorkSpec::new(WorkMode::Sleep, Dist::Fixed(ms(50)));
+    s.total_items = Some(8);
+    s.counts = Counts {
+        produced: 8,
+        consumed: 8,
+        failed: 0,
+        queued: 0,
+        in_flight: 0,
+        pills_sent: 1,
+        pills_received: 1,
+        pills_planned: Some(1),
+    };
+    s.channel_len = 0;
+    s.max_depth = 7;
+    s.mean_depth = 0.09;
+    s.mean_in_system = 0.15;
+    s.latency = Latency {
+        queue_wait: summary_us(8, [26_100, 725, 51_600, 51_600, 51_700]),
+        end_to_end: summary_us(8, [76_400, 51_100, 102_000, 102_000, 102_300]),
+        mean_in_system: ms(76),
+    };
+    let mut main = thread(0, "main".into(), Role::Coordinator, ThreadState::Joining);
+    main.items = 1;
+    main.in_state_for = ms(3_900);
+    main.time_in[ThreadState::Joining as usize] = elapsed;
+    main.lane = vec![ThreadState::Joining; 16];
+    s.threads.push(main);
+    let mut p = worker(
+        &mut rng,
+        1,
+        "Producer-1".into(),
+        Role::Producer,
+        ThreadState::Exited,
+        8,
+        elapsed,
+        &[(ThreadState::Exited, 0.99), (ThreadState::Producing, 0.01)],
+        0.0,
+    );
+    p.exit = Some(ExitReason::Finished);
+    p.lane = [ThreadState::Producing]
+        .into_iter()
+        .chain([ThreadState::Exited; 15])
+        .collect();
+    s.threads.push(p);
+    for c in 1..=4 {
+        let (state, exit) = if c == 1 {
+            (ThreadState::Exited, Some(ExitReason::Pill))
+        } else {
+            (ThreadState::WaitingEmpty, None)
+        };
+        let mut t = worker(
+            &mut rng,
+            1 + c,
+            format!("Consumer-{c}"),
+            Role::Consumer,
+            state,
+            2,
+            elapsed,
+            &[(state, 0.975), (ThreadState::Working, 0.025)],
+            0.0,
+        );
+        t.exit = exit;
+        t.in_state_for = ms(3_890);
+        t.lane = [ThreadState::Working]
+            .into_iter()
+            .chain([state; 15])
+            .collect();
+        // Working time is exactly 2 items × 50 ms, so S reads 50 ms.
+        t.time_in = [Duration::ZERO; ThreadState::COUNT];
+        t.time_in[ThreadState::Working as usize] = ms(100);
+        t.time_in[state as usize] += ms(3_900);
+        s.threads.push(t);
+    }
+    s.history = (1..=16u32)
+        .map(|b| HistoryPoint {
+            at: HISTORY_STEP * b,
+            max_depth: if b == 1 { 7 } else { 0 },
+            mean_depth: if b == 1 { 1.4 } else { 0.0 },
+            produced: if b == 1 { 8 } else { 0 },
+            done: if b == 1 { 8 } else { 0 },
+        })
+        .collect();
+    let mut seq = 0;
+    let mut push = |at, who: Option<&str>, kind| {
+        seq += 1;
+        s.events.push(ev(seq, at, who, kind));
+    };
+    push(
+        0,
+        None,
+        EventKind::Run("run started: too-few-pills (seed 42)".into()),
+    );
+    push(
+        1,
+        Some("Producer-1"),
+        EventKind::Exited(ExitReason::Finished),
+    );
+    push(
+        2,
+        None,
+        EventKind::Run("all producers finished: main puts 1 pill for 4 consumers".into()),
+    );
+    push(3, Some("main"), EventKind::PillSent { k: 1, n: 1 });
+    push(100, Some("Consumer-1"), EventKind::PillReceived);
+    push(101, Some("Consumer-2"), EventKind::WaitingEmpty);
+    push(102, Some("Consumer-3"), EventKind::WaitingEmpty);
+    push(103, Some("Consumer-4"), EventKind::WaitingEmpty);
+    s.events_total = seq;
+    s
+}
+
+/// `mmc` a minute in: an M/M/3 queue, exponential arrivals (λ = 10/s) and
+/// service (S = 250 ms), so a = 2.5 and ρ ≈ 0.83. Erlang-C predicts
+/// P(wait) 0.702, Lq 3.51 and Wq 351 ms; the measurements sit near them,
+/// and Little's law holds. No lint fires: a healthy, busy queue.
+pub fn mmc() -> Snapshot {
+    let elapsed = ms(60_000);
+    let mut s = blank(
+        "mmc",
+        "Exponential arrivals and service (M/M/3): compare the measured wait with Erlang-C",
+        elapsed,
+        Capacity::Unbounded,
+    );
+    let mut rng = Lcg(7);
+    s.seed = 7;
+    s.interval = WorkSpec::new(WorkMode::Sleep, Dist::Exp { mean: ms(100) });
+    s.work = WorkSpec::new(WorkMode::Sleep, Dist::Exp { mean: ms(250) });
+    let (queued, in_flight) = (5, 3);
+    let per_consumer = [197u64, 198, 197];
+    let consumed: u64 = per_consumer.iter().sum();
+    s.counts = Counts {
+        produced: consumed + queued + in_flight,
+        consumed,
+        queued,
+        in_flight,
+        ..Counts::default()
+    };
+    s.channel_len = queued;
+    s.max_depth = 19;
+    s.mean_depth = 3.30;
+    s.mean_in_system = 5.79;
+    s.latency = Latency {
+        queue_wait: summary_us(consumed, [334_000, 168_000, 905_000, 1_690_000, 2_310_000]),
+        end_to_end: summary_us(
+            consumed,
+            [586_000, 452_000, 1_190_000, 2_020_000, 2_700_000],
+        ),
+        mean_in_system: ms(584),
+    };
+    let mut main = thread(0, "main".into(), Role::Coordinator, ThreadState::Joining);
+    main.in_state_for = elapsed;
+    main.time_in[ThreadState::Joining as usize] = elapsed;
+    main.lane = vec![ThreadState::Joining; HISTORY_LEN];
+    s.threads.push(main);
+    s.threads.push(worker(
+        &mut rng,
+        1,
+        "Producer-1".into(),
+        Role::Producer,
+        ThreadState::Producing,
+        s.counts.produced,
+        elapsed,
+        &[(ThreadState::Producing, 1.0)],
+        0.0,
+    ));
+    for (c, &items) in per_consumer.iter().enumerate() {
+        let mut t = worker(
+            &mut rng,
+            2 + c,
+            format!("Consumer-{}", c + 1),
+            Role::Consumer,
+            ThreadState::Working,
+            items,
+            elapsed,
+            &[
+                (ThreadState::Working, 0.83),
+                (ThreadState::WaitingEmpty, 0.17),
+            ],
+            0.17,
+        );
+        // Busy exactly 250 ms per item: the measured S.
+        t.time_in = [Duration::ZERO; ThreadState::COUNT];
+        t.time_in[ThreadState::Working as usize] = ms(250) * items as u32;
+        t.time_in[ThreadState::WaitingEmpty as usize] = elapsed - ms(250) * items as u32;
+        t.current_item = Some(consumed + c as u64 + 1);
+        t.in_state_for = ms(40 + rng.below(200));
+        s.threads.push(t);
+    }
+    // Depth wanders around its mean: a queue that is busy, not running away.
+    let mut depth = 3i64;
+    s.history = (1..=HISTORY_LEN as u32)
+        .map(|b| {
+            depth = (depth + rng.below(5) as i64 - 2).clamp(0, 12);
+            let produced = 2 + rng.below(2);
+            HistoryPoint {
+                at: HISTORY_STEP * b,
+                max_depth: depth as u64 + rng.below(3),
+                mean_depth: depth as f64,
+                produced,
+                done: 2 + rng.below(2),
+            }
+        })
+        .collect();
+    let first = s.counts.produced - queued + 1;
+    s.strip = QueueStrip {
+        hidden: 0,
+        slots: (0..queued)
+            .map(|k| Slot::Item {
+                id: first + k,
+                producer: 0,
+            })
+            .collect(),
+    };
+    let mut seq = 0;
+    let mut push = |at, who: Option<&str>, kind| {
+        seq += 1;
+        s.events.push(ev(seq, at, who, kind));
+    };
+    push(0, None, EventKind::Run("run started: mmc (seed 7)".into()));
+    for (k, c) in [(58_210, 2), (58_930, 1), (59_400, 3), (59_870, 2)] {
+        push(
+            k,
+            Some(["Consumer-1", "Consumer-2", "Consumer-3"][c - 1]),
+            EventKind::WaitingEmpty,
+        );
+        push(
+            k + 60,
+            Some(["Consumer-1", "Consumer-2", "Consumer-3"][c - 1]),
+            EventKind::Unblocked {
+                after: ms(60),
+                folded: 11,
+            },
+        );
+    }
+    s.events_total = seq + 2_400;
+    s
+}
+
+/// `runaway` 20 s in: arrivals (about 100/s) outpace two consumers (about
+/// 50/s): ρ = 2, the unbounded queue holds a thousand items and grows
+/// every quarter second. Theory has no steady state to offer; the runaway
+/// lint says how many consumers it would take.
+pub fn runaway() -> Snapshot {
+    let elapsed = ms(20_000);
+    let mut s = blank(
+        "runaway",
+        "Arrivals faster than service on an unbounded queue: the depth grows without bound",
+        elapsed,
+        Capacity::Unbounded,
+    );
+    let mut rng = Lcg(11);
+    s.interval = WorkSpec::new(WorkMode::Sleep, Dist::Exp { mean: ms(20) });
+    s.work = WorkSpec::new(WorkMode::Sleep, Dist::Exp { mean: ms(40) });
+    let (consumed, in_flight, queued) = (998u64, 2u64, 1_000u64);
+    s.counts = Counts {
+        produced: consumed + in_flight + queued,
+        consumed,
+        queued,
+        in_flight,
+        ..Counts::default()
+    };
+    s.channel_len = queued;
+    s.max_depth = queued;
+    s.mean_depth = 500.0;
+    s.mean_in_system = 502.0;
+    s.latency = Latency {
+        queue_wait: summary_us(
+            consumed,
+            [5_020_000, 5_010_000, 9_000_000, 9_900_000, 9_990_000],
+        ),
+        end_to_end: summary_us(
+            consumed,
+            [5_060_000, 5_050_000, 9_040_000, 9_940_000, 10_030_000],
+        ),
+        mean_in_system: ms(5_020),
+    };
+    let mut main = thread(0, "main".into(), Role::Coordinator, ThreadState::Joining);
+    main.in_state_for = elapsed;
+    main.time_in[ThreadState::Joining as usize] = elapsed;
+    main.lane = vec![ThreadState::Joining; 80];
+    s.threads.push(main);
+    for p in 0..2 {
+        let mut t = worker(
+            &mut rng,
+            1 + p,
+            format!("Producer-{}", p + 1),
+            Role::Producer,
+            ThreadState::Producing,
+            s.counts.produced / 2,
+            elapsed,
+            &[(ThreadState::Producing, 1.0)],
+            0.0,
+        );
+        t.current_item = Some(s.counts.produced + 1 + p as u64);
+        s.threads.push(t);
+    }
+    for c in 0..2 {
+        let items = consumed / 2;
+        let mut t = worker(
+            &mut rng,
+            3 + c,
+            format!("Consumer-{}", c + 1),
+            Role::Consumer,
+            ThreadState::Working,
+            items,
+            elapsed,
+            &[(ThreadState::Working, 1.0)],
+            0.0,
+        );
+        t.time_in = [Duration::ZERO; ThreadState::COUNT];
+        t.time_in[ThreadState::Working as usize] = ms(40) * items as u32;
+        t.time_in[ThreadState::WaitingEmpty as usize] = elapsed - ms(40) * items as u32;
+        t.current_item = Some(consumed + 1 + c as u64);
+        s.threads.push(t);
+    }
+    // Fifty more items every second, every bucket deeper than the last.
+    s.history = (1..=80u32)
+        .map(|b| HistoryPoint {
+            at: HISTORY_STEP * b,
+            max_depth: u64::from(b) * 25 / 2 + 1,
+            mean_depth: f64::from(b) * 12.5 - 6.0,
+            produced: 25,
+            done: 12 + rng.below(2),
+        })
+        .collect();
+    let listed = 256u64;
+    let first = s.counts.produced - listed + 1;
+    s.strip = QueueStrip {
+        hidden: queued - listed,
+        slots: (0..listed)
+            .map(|k| Slot::Item {
+                id: first + k,
+                producer: (k % 2) as usize,
+            })
+            .collect(),
+    };
+    let mut seq = 0;
+    let mut push = |at, who: Option<&str>, kind| {
+        seq += 1;
+        s.events.push(ev(seq, at, who, kind));
+    };
+    push(
+        0,
+        None,
+        EventKind::Run("run started: runaway (seed 42)".into()),
+    );
+    push(1, Some("Producer-1"), EventKind::Started);
+    push(1, Some("Producer-2"), EventKind::Started);
+    push(2, Some("Consumer-1"), EventKind::Started);
+    push(2, Some("Consumer-2"), EventKind::Started);
+    s.events_total = seq;
+    s
+}
+
 /// A run of the default scenario with `producers` and `consumers`, `elapsed`
 /// in, with the queue saturated. Producers block on a full queue; consumers
 /// work nearly all the time.
@@ -686,6 +1097,7 @@ fn build(producers: usize, consumers: usize, elapsed: Duration, seed: u64) -> Sn
         interval: WorkSpec::new(WorkMode::Sleep, Dist::Fixed(ms(50))),
         work: WorkSpec::new(WorkMode::Sleep, Dist::Exp { mean: ms(150) }),
         gil: false,
+        total_items: None,
         counts: Counts {
             produced,
             consumed,
@@ -771,5 +1183,59 @@ pub fn replay_view(dropped: u64) -> crate::replay::ReplayView {
         playing: false,
         events: (61, 139),
         dropped_events: dropped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The classroom fixtures show what their doc comments promise: the
+    //! screen tests built on them would mean little otherwise.
+
+    use super::*;
+    use crate::analysis::lint::{LintKind, lints};
+    use crate::analysis::theory::theory;
+
+    fn kinds(s: &Snapshot) -> Vec<LintKind> {
+        lints(s).iter().map(|l| l.kind).collect()
+    }
+
+    fn conserved(s: &Snapshot) -> bool {
+        let c = s.counts;
+        c.produced == c.consumed + c.failed + c.queued + c.in_flight
+    }
+
+    #[test]
+    fn hang_is_a_hang() {
+        let s = hang();
+        assert!(conserved(&s));
+        let found = lints(&s);
+        assert_eq!(kinds(&s), vec![LintKind::PillsMismatch, LintKind::Hang]);
+        let hang = found.iter().find(|l| l.kind == LintKind::Hang);
+        assert_eq!(
+            hang.map(|l| l.message.as_str()),
+            Some("3 consumers will wait forever: 1 pill sent for 4 consumers")
+        );
+    }
+
+    #[test]
+    fn mmc_is_healthy_and_near_erlang_c() {
+        let s = mmc();
+        assert!(conserved(&s));
+        assert!(kinds(&s).is_empty(), "{:?}", lints(&s));
+        let th = theory(&s);
+        assert!((th.lambda_per_s - 10.0).abs() < 1e-9);
+        assert!((th.service_s - 0.25).abs() < 1e-9);
+        let m = th.predicted.expect("stable");
+        assert!((m.p_wait - 0.7022).abs() < 1e-3, "{}", m.p_wait);
+        assert!((m.wq_s - th.measured_wq_s).abs() / m.wq_s < 0.1);
+    }
+
+    #[test]
+    fn runaway_runs_away() {
+        let s = runaway();
+        assert!(conserved(&s));
+        assert_eq!(kinds(&s), vec![LintKind::Runaway]);
+        let th = theory(&s);
+        assert!(th.rho >= 1.0 && th.predicted.is_none(), "{th:?}");
     }
 }

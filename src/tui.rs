@@ -55,6 +55,8 @@ pub struct TuiOptions {
     pub theme: ThemeKind,
     /// No colours (`--no-color`; the `NO_COLOR` variable is also honoured).
     pub no_color: bool,
+    /// Presentation mode (`--present`): large panels for a projector.
+    pub present: bool,
 }
 
 impl Default for TuiOptions {
@@ -64,6 +66,7 @@ impl Default for TuiOptions {
             ascii: false,
             theme: ThemeKind::Default,
             no_color: false,
+            present: false,
         }
     }
 }
@@ -90,8 +93,6 @@ pub trait Sim {
     fn send(&self, cmd: Command);
     /// Wait until every thread has left or `timeout` passes; true if over.
     fn wait(&self, timeout: Duration) -> bool;
-    /// Whether the emulated GIL is on now.
-    fn gil(&self) -> bool;
     /// What drives the screen, for the header: live, recording or replay.
     fn source(&self) -> SourceView {
         SourceView::Live
@@ -120,9 +121,6 @@ impl Sim for Engine {
     fn wait(&self, timeout: Duration) -> bool {
         Engine::wait(self, timeout)
     }
-    fn gil(&self) -> bool {
-        Engine::config(self).gil
-    }
     fn config(&self) -> Option<Config> {
         Some(Engine::config(self))
     }
@@ -137,9 +135,6 @@ impl Sim for RecordedEngine {
     }
     fn wait(&self, timeout: Duration) -> bool {
         self.engine().wait(timeout)
-    }
-    fn gil(&self) -> bool {
-        self.engine().config().gil
     }
     fn source(&self) -> SourceView {
         SourceView::Recording(self.view())
@@ -335,6 +330,7 @@ where
     F: FnMut() -> io::Result<S>,
 {
     let mut view = ViewState::new();
+    view.present = opts.present;
     let mut last: Option<Snapshot> = None;
     // The Tune view's background sweep, while the view is open.
     let mut tune_job: Option<TuneJob> = None;
@@ -409,7 +405,7 @@ where
         let mut pending = Some(ev);
         let mut handled = 0;
         while let Some(ev) = pending.take() {
-            let Some(snap) = last.as_ref() else { break };
+            let Some(snap) = last.as_mut() else { break };
             let action = match ev {
                 Event::Key(k) => app::handle_key(&mut view, k, snap),
                 Event::Mouse(m) => app::handle_mouse(&mut view, m, snap),
@@ -456,11 +452,14 @@ where
                     view.tune = None;
                     view.overlay = Overlay::None;
                 }
-                Some(Action::ToggleGil) if !snap.phase.is_over() => {
-                    sim.send(Command::SetGil(!sim.gil()));
-                }
                 Some(a) => {
                     if let Some(cmd) = app::command(a, snap) {
+                        // Keys queued behind this one are mapped against
+                        // the same (pre-command) snapshot: record the GIL
+                        // switch so a quick `gg` turns it back off.
+                        if let Command::SetGil(on) = cmd {
+                            snap.gil = on;
+                        }
                         sim.send(cmd);
                     }
                 }
@@ -581,9 +580,6 @@ mod tests {
         }
         fn wait(&self, _: Duration) -> bool {
             true
-        }
-        fn gil(&self) -> bool {
-            false
         }
     }
 

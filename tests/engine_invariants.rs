@@ -474,3 +474,25 @@ fn early_pills_strand_the_slow_producers_items() {
     let fast = s.threads.iter().find(|t| &*t.name == "Producer-1").unwrap();
     assert_eq!(fast.items, 20);
 }
+
+#[test]
+fn an_unbounded_queue_stops_growing_at_its_safety_limit() {
+    let mut cfg = config(2, 1, Capacity::Unbounded, 0);
+    cfg.workload = Workload::Endless;
+    cfg.work = ms(1);
+    cfg.unbounded_limit = 5_000;
+    let engine = Engine::start(cfg).unwrap();
+    let s = wait_for(&engine, "producers held at the limit", |s| {
+        s.role(Role::Producer)
+            .all(|t| t.state == ThreadState::BlockedFull)
+    });
+    // Checked every 1024 items per producer: at most that much overshoot each.
+    assert!(s.counts.queued <= 5_000 + 2 * 1024, "{:?}", s.counts);
+    assert!(
+        s.events
+            .iter()
+            .any(|e| e.to_string().contains("safety limit"))
+    );
+    engine.send(Command::Abort);
+    assert!(engine.wait(Duration::from_secs(5)));
+}

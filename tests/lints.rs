@@ -79,8 +79,8 @@ fn healthy_scenarios_raise_no_warning() {
 }
 
 #[test]
-fn the_default_and_mmc_scenarios_raise_no_warning() {
-    for name in ["default", "mmc"] {
+fn the_default_mmc_and_rendezvous_scenarios_raise_no_warning() {
+    for name in ["default", "mmc", "rendezvous"] {
         let k = seen(name, 7);
         assert!(k.is_empty(), "{name}: {k:?}");
     }

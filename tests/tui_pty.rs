@@ -295,6 +295,45 @@ fn closing_the_terminal_ends_the_process() {
 }
 
 #[test]
+fn a_hang_is_named_on_screen_and_q_still_quits_at_once() {
+    // 4 consumers, 1 pill: three consumers wait for ever. The live view must
+    // say so in words, and quitting must not wait for threads that never end.
+    let mut s = Session::start(&["--scenario", "too-few-pills"]);
+    let long = Duration::from_secs(30);
+    let screen = s.wait_for("the hang warning", long, |sc| {
+        sc.contains("will wait forever")
+    });
+    assert!(screen.contains("HANG"), "the header says it too:\n{screen}");
+    assert!(screen.contains("Warnings"), "{screen}");
+    let pressed = Instant::now();
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    // Quitting waits at most a moment for the engine's threads.
+    assert!(
+        pressed.elapsed() < Duration::from_secs(5),
+        "q took {:?}",
+        pressed.elapsed()
+    );
+    s.assert_restored();
+}
+
+#[test]
+fn presentation_mode_with_the_theory_panel() {
+    let mut s = Session::start(&["--scenario", "mmc", "--present"]);
+    let long = Duration::from_secs(30);
+    s.wait_for("the lesson and the key numbers", long, |sc| {
+        sc.contains("Lesson: ") && sc.contains("done per second")
+    });
+    s.press("t");
+    s.wait_for("the theory panel", long, |sc| {
+        sc.contains("Theory M/M/c") && sc.contains("measured")
+    });
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+}
+
+#[test]
 fn not_a_terminal_exits_2_pointing_to_run() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_queuescope"))
         .stdout(std::process::Stdio::piped())

@@ -241,6 +241,161 @@ fn states_are_coloured_in_the_default_theme() {
     assert!(reds > 0 && greens > 0, "blocked in red, working in green");
 }
 
+#[test]
+fn warnings_panel_with_a_hang() {
+    let snap = testing::hang();
+    let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(screen.contains("Warnings"), "{screen}");
+    assert!(screen.contains("3 consumers will wait forever"), "{screen}");
+    assert!(screen.contains("HANG"), "the header says it too");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn a_hang_is_drawn_in_the_error_colour() {
+    let snap = testing::hang();
+    let terminal = screen(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    let buf = terminal.backend().buffer();
+    // The header bar is the alarm colour from end to end.
+    assert!((0..100).all(|x| buf[(x, 0)].bg == Color::Red));
+    // The hang's own row in the warnings panel is red.
+    let row = (1..10)
+        .find(|&y| {
+            (0..100)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                .contains("wait forever")
+        })
+        .expect("the hang's row");
+    assert!((2..20).any(|x| buf[(x, row)].fg == Color::Red));
+}
+
+#[test]
+fn no_warnings_take_no_space() {
+    let snap = testing::mmc();
+    assert!(queuescope::analysis::lint::lints(&snap).is_empty());
+    let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(!screen.contains("Warnings"), "{screen}");
+    let second = screen.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.contains("Queue"),
+        "queue right under the header: {second}"
+    );
+}
+
+#[test]
+fn theory_panel_stable() {
+    let snap = testing::mmc();
+    let mut view = ViewState::new();
+    press(&mut view, &snap, KeyCode::Char('t'));
+    assert!(view.theory);
+    let screen = text(&snap, &mut view, &Theme::default(), 120, 40);
+    assert!(screen.contains("theory") && screen.contains("measured"));
+    // Erlang-C for c = 3, a = 2.5: P(wait) 0.702, Lq 3.51, Wq 351 ms.
+    assert!(screen.contains("0.702"), "{screen}");
+    assert!(
+        screen.contains("3.51") && screen.contains("351ms"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Stats"),
+        "theory takes the stats panel's place"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn theory_panel_80x24() {
+    let snap = testing::mmc();
+    let mut view = ViewState::new();
+    view.theory = true;
+    let screen = text(&snap, &mut view, &Theme::default(), 80, 24);
+    assert!(screen.contains("0.702"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn theory_panel_unstable() {
+    let snap = testing::runaway();
+    let mut view = ViewState::new();
+    view.theory = true;
+    let screen = text(&snap, &mut view, &Theme::default(), 120, 40);
+    assert!(screen.contains("unstable"), "{screen}");
+    assert!(
+        !screen.contains("P(wait)"),
+        "no numbers without a steady state"
+    );
+    assert!(
+        screen.contains("can't keep up"),
+        "the runaway lint: {screen}"
+    );
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn theory_panel_with_a_makespan() {
+    let snap = testing::hang();
+    let mut view = ViewState::new();
+    view.theory = true;
+    let screen = text(&snap, &mut view, &Theme::default(), 120, 40);
+    // 8 items of 50 ms on 4 consumers: ⌈8/4⌉ × 50 ms = 100 ms.
+    assert!(screen.contains("makespan ⌈8/4⌉·S"), "{screen}");
+    assert!(screen.contains("100ms"), "{screen}");
+}
+
+fn present() -> ViewState {
+    ViewState {
+        present: true,
+        ..ViewState::new()
+    }
+}
+
+fn contrast() -> Theme {
+    Theme::new(ThemeKind::Contrast, true, false)
+}
+
+#[test]
+fn present_80x24() {
+    let snap = testing::mmc();
+    let screen = text(&snap, &mut present(), &contrast(), 80, 24);
+    assert!(screen.contains("Lesson: "), "{screen}");
+    assert!(screen.contains("▀"), "block digits: {screen}");
+    assert!(screen.contains("What just happened"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn present_200x60() {
+    let snap = testing::shutting_down();
+    let screen = text(&snap, &mut present(), &contrast(), 200, 60);
+    assert!(screen.contains("pills taken"), "{screen}");
+    assert!(screen.contains("████"), "large digits: {screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn present_with_a_hang_and_theory_80x24() {
+    let snap = testing::hang();
+    let mut view = present();
+    view.theory = true;
+    let screen = text(&snap, &mut view, &contrast(), 80, 24);
+    assert!(screen.contains("will wait forever"), "{screen}");
+    assert_snapshot!(screen);
+}
+
+#[test]
+fn present_ascii_has_only_ascii() {
+    let theme = Theme::new(ThemeKind::Contrast, true, true);
+    for snap in [testing::mmc(), testing::hang(), testing::runaway()] {
+        for (w, h) in [(80, 24), (200, 60), (60, 16)] {
+            let mut view = present();
+            view.theory = true;
+            let screen = text(&snap, &mut view, &theme, w, h);
+            assert!(screen.is_ascii(), "{w}x{h}:\n{screen}");
+        }
+    }
+}
+
 mod never_panics {
     //! Any terminal size, any overlay, odd snapshots: rendering must not
     //! panic (it runs inside the raw-mode terminal), and `--ascii` must
@@ -252,13 +407,16 @@ mod never_panics {
     use std::time::Duration;
 
     fn fixture(k: u8) -> Snapshot {
-        match k % 7 {
+        match k % 10 {
             0 => testing::running(4),
             1 => testing::paused(),
             2 => testing::shutting_down(),
             3 => testing::draining(),
             4 => testing::done(),
             5 => testing::with_detail(),
+            6 => testing::hang(),
+            7 => testing::mmc(),
+            8 => testing::runaway(),
             _ => testing::many(40),
         }
     }
@@ -267,7 +425,9 @@ mod never_panics {
         #![proptest_config(ProptestConfig::with_cases(200))]
         #[test]
         fn any_size_any_view(
-            k in 0u8..7,
+            k in 0u8..10,
+            present: bool,
+            theory: bool,
             w in 1u16..230,
             h in 1u16..70,
             overlay in 0u8..4,
@@ -323,6 +483,8 @@ mod never_panics {
             view.scroll = scroll;
             view.filter = filter;
             view.selected = selected;
+            view.present = present;
+            view.theory = theory;
             let screen = text(&snap, &mut view, &theme, w, h);
             if ascii {
                 prop_assert!(screen.is_ascii(), "{}", screen);

@@ -192,6 +192,9 @@ fn trend_lints(s: &Snapshot, out: &mut Vec<Lint>) {
             ),
         });
     } else if mean <= 0.1
+        // A rendezvous queue is empty by construction: its depth says
+        // nothing about which side is slower.
+        && s.capacity != Capacity::Rendezvous
         && s.role(Role::Consumer)
             .any(|t| t.state == ThreadState::WaitingEmpty)
     {

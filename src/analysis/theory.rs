@@ -125,7 +125,12 @@ pub fn measured_service(s: &Snapshot) -> Option<Duration> {
 pub fn theory(s: &Snapshot) -> Theory {
     let lambda = s.arrival_rate();
     let service = measured_service(s).unwrap_or_default().as_secs_f64();
-    let c = s.live(Role::Consumer) as u32;
+    // While running: the consumers there now; once over: all that ran.
+    let c = if s.phase.is_over() {
+        s.role(Role::Consumer).count()
+    } else {
+        s.live(Role::Consumer)
+    } as u32;
     let c_eff = c.max(1);
     let rho = if service > 0.0 {
         lambda * service / c_eff as f64

@@ -258,13 +258,6 @@ impl crate::tui::Sim for Player {
         true
     }
 
-    fn gil(&self) -> bool {
-        self.rec
-            .frames
-            .get(self.cursor.borrow().frame(&self.rec))
-            .is_some_and(|f| f.snap.gil)
-    }
-
     fn source(&self) -> crate::app::SourceView {
         crate::app::SourceView::Replay(self.cursor.borrow().view(&self.rec))
     }

@@ -321,6 +321,7 @@ pub fn parse_scenario(
         } else {
             Vec::new()
         },
+        unbounded_limit: limits::UNBOUNDED_SAFETY_DEPTH,
     })
 }
 

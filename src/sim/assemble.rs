@@ -233,6 +233,7 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         interval: knobs.interval,
         work: knobs.work,
         gil: sh.gil.enabled(),
+        total_items: sh.config.workload.total_items(),
         counts,
         channel_len,
         max_depth,

@@ -17,6 +17,10 @@ pub mod limits {
     pub const MAX_THREADS: usize = 1024;
     /// Largest bounded queue capacity.
     pub const MAX_CAPACITY: usize = 1_000_000;
+    /// An "unbounded" queue stops growing here (~240 MB of messages): past
+    /// it producers wait as if it were full, so a runaway run cannot eat
+    /// the machine's memory. The event log says when it happens.
+    pub const UNBOUNDED_SAFETY_DEPTH: usize = 10_000_000;
     /// Most items a finite run may produce.
     pub const MAX_ITEMS: u64 = 1_000_000_000;
     /// Most words in a `words` list.
@@ -88,7 +92,12 @@ impl Workload {
 }
 
 /// A validated scenario: everything the engine needs to start a run.
+///
+/// Recordings store it (their header): a key missing from an older file
+/// takes the default config's value, so adding a field never breaks
+/// replaying old recordings (`tests/fixtures/recordings/` checks it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// Scenario name (preset name or file stem).
     pub name: String,
@@ -131,6 +140,9 @@ pub struct Config {
     /// Per-producer intervals (producer i uses entry i mod len); empty = all
     /// use `interval`. A live interval change replaces them.
     pub producer_intervals: Vec<WorkSpec>,
+    /// Depth at which an unbounded queue stops growing (not user-settable;
+    /// [`limits::UNBOUNDED_SAFETY_DEPTH`] unless a test lowers it).
+    pub unbounded_limit: usize,
 }
 
 impl Config {
@@ -194,6 +206,7 @@ impl Default for Config {
             start_paused: false,
             split_even: false,
             producer_intervals: Vec::new(),
+            unbounded_limit: limits::UNBOUNDED_SAFETY_DEPTH,
         }
     }
 }

@@ -106,6 +106,7 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
     let mut narrator = BlockNarrator::default();
     let trace = sh.trace.as_ref();
     let mut tick = 0u64;
+    let unbounded = sh.config.capacity == super::config::Capacity::Unbounded;
     // --log and map results need every item's times.
     let every_item = trace.is_some() || sh.config.collect_results;
     let mut last_stamp = 0u64;
@@ -135,6 +136,14 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
             if active >= d.as_nanos() as u64 {
                 return leave(ids, ExitReason::Finished);
             }
+        }
+        // Unbounded queues get a safety limit, checked every 1024 items.
+        if unbounded
+            && tick.is_multiple_of(1024)
+            && tx.len() >= sh.config.unbounded_limit
+            && let Some(why) = hold_at_safety_limit(sh, w, tx)
+        {
+            return leave(ids, why);
         }
         if ids.is_empty() {
             let block = if spec.dist.is_zero() { FAST_BLOCK } else { 1 };
@@ -268,6 +277,30 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
             });
         }
     }
+}
+
+/// Waits (shown as `blocked-full`) while an unbounded queue is at its safety
+/// limit; `Some` if the thread must leave meanwhile.
+fn hold_at_safety_limit(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> Option<ExitReason> {
+    let limit = sh.config.unbounded_limit.max(1);
+    w.stats.set_state(ThreadState::BlockedFull, sh.now_ns());
+    sh.emit(
+        Some(&w.name),
+        EventKind::Run(format!(
+            "{} waits: the unbounded queue reached its safety limit of {} messages",
+            w.name, limit
+        )),
+    );
+    // Resume a little below the limit, so the wait is not one item long.
+    while tx.len() >= limit - limit / 100 {
+        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::BlockedFull, &|| false) {
+            return Some(why);
+        }
+        // Sleep on the wake channel so pause/stop/abort still reach it.
+        let _ = w.wake_rx.recv_timeout(Duration::from_millis(5));
+    }
+    w.stats.set_state(ThreadState::Producing, sh.now_ns());
+    None
 }
 
 fn gate_reason(sh: &Shared, w: &Worker) -> ExitReason {

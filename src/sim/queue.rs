@@ -195,21 +195,27 @@ pub fn recv_blocking(
     wake: &Receiver<()>,
     deadline: Option<std::time::Instant>,
 ) -> Blocked<Msg> {
-    let timeout = crossbeam_channel::at(deadline.unwrap_or_else(|| {
-        // "never": far enough to outlast any run.
-        std::time::Instant::now() + std::time::Duration::from_secs(365 * 24 * 3600)
-    }));
-    select! {
-        recv(rx) -> m => match m {
-            Ok(m) => Blocked::Done(m),
-            Err(_) => Blocked::Disconnected,
+    // Two arms when there is no deadline: `at()` would allocate a timer
+    // channel on every wait.
+    match deadline {
+        None => select! {
+            recv(rx) -> m => got(m),
+            recv(wake) -> w => woken(w),
         },
-        recv(wake) -> w => match w {
-            Ok(()) => Blocked::Woken(Msg::PILL),
-            Err(_) => Blocked::Disconnected,
+        Some(at) => select! {
+            recv(rx) -> m => got(m),
+            recv(wake) -> w => woken(w),
+            default(at.saturating_duration_since(std::time::Instant::now())) => Blocked::TimedOut,
         },
-        recv(timeout) -> _ => Blocked::TimedOut,
     }
+}
+
+fn got(m: Result<Msg, crossbeam_channel::RecvError>) -> Blocked<Msg> {
+    m.map_or(Blocked::Disconnected, Blocked::Done)
+}
+
+fn woken(w: Result<(), crossbeam_channel::RecvError>) -> Blocked<Msg> {
+    w.map_or(Blocked::Disconnected, |()| Blocked::Woken(Msg::PILL))
 }
 
 #[cfg(test)]

@@ -222,6 +222,10 @@ pub struct ThreadDetail {
 }
 
 /// Everything the UI and reports know about a run at one moment.
+///
+/// Recordings store snapshots: a field added later must read as absent
+/// from older files (an `Option`, or `#[serde(default)]`), or old
+/// recordings stop loading (`tests/fixtures/recordings/` checks it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Scenario name.
@@ -243,6 +247,9 @@ pub struct Snapshot {
     pub work: WorkSpec,
     /// GIL emulation on (CPU work holds one global lock).
     pub gil: bool,
+    /// Items the whole run makes, for a finite (`items` / `words`)
+    /// workload; `None` for an endless or timed one.
+    pub total_items: Option<u64>,
     /// Exact counters.
     pub counts: Counts,
     /// Raw `len()` of the underlying channel (items + pills), read separately

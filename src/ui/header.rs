@@ -1,5 +1,8 @@
 //! The top line: scenario, run state, elapsed time, seed, and during a
-//! shutdown the pill and join progress (`pills sent 3/4 · 1/4 consumers exited`).
+//! shutdown the pill and join progress (`pills sent 3/4 · 1/4 consumers exited`);
+//! `GIL on` while the emulated GIL is; the scenario's lesson, cut with an
+//! ellipsis where the line ends. While the run is hung the whole bar turns
+//! to the alarm colour and says so first, where it cannot be cut off.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -9,6 +12,7 @@ use ratatui::text::Span;
 use super::theme::{Theme, ThemeKind};
 use super::{draw, fmt};
 use crate::app::SourceView;
+use crate::sim::ThreadState;
 use crate::sim::{Capacity, Phase, Role, Snapshot};
 
 /// Bytes as `812 B`, `12 KB`, `3.4 MB`.
@@ -119,8 +123,37 @@ pub fn consumers_exited(snap: &Snapshot) -> (usize, usize) {
     (total - snap.live(Role::Consumer), total)
 }
 
+/// What the header shows beyond the snapshot.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct HeaderOpts<'a> {
+    /// A hang lint fired: the run can never finish on its own.
+    pub hang: bool,
+    /// Show the lesson at the end of the line (presentation mode gives it
+    /// a line of its own instead).
+    pub lesson: bool,
+    /// Where the frames come from (a recording in progress, a replay's
+    /// cursor); `None` for a plain live run.
+    pub source: Option<&'a SourceView>,
+}
+
+/// Below this width the seed is left out, to leave room for the lesson.
+const SEED_MIN_WIDTH: u16 = 130;
+/// The lesson is shown only with at least this many cells for it.
+const LESSON_MIN: usize = 24;
+
 /// Draws the header bar.
-pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, source: &SourceView, theme: &Theme) {
+pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_>, theme: &Theme) {
+    // A hung run paints the whole bar in the alarm colour: the one thing
+    // on screen that must not be missed.
+    let hung;
+    let theme = if opts.hang {
+        let mut t = theme.clone();
+        t.bar = t.alarm;
+        hung = t;
+        &hung
+    } else {
+        theme
+    };
     buf.set_style(area, theme.bar);
     let sep = Span::raw(theme.glyphs.sep);
     let (phase, phase_style) = phase_label(snap.phase, theme);
@@ -132,24 +165,51 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, source: &SourceView
         _ => theme.bar,
     }
     .add_modifier(Modifier::BOLD);
-    let mut spans = vec![
-        Span::styled(" queuescope", theme.bar.add_modifier(Modifier::BOLD)),
-        sep.clone(),
-    ];
-    let from = source_spans(source, theme);
-    if !from.is_empty() {
-        spans.extend(from);
+    let mut spans = vec![Span::styled(
+        " queuescope",
+        theme.bar.add_modifier(Modifier::BOLD),
+    )];
+    if opts.hang {
+        let sign = if theme.ascii { "!!" } else { "⚠" };
         spans.push(sep.clone());
+        spans.push(Span::styled(
+            format!("{sign} HANG: will never finish (q quits)"),
+            theme.bar.add_modifier(Modifier::BOLD),
+        ));
+    }
+    // The replay's cursor (or the recording's size) early in the line,
+    // where a narrow terminal does not cut it off.
+    if let Some(source) = opts.source {
+        let from = source_spans(source, theme);
+        if !from.is_empty() {
+            spans.push(sep.clone());
+            spans.extend(from);
+        }
     }
     spans.extend([
+        sep.clone(),
         Span::raw(theme.text_of(&snap.scenario).into_owned()),
         sep.clone(),
         Span::styled(phase, phase_style),
-        sep.clone(),
-        Span::raw(fmt::elapsed(snap.elapsed)),
-        sep.clone(),
-        Span::raw(format!("seed {}", snap.seed)),
     ]);
+    if snap.gil {
+        // In the waiting-for-the-GIL colour, as the threads that wait show it.
+        let gil_style = match theme.state(ThreadState::WaitingGil).fg {
+            Some(fg) if theme.color && theme.kind == ThemeKind::Default && !opts.hang => {
+                theme.bar.fg(fg)
+            }
+            _ => theme.bar,
+        };
+        spans.push(sep.clone());
+        spans.push(Span::styled(
+            "GIL on",
+            gil_style.add_modifier(Modifier::BOLD),
+        ));
+    }
+    spans.extend([sep.clone(), Span::raw(fmt::elapsed(snap.elapsed))]);
+    if area.width >= SEED_MIN_WIDTH {
+        spans.extend([sep.clone(), Span::raw(format!("seed {}", snap.seed))]);
+    }
     let c = &snap.counts;
     match snap.phase {
         Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {
@@ -183,9 +243,18 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, source: &SourceView
             )));
         }
     }
-    if !snap.lesson.is_empty() {
-        spans.push(sep);
-        spans.push(Span::raw(theme.text_of(&snap.lesson).into_owned()));
+    if opts.lesson && !snap.lesson.is_empty() {
+        let used: usize = spans.iter().map(Span::width).sum::<usize>() + sep.width();
+        let room = (area.width as usize).saturating_sub(used + 1);
+        if room >= LESSON_MIN {
+            spans.push(sep);
+            let lesson = theme.text_of(&snap.lesson);
+            spans.push(Span::raw(fmt::ellipsize(
+                &lesson,
+                room,
+                theme.glyphs.ellipsis,
+            )));
+        }
     }
     // Unstyled spans keep the bar's colours set above.
     draw::spans(buf, area, &spans);

@@ -17,7 +17,8 @@ pub const KEYS: &[(&str, &str)] = &[
     (">  <", "producers faster / slower (interval x0.8 / x1.25)"),
     ("}  {", "consumers faster / slower (work x0.8 / x1.25)"),
     ("space", "pause / resume every thread"),
-    (".", "while paused: let one queue operation happen"),
+    ("n  .", "while paused: let one queue operation happen"),
+    ("t", "theory panel: queueing theory beside the measurements"),
     ("g", "emulated GIL on / off (CPU work holds one lock)"),
     (
         "s",
@@ -46,7 +47,7 @@ pub const REPLAY_KEYS: &[(&str, &str)] = &[
 
 /// Keys of [`KEYS`] that steer the engine: a replay has none of them.
 const LIVE_ONLY: &[&str] = &[
-    "+  -", "]  [", ">  <", "}  {", "space", ".", "g", "s", "r", "T",
+    "+  -", "]  [", ">  <", "}  {", "space", "n  .", "g", "s", "r", "T",
 ];
 
 /// Draws the help overlay centred on `area`; `replay` lists the replay keys

@@ -3,8 +3,11 @@
 //! [`render`] lays the screen out and hands each region to its panel's
 //! module (one file per panel). Nothing here talks to the engine or the
 //! terminal, so every screen can be rendered into a `TestBackend` and
-//! compared, and the cost of a frame can be benchmarked.
+//! compared, and the cost of a frame can be benchmarked. The lints are
+//! computed once per frame (they decide whether the warnings panel takes
+//! rows); the theory only while its panel is open.
 
+pub mod bigtext;
 pub mod details;
 pub mod done;
 pub mod draw;
@@ -13,12 +16,15 @@ pub mod fmt;
 pub mod footer;
 pub mod header;
 pub mod help;
+pub mod present;
 pub mod queue;
 pub mod stats;
 pub mod theme;
+pub mod theory;
 pub mod threads;
 pub mod too_small;
 pub mod tune;
+pub mod warnings;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -26,6 +32,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders};
 
+use crate::analysis::lint::{Lint, lints};
 use crate::app::{Geometry, Overlay, ViewState, visible_threads};
 use crate::sim::Snapshot;
 pub use theme::{Theme, ThemeKind};
@@ -41,10 +48,16 @@ pub const MIN_HEIGHT: u16 = 16;
 pub struct Areas {
     /// One line at the top.
     pub header: Rect,
-    /// Depth gauge, strip, chart, rates.
+    /// The warnings panel under the header (empty when there are none).
+    pub warnings: Rect,
+    /// Depth gauge, strip, chart, rates (empty while a narrow screen
+    /// shows the theory panel in its place).
     pub queue: Rect,
-    /// Throughput, latency, Little's law (empty when too narrow).
+    /// Throughput, latency, Little's law (empty when too narrow, or while
+    /// the theory panel takes its place).
     pub stats: Rect,
+    /// The theory panel (empty unless it is open).
+    pub theory: Rect,
     /// The thread rows.
     pub threads: Rect,
     /// Narrated events.
@@ -53,15 +66,40 @@ pub struct Areas {
     pub footer: Rect,
 }
 
-/// Splits the screen. Panels stack: queue and stats on top, threads, then
-/// the event log. `thread_rows` is how many thread rows there are to show:
-/// a short list leaves its spare height to the event log instead of blank
-/// rows. When the threads need more height than that leaves and the screen
-/// is wide (≥ 150 columns), stats and events move to a right-hand column so
-/// the threads panel gets the full height.
+/// What the layout has to make room for besides the fixed panels.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LayoutNeeds {
+    /// Thread rows there are to show.
+    pub thread_rows: usize,
+    /// Rows the warnings panel wants (0: none, and no space taken).
+    pub warnings: u16,
+    /// The theory panel is open.
+    pub theory: bool,
+}
+
+/// Splits the screen for `thread_rows` threads, no warnings, no theory;
+/// see [`layout_for`].
 pub fn layout(area: Rect, thread_rows: usize) -> Areas {
+    layout_for(
+        area,
+        LayoutNeeds {
+            thread_rows,
+            ..LayoutNeeds::default()
+        },
+    )
+}
+
+/// Splits the screen. Warnings, when there are any, go right under the
+/// header where they cannot be missed. Panels stack: queue and stats on
+/// top, threads, then the event log. A short thread list leaves its spare
+/// height to the event log instead of blank rows. When the threads need
+/// more height than that leaves and the screen is wide (≥ 150 columns),
+/// stats and events move to a right-hand column so the threads panel gets
+/// the full height. The theory panel takes the stats panel's place (the
+/// queue's on a screen too narrow for stats), and the top row grows to fit it.
+pub fn layout_for(area: Rect, needs: LayoutNeeds) -> Areas {
     // Border, column header, rows.
-    let threads_want = u16::try_from(thread_rows)
+    let threads_want = u16::try_from(needs.thread_rows)
         .unwrap_or(u16::MAX)
         .saturating_add(3);
     let header = Rect { height: 1, ..area };
@@ -70,13 +108,19 @@ pub fn layout(area: Rect, thread_rows: usize) -> Areas {
         height: 1,
         ..area
     };
+    let inner_h = area.height.saturating_sub(2);
+    let warn_h = needs.warnings.min(inner_h / 3);
+    let warnings = Rect::new(area.x, area.y + 1, area.width, warn_h);
     let body = Rect {
-        y: area.y + 1,
-        height: area.height.saturating_sub(2),
+        y: area.y + 1 + warn_h,
+        height: inner_h - warn_h,
         ..area
     };
     let h = body.height;
-    let q = (h * 9 / 25).clamp(8, 14).min(h);
+    let mut q = (h * 9 / 25).clamp(8, 14).min(h);
+    if needs.theory {
+        q = q.max(theory::HEIGHT.min(h * 3 / 5));
+    }
     let ev_min = (h / 5).clamp(3, 10);
     let room = h.saturating_sub(q + ev_min);
     if area.width >= 150 && h >= 30 && threads_want > room {
@@ -86,10 +130,17 @@ pub fn layout(area: Rect, thread_rows: usize) -> Areas {
         let threads = Rect::new(body.x, body.y + q, left_w, h - q);
         let stats = Rect::new(body.x + left_w, body.y, right_w, q);
         let events = Rect::new(body.x + left_w, body.y + q, right_w, h - q);
+        let (stats, theory) = if needs.theory {
+            (Rect::default(), stats)
+        } else {
+            (stats, Rect::default())
+        };
         return Areas {
             header,
+            warnings,
             queue,
             stats,
+            theory,
             threads,
             events,
             footer,
@@ -102,10 +153,22 @@ pub fn layout(area: Rect, thread_rows: usize) -> Areas {
     };
     let threads_h = room.min(threads_want.max(6));
     let ev = h.saturating_sub(q + threads_h);
+    let mut queue = Rect::new(body.x, body.y, body.width - stats_w, q);
+    let mut stats = Rect::new(body.x + body.width - stats_w, body.y, stats_w, q);
+    let mut theory = Rect::default();
+    if needs.theory {
+        if stats_w > 0 {
+            theory = std::mem::take(&mut stats);
+        } else {
+            theory = std::mem::take(&mut queue);
+        }
+    }
     Areas {
         header,
-        queue: Rect::new(body.x, body.y, body.width - stats_w, q),
-        stats: Rect::new(body.x + body.width - stats_w, body.y, stats_w, q),
+        warnings,
+        queue,
+        stats,
+        theory,
         threads: Rect::new(body.x, body.y + q, body.width, threads_h),
         events: Rect::new(body.x, body.y + q + threads_h, body.width, ev),
         footer,
@@ -131,16 +194,13 @@ pub fn render_buffer(
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small::render(buf, area, theme);
     } else {
+        let found = lints(snap);
         let rows = visible_threads(snap, view);
-        let a = layout(area, rows.len());
-        header::render(buf, a.header, snap, &view.source, theme);
-        queue::render(buf, a.queue, snap, theme);
-        if a.stats.width > 0 {
-            stats::render(buf, a.stats, snap, theme);
+        if view.present {
+            geometry = present::render(buf, area, snap, view, &rows, &found, theme);
+        } else {
+            geometry = main_screen(buf, area, snap, view, &rows, &found, theme);
         }
-        geometry.threads_body = threads::render(buf, a.threads, snap, &rows, view, theme);
-        geometry.event_rows = events::render(buf, a.events, snap, theme);
-        footer::render(buf, a.footer, snap, view, theme);
         match view.overlay {
             Overlay::Help => help::render(
                 buf,
@@ -164,6 +224,49 @@ pub fn render_buffer(
     if theme.ascii {
         asciify(buf, area);
     }
+    geometry
+}
+
+/// The standard screen: every panel.
+fn main_screen(
+    buf: &mut Buffer,
+    area: Rect,
+    snap: &Snapshot,
+    view: &ViewState,
+    rows: &[usize],
+    found: &[Lint],
+    theme: &Theme,
+) -> Geometry {
+    let warn_max = (area.height.saturating_sub(2) / 4).max(3);
+    let a = layout_for(
+        area,
+        LayoutNeeds {
+            thread_rows: rows.len(),
+            warnings: warnings::height(found, area.width, warn_max),
+            theory: view.theory,
+        },
+    );
+    let opts = header::HeaderOpts {
+        hang: warnings::any_hang(found),
+        lesson: true,
+        source: Some(&view.source),
+    };
+    header::render(buf, a.header, snap, opts, theme);
+    warnings::render(buf, a.warnings, found, theme);
+    if a.queue.width > 0 {
+        queue::render(buf, a.queue, snap, theme);
+    }
+    if a.stats.width > 0 {
+        stats::render(buf, a.stats, snap, theme);
+    }
+    if a.theory.width > 0 {
+        theory::render(buf, a.theory, snap, theme);
+    }
+    let geometry = Geometry {
+        threads_body: threads::render(buf, a.threads, snap, rows, view, theme),
+        event_rows: events::render(buf, a.events, snap, theme),
+    };
+    footer::render(buf, a.footer, snap, view, theme);
     geometry
 }
 

@@ -129,6 +129,12 @@ fn gauge(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     );
 }
 
+/// The queue's contents on one row (`out◂ ■■■●●··· ◂in`), for screens
+/// with no room for the whole panel.
+pub fn strip_line(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
+    strip(buf, area, snap, theme);
+}
+
 /// Columns of the head and tail message in the strip, if any are drawn.
 #[derive(Clone, Copy, Debug, Default)]
 struct Marks {

@@ -150,8 +150,11 @@ pub struct Theme {
     pub bad: Style,
     /// Poison pills, in the strip and in the log.
     pub pill: Style,
-    /// Live-change notes in the log.
+    /// Live-change notes in the log, and informational warnings.
     pub note: Style,
+    /// The header bar while the run is hung: it must be seen from the back
+    /// of a classroom.
+    pub alarm: Style,
     states: [Style; ThreadState::COUNT],
     producers: [Style; 6],
 }
@@ -247,6 +250,14 @@ impl Theme {
             bad: c(Color::Red, Color::LightRed).add_modifier(bold),
             pill: c(Color::LightRed, Color::LightRed).add_modifier(bold),
             note: c(Color::Cyan, Color::LightCyan),
+            alarm: if color {
+                Style::new()
+                    .fg(Color::White)
+                    .bg(Color::Red)
+                    .add_modifier(bold)
+            } else {
+                Style::new().add_modifier(Modifier::REVERSED | bold)
+            },
             states,
             producers,
         }
@@ -314,6 +325,11 @@ impl Theme {
                 'λ' => out.push('l'),
                 'μ' => out.push('u'),
                 'ρ' => out.push('p'),
+                '≥' => out.push_str(">="),
+                '≤' => out.push_str("<="),
+                '⌈' => out.push('['),
+                '⌉' => out.push(']'),
+                '⚠' => out.push('!'),
                 '–' | '—' => out.push('-'),
                 c if c.is_ascii() => out.push(c),
                 _ => out.push('?'),

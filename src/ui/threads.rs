@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
 use super::{draw, fmt};
-use crate::app::ViewState;
+use crate::app::{SortKey, ViewState};
 use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, ThreadState};
 
@@ -150,7 +150,12 @@ pub fn render(
     title.push_str(&format!(
         "{}sort {} ",
         theme.glyphs.dot.trim_start(),
-        view.sort.label()
+        // Presentation mode lists live threads first (see visible_threads).
+        if view.present && view.sort == SortKey::Name {
+            "live, name"
+        } else {
+            view.sort.label()
+        }
     ));
     if !view.filter.is_empty() || view.filter_editing {
         title.push_str(&format!(

@@ -1,0 +1,245 @@
+//! The theory panel (`t`): queueing theory beside the measurements, so a
+//! class can see the formulas predict what the threads do. From the
+//! measured arrival rate λ and mean service time S: utilisation
+//! ρ = λS/c; for a stable run the M/M/c (Erlang-C) predictions of P(wait),
+//! Lq and Wq next to the measured mean depth and queue wait; Little's law;
+//! for a finite workload the makespan ⌈n/c⌉·S; and the consumers needed
+//! for ρ ≤ 0.8. Every number comes from [`crate::analysis::theory`]; this
+//! file only lays them out, "theory" and "measured" in two columns.
+
+use std::time::Duration;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::theme::Theme;
+use super::{draw, fmt};
+use crate::analysis::theory::{Theory, makespan, theory};
+use crate::sim::{Capacity, Dist, Phase, Role, Snapshot};
+
+/// Rows the panel wants, borders included (it makes do with fewer).
+pub const HEIGHT: u16 = 11;
+
+/// True when both the interval and the work are exponential: the run is an
+/// M/M/c queue and Erlang-C applies exactly (otherwise it is a guide).
+pub fn is_mmc(snap: &Snapshot) -> bool {
+    matches!(snap.interval.dist, Dist::Exp { .. }) && matches!(snap.work.dist, Dist::Exp { .. })
+}
+
+/// The style of a utilisation: comfortable, busy, overloaded.
+pub fn rho_style(rho: f64, theme: &Theme) -> Style {
+    if rho >= 1.0 {
+        theme.bad
+    } else if rho > 0.8 {
+        theme.warn
+    } else {
+        theme.good
+    }
+}
+
+/// A seconds value as a short duration.
+fn secs(s: f64) -> String {
+    if s.is_finite() && s >= 0.0 {
+        fmt::dur(Duration::from_secs_f64(s.min(1e9)))
+    } else {
+        "-".into()
+    }
+}
+
+/// A count or mean in three significant figures or so: `0.702`, `3.51`,
+/// `58.4`, `502`.
+fn num(x: f64) -> String {
+    if !x.is_finite() {
+        "-".into()
+    } else if x.abs() < 10.0 {
+        format!("{x:.2}")
+    } else if x.abs() < 100.0 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// The panel's lines at inner width `width`, most important first within
+/// each group; the caller shows as many as fit.
+pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let wide = width >= 44;
+    let label_w = if wide { 16 } else { 11 };
+    let col_w = if wide { 10 } else { 9 };
+    let lab = |s: &str| Span::styled(format!("{s:<label_w$}"), theme.dim);
+    let col = |s: String, st: Style| Span::styled(format!("{s:>col_w$}"), st);
+    let tx = |s: &str| theme.text_of(s).into_owned();
+    let mut out = Vec::new();
+
+    // What the predictions are made from.
+    let mut head = vec![
+        Span::styled(tx("λ "), theme.dim),
+        Span::styled(fmt::rate(th.lambda_per_s), theme.text),
+        Span::styled("  S ", theme.dim),
+        Span::styled(secs(th.service_s), theme.text),
+        Span::styled("  c ", theme.dim),
+        Span::styled(th.consumers.to_string(), theme.text),
+    ];
+    let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
+    // With no consumer left (a finished run) there is no utilisation.
+    let idle = th.consumers == 0;
+    let rho = if idle || measuring {
+        Span::styled("-", theme.dim)
+    } else {
+        Span::styled(format!("{:.2}", th.rho), rho_style(th.rho, theme))
+    };
+    let rho_label = Span::styled(tx("ρ = λS/c = "), theme.dim);
+    if wide {
+        head.push(Span::raw("  "));
+        head.push(rho_label);
+        head.push(rho);
+        out.push(Line::from(head));
+    } else {
+        out.push(Line::from(head));
+        out.push(Line::from(vec![rho_label, rho]));
+    }
+    if measuring {
+        out.push(Line::styled("measuring: no item finished yet", theme.dim));
+        return out;
+    }
+
+    out.push(Line::from(vec![
+        lab(""),
+        col("theory".into(), theme.title),
+        col("measured".into(), theme.title),
+    ]));
+    match th.predicted {
+        _ if idle => out.push(Line::styled(
+            "no consumer running: nothing to predict",
+            theme.dim,
+        )),
+        Some(m) => {
+            out.push(Line::from(vec![
+                lab("P(wait)"),
+                col(format!("{:.3}", m.p_wait), theme.text),
+                col("-".into(), theme.dim),
+            ]));
+            out.push(Line::from(vec![
+                lab(if wide { "Lq  mean queued" } else { "Lq queued" }),
+                col(num(m.lq), theme.text),
+                col(num(th.measured_lq), theme.text),
+            ]));
+            out.push(Line::from(vec![
+                lab(if wide { "Wq  mean wait" } else { "Wq wait" }),
+                col(secs(m.wq_s), theme.text),
+                col(secs(th.measured_wq_s), theme.text),
+            ]));
+        }
+        None => {
+            // No steady state exists, so there is nothing to predict: say
+            // so rather than print numbers that mean nothing.
+            let msg = tx(
+                "unstable: ρ ≥ 1, arrivals outpace service; no steady state, \
+                 the queue grows without bound",
+            );
+            for l in fmt::wrap(&msg, width).into_iter().take(2) {
+                out.push(Line::styled(l, theme.bad));
+            }
+        }
+    }
+    let agree = th.little_lambda_w > 0.0
+        && ((th.little_l - th.little_lambda_w) / th.little_lambda_w).abs() <= 0.05;
+    let mark = match (agree, theme.ascii) {
+        (true, false) => " ✓",
+        (true, true) => " ok",
+        _ => "",
+    };
+    out.push(Line::from(vec![
+        lab(&tx(if wide {
+            "Little L = λ·W"
+        } else {
+            "L = λ·W"
+        })),
+        col(num(th.little_lambda_w), theme.text),
+        col(num(th.little_l), theme.text),
+        Span::styled(mark, theme.good),
+    ]));
+    if let Some(n) = snap.total_items {
+        let c = snap.role(Role::Consumer).count() as u32;
+        let predicted = makespan(n, c, Duration::from_secs_f64(th.service_s));
+        let measured = if snap.phase == Phase::Done {
+            fmt::dur(snap.elapsed)
+        } else {
+            format!("{}{}", tx("≥"), fmt::dur(snap.elapsed))
+        };
+        let label = if wide {
+            format!("makespan ⌈{n}/{c}⌉·S")
+        } else {
+            "makespan".to_string()
+        };
+        out.push(Line::from(vec![
+            lab(&tx(&label)),
+            col(fmt::dur(predicted), theme.text),
+            col(measured, theme.text),
+        ]));
+    }
+    if let Some(k) = th.consumers_for_80pct {
+        let enough = th.consumers >= k;
+        out.push(Line::from(vec![
+            Span::styled(
+                tx(if wide {
+                    "ρ ≤ 0.8 needs "
+                } else {
+                    "for ρ ≤ 0.8: "
+                }),
+                theme.dim,
+            ),
+            Span::styled(
+                fmt::n_of(k as usize, "consumer"),
+                if enough { theme.good } else { theme.warn },
+            ),
+            Span::styled(format!(" (now {})", th.consumers), theme.dim),
+        ]));
+    }
+    // Where the model's assumptions do not hold, say so (least important).
+    let note = if !is_mmc(snap) {
+        Some("times not exponential: Erlang-C is a guide here")
+    } else if matches!(snap.capacity, Capacity::Bounded(_) | Capacity::Rendezvous) {
+        Some("bounded queue: blocked producers are not modelled")
+    } else {
+        None
+    };
+    if let Some(n) = note {
+        out.push(Line::styled(fmt::ellipsize(n, width, "~"), theme.dim));
+    }
+    out
+}
+
+/// Draws the panel.
+pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
+    let title = if is_mmc(snap) {
+        " Theory M/M/c vs measured "
+    } else {
+        " Theory vs measured "
+    };
+    let bottom = Line::from(vec![
+        Span::raw(" "),
+        Span::styled("t", theme.key),
+        Span::styled(" closes ", theme.dim),
+    ]);
+    let inner = draw::panel(buf, area, &Line::from(title), Some(&bottom), theme);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    // Computed only here, so a hidden panel costs nothing.
+    let th = theory(snap);
+    for (k, line) in lines(snap, &th, inner.width as usize, theme)
+        .iter()
+        .take(inner.height as usize)
+        .enumerate()
+    {
+        let row = Rect {
+            y: inner.y + k as u16,
+            height: 1,
+            ..inner
+        };
+        draw::spans(buf, row, &line.spans);
+    }
+}
