@@ -149,11 +149,20 @@ fn marker(i: usize, theme: &Theme) -> Marker {
     [Marker::Braille, Marker::Dot, Marker::HalfBlock][i % 3]
 }
 
-/// Draws `metric`'s chart of `r` into `area` of `buf`, with the knee marked.
-pub fn render(buf: &mut Buffer, area: Rect, r: &SweepResult, metric: Metric, theme: &Theme) {
+/// Draws `metric`'s chart of `r` into `area` of `buf`, with the knee marked
+/// when `mark_knee` (not while a sweep is still running: it would move).
+pub fn render(
+    buf: &mut Buffer,
+    area: Rect,
+    r: &SweepResult,
+    metric: Metric,
+    mark_knee: bool,
+    theme: &Theme,
+) {
     let curves = series(r, metric);
     let knee: Vec<(f64, f64)> = r
         .knee()
+        .filter(|_| mark_knee)
         .map(|k| vec![(XAxis::of(r).x(k), metric.value(k))])
         .unwrap_or_default();
     let mut datasets: Vec<Dataset> = curves
@@ -223,39 +232,31 @@ pub fn text(r: &SweepResult, width: u16, height: u16, ascii: bool) -> String {
     for metric in [Metric::Throughput, Metric::WaitP99] {
         let area = Rect::new(0, 0, width, height);
         let mut buf = Buffer::empty(area);
-        render(&mut buf, area, r, metric, &theme);
+        render(&mut buf, area, r, metric, true, &theme);
         out.push_str(&buffer_text(&buf, ascii));
     }
     out
 }
 
-/// A buffer's cells as lines of text, trailing blanks trimmed.
+/// A buffer's cells as lines of text, trailing blanks trimmed. (Every
+/// glyph a chart draws is one cell wide, so a cell is a character.)
 pub fn buffer_text(buf: &Buffer, ascii: bool) -> String {
     let area = buf.area;
     let mut out = String::new();
     for y in area.top()..area.bottom() {
         let mut line = String::new();
-        let mut skip = 0;
         for x in area.left()..area.right() {
-            // A wide glyph covers the next cell, which holds "".
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
             let sym = buf[(x, y)].symbol();
-            let sym = if ascii && !sym.is_ascii() { "#" } else { sym };
-            skip = unicode_width(sym).saturating_sub(1);
-            line.push_str(if sym.is_empty() { " " } else { sym });
+            line.push_str(match sym {
+                "" => " ",
+                s if ascii && !s.is_ascii() => "#",
+                s => s,
+            });
         }
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
-}
-
-fn unicode_width(s: &str) -> usize {
-    // Every glyph the charts use is one cell wide.
-    usize::from(!s.is_empty())
 }
 
 #[cfg(test)]

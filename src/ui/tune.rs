@@ -84,6 +84,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, tv: &TuneView, them
     }
 
     // The charts, side by side when there is room, else stacked.
+    let done = tv.state == TuneState::Done;
     let charts = Rect::new(
         inner.x,
         inner.y + 2,
@@ -110,8 +111,8 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, tv: &TuneView, them
             width: charts.width - half,
             ..charts
         };
-        chart::render(buf, left, r, Metric::Throughput, theme);
-        chart::render(buf, right, r, Metric::WaitP99, theme);
+        chart::render(buf, left, r, Metric::Throughput, done, theme);
+        chart::render(buf, right, r, Metric::WaitP99, done, theme);
     } else {
         let half = charts.height / 2;
         let upper = Rect {
@@ -123,8 +124,8 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, tv: &TuneView, them
             height: charts.height - half,
             ..charts
         };
-        chart::render(buf, upper, r, Metric::Throughput, theme);
-        chart::render(buf, lower, r, Metric::WaitP99, theme);
+        chart::render(buf, upper, r, Metric::Throughput, done, theme);
+        chart::render(buf, lower, r, Metric::WaitP99, done, theme);
     }
 
     // The keys: what Enter would do, once there is a knee.
