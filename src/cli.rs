@@ -123,50 +123,9 @@ pub struct SweepArgs {
     #[arg(long)]
     pub csv: bool,
 
-    /// Queue capacity: 0 (hand-off), up to 1000000, or unbounded
-    #[arg(long, value_name = "0|N|unbounded", allow_negative_numbers = true)]
-    pub capacity: Option<String>,
-
-    /// Produce this many items in total, then shut down
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub items: Option<String>,
-
-    /// Produce for this long (e.g. 30s, 5m), then shut down
-    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
-    pub duration: Option<String>,
-
-    /// Time to make each item (same forms as for run)
-    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
-    pub interval: Option<String>,
-
-    /// Time to process each item (same forms as for run)
-    #[arg(long, value_name = "SPEC", allow_hyphen_values = true)]
-    pub work: Option<String>,
-
-    /// Seed for the random durations
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub seed: Option<String>,
-
-    /// Poison pills sent at shutdown (auto: one per consumer)
-    #[arg(long, value_name = "N|auto", allow_negative_numbers = true)]
-    pub pills: Option<String>,
-
-    /// Make the consumer that takes this item id panic (repeatable)
-    #[arg(
-        long = "crash-item",
-        value_name = "ID",
-        value_delimiter = ',',
-        allow_negative_numbers = true
-    )]
-    pub crash_item: Vec<String>,
-
-    /// Emulate Python's GIL: CPU-bound (cpu:) work holds one global lock.
-    #[arg(long)]
-    pub gil: bool,
-
-    /// Play at this speed (0.25 = 4x slower): scales every duration.
-    #[arg(long, value_name = "FACTOR")]
-    pub speed: Option<String>,
+    /// The scenario's other flags, as for `run`.
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
 }
 
 /// Flags of `queuescope replay`.
@@ -185,24 +144,11 @@ pub struct ReplayArgs {
     pub tui: TuiArgs,
 }
 
-/// Which scenario to run and per-key overrides, shared by the live view and
-/// `run`. Values stay strings here; [`ScenarioArgs::overrides`] hands them to
-/// the scenario layer, which checks them.
+/// The scenario flags other than the thread counts: the same for `run`,
+/// the live view and `sweep` (where the counts are ranges instead).
 #[derive(Clone, Debug, Default, Args)]
 #[command(next_help_heading = "Scenario")]
-pub struct ScenarioArgs {
-    /// A built-in scenario or a scenario .toml file [default: default]
-    #[arg(long, value_name = "NAME|PATH")]
-    pub scenario: Option<String>,
-
-    /// Producer threads, 1 to 1024
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub producers: Option<String>,
-
-    /// Consumer threads, 1 to 1024
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
-    pub consumers: Option<String>,
-
+pub struct WorkloadArgs {
     /// Queue capacity: 0 (hand-off), up to 1000000, or unbounded
     #[arg(long, value_name = "0|N|unbounded", allow_negative_numbers = true)]
     pub capacity: Option<String>,
@@ -248,6 +194,48 @@ pub struct ScenarioArgs {
     /// Play at this speed (0.25 = 4x slower): scales every duration.
     #[arg(long, value_name = "FACTOR")]
     pub speed: Option<String>,
+}
+
+impl WorkloadArgs {
+    /// These flags as scenario overrides (thread counts and `--step` unset).
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            capacity: self.capacity.clone(),
+            items: self.items.clone(),
+            duration: self.duration.clone(),
+            interval: self.interval.clone(),
+            work: self.work.clone(),
+            seed: self.seed.clone(),
+            pills: self.pills.clone(),
+            crash_item: self.crash_item.clone(),
+            gil: self.gil,
+            speed: self.speed.clone(),
+            ..Overrides::default()
+        }
+    }
+}
+
+/// Which scenario to run and per-key overrides, shared by the live view and
+/// `run`. Values stay strings here; [`ScenarioArgs::overrides`] hands them to
+/// the scenario layer, which checks them.
+#[derive(Clone, Debug, Default, Args)]
+#[command(next_help_heading = "Scenario")]
+pub struct ScenarioArgs {
+    /// A built-in scenario or a scenario .toml file [default: default]
+    #[arg(long, value_name = "NAME|PATH")]
+    pub scenario: Option<String>,
+
+    /// Producer threads, 1 to 1024
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub producers: Option<String>,
+
+    /// Consumer threads, 1 to 1024
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub consumers: Option<String>,
+
+    /// Capacity, workload, timing and the rest (shared with `sweep`).
+    #[command(flatten)]
+    pub workload: WorkloadArgs,
 
     /// Start paused and step one queue operation at a time (n in the live view).
     #[arg(long)]
@@ -265,17 +253,8 @@ impl ScenarioArgs {
         Overrides {
             producers: self.producers.clone(),
             consumers: self.consumers.clone(),
-            capacity: self.capacity.clone(),
-            items: self.items.clone(),
-            duration: self.duration.clone(),
-            interval: self.interval.clone(),
-            work: self.work.clone(),
-            seed: self.seed.clone(),
-            pills: self.pills.clone(),
-            crash_item: self.crash_item.clone(),
-            gil: self.gil,
-            speed: self.speed.clone(),
             step: self.step,
+            ..self.workload.overrides()
         }
     }
 }

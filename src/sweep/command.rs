@@ -11,9 +11,9 @@ use super::progress::Bar;
 use super::range::{parse_counts, spread};
 use super::{SweepSpec, output};
 use crate::cli::SweepArgs;
+use crate::scenario;
 use crate::scenario::duration::parse_duration;
 use crate::scenario::error::ScenarioError;
-use crate::scenario::{self, Overrides};
 
 /// How the results are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,19 +37,7 @@ fn flag_error(flag: &str, message: String) -> String {
 
 /// Builds the spec from the flags; `Err` is the one line to print (exit 2).
 pub fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
-    let overrides = Overrides {
-        capacity: args.capacity.clone(),
-        items: args.items.clone(),
-        duration: args.duration.clone(),
-        interval: args.interval.clone(),
-        work: args.work.clone(),
-        seed: args.seed.clone(),
-        pills: args.pills.clone(),
-        crash_item: args.crash_item.clone(),
-        gil: args.gil,
-        speed: args.speed.clone(),
-        ..Overrides::default()
-    };
+    let overrides = args.workload.overrides();
     let base = scenario::resolve(args.scenario.as_deref(), &overrides)
         .map_err(|e: ScenarioError| e.to_string())?;
     let counts = |flag: &str, text: &Option<String>, default: Vec<usize>| match text {
