@@ -18,7 +18,7 @@ use super::event::EventKind;
 use super::gate::{Gate, gate};
 use super::panic_filter::{CaughtPanic, in_caught_work};
 use super::producer::{BlockNarrator, thread_seed};
-use super::queue::{Blocked, Item, Msg, NOT_TIMED, recv_blocking, spin_recv};
+use super::queue::{Blocked, Item, Msg, NOT_TIMED, recv_waiting, spin_recv};
 use super::shared::{LatencyHists, Shared, Worker, lock, record};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
@@ -92,7 +92,7 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
                     // outlasts the flush period, so an idle screen is current.
                     let mut flush_at = (!local.is_empty()).then(|| Instant::now() + FLUSH_PERIOD);
                     let got = loop {
-                        match recv_blocking(rx, &w.wake_rx, flush_at) {
+                        match recv_waiting(rx, &w.wake_rx, flush_at) {
                             Blocked::Done(m) => break Some(m),
                             Blocked::TimedOut => {
                                 flush(sh, w, local);
