@@ -114,33 +114,34 @@ pub fn live(snap: &Snapshot, role: Role) -> usize {
         .count()
 }
 
+/// Pushes `add` or `remove` as many times as it takes to go from `now` to `want`.
+fn adjust(out: &mut Vec<Command>, now: usize, want: usize, add: Command, remove: Command) {
+    if want > now {
+        out.extend(std::iter::repeat_n(add, want - now));
+    } else {
+        out.extend(std::iter::repeat_n(remove, now - want));
+    }
+}
+
 /// The commands that take the live run from `snap` to `target`'s counts.
 pub fn apply(target: &Point, snap: &Snapshot) -> Vec<Command> {
     let mut out = Vec::new();
     let (c, p) = (live(snap, Role::Consumer), live(snap, Role::Producer));
-    if target.consumers > c {
-        out.extend(std::iter::repeat_n(
-            Command::AddConsumer,
-            target.consumers - c,
-        ));
-    } else {
-        // Retire, as `-` does: each leaves after its current item.
-        out.extend(std::iter::repeat_n(
-            Command::RemoveConsumer(Removal::Retire),
-            c - target.consumers,
-        ));
-    }
-    if target.producers > p {
-        out.extend(std::iter::repeat_n(
-            Command::AddProducer,
-            target.producers - p,
-        ));
-    } else {
-        out.extend(std::iter::repeat_n(
-            Command::RemoveProducer,
-            p - target.producers,
-        ));
-    }
+    // Consumers retire as `-` does: each leaves after its current item.
+    adjust(
+        &mut out,
+        c,
+        target.consumers,
+        Command::AddConsumer,
+        Command::RemoveConsumer(Removal::Retire),
+    );
+    adjust(
+        &mut out,
+        p,
+        target.producers,
+        Command::AddProducer,
+        Command::RemoveProducer,
+    );
     out
 }
 
