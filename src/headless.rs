@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use crate::analysis::lint::{Lint, lints};
+use crate::analysis::watchdog::Watchdog;
 use crate::record;
 use crate::report;
 use crate::sim::{Command, Config, Engine, Phase, Workload};
@@ -30,6 +30,8 @@ pub const EXIT_USAGE: i32 = 2;
 /// Exit code for a runtime failure (failed items, abort, no threads).
 /// (A watchdog-stopped hang exits with [`EXIT_HANG`].)
 pub const EXIT_FAILURE: i32 = 1;
+/// Exit code when the watchdog stopped a run that would never finish.
+pub const EXIT_HANG: i32 = 3;
 
 /// Runs `config` headless and prints the report; returns the exit code.
 pub fn run(config: Config, opts: RunOptions) -> i32 {
@@ -145,7 +147,7 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
     }
     let snap = engine.snapshot_with(record::final_request());
     watch.observe(&snap);
-    let warnings = watch.seen;
+    let warnings = watch.warnings().to_vec();
     let results = engine.results();
     let doc = (opts.json || recorder.is_some())
         .then(|| report::json::render(&config, &snap, &results, &warnings));
@@ -179,42 +181,5 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
         EXIT_FAILURE
     } else {
         EXIT_OK
-    }
-}
-
-/// Exit code when the watchdog stopped a run that would never finish.
-pub const EXIT_HANG: i32 = 3;
-
-/// How long a hang must persist before the watchdog calls it (a pill may be
-/// a moment from the queue).
-const HANG_AFTER: Duration = Duration::from_secs(1);
-
-/// Collects the lints seen during a run (latest message per kind) and says
-/// when a hang has persisted long enough to stop the run. Shared by `run`,
-/// the sweep's trials and the recorder, so they all warn alike.
-#[derive(Debug, Default)]
-pub struct Watchdog {
-    seen: Vec<Lint>,
-    hang_since: Option<std::time::Instant>,
-}
-
-impl Watchdog {
-    /// The lints seen so far, the latest message of each kind.
-    pub fn warnings(&self) -> &[Lint] {
-        &self.seen
-    }
-
-    /// Record this snapshot's lints; `Some(message)` once a hang has lasted.
-    pub fn observe(&mut self, s: &crate::sim::Snapshot) -> Option<String> {
-        let now = lints(s);
-        for l in &now {
-            match self.seen.iter_mut().find(|x| x.kind == l.kind) {
-                Some(x) => x.message = l.message.clone(),
-                None => self.seen.push(l.clone()),
-            }
-        }
-        let hang = now.iter().find(|l| l.kind.is_hang())?;
-        let since = *self.hang_since.get_or_insert_with(std::time::Instant::now);
-        (since.elapsed() >= HANG_AFTER).then(|| hang.message.clone())
     }
 }

@@ -1,6 +1,6 @@
-//! Lints and the hang watchdog: plain-words warnings about what a run is
-//! doing wrong, computed from a snapshot alone (so the TUI's Warnings panel,
-//! `run --json` and the watchdog agree).
+//! Lints: plain-words warnings about what a run is doing wrong, computed
+//! from a snapshot alone (so the TUI's Warnings panel, `run --json` and the
+//! watchdog agree).
 
 use serde::Serialize;
 

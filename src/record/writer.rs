@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::format::{Dropped, End, Header, Record, SnapRecord};
 use crate::analysis::lint::Lint;
-use crate::headless::Watchdog;
+use crate::analysis::watchdog::Watchdog;
 use crate::sim::{Config, Event, Snapshot, SnapshotRequest};
 
 /// Time between periodic snapshots.
