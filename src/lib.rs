@@ -5,11 +5,13 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod error;
 pub mod headless;
 pub mod record;
 pub mod replay;
 pub mod report;
 pub mod scenario;
+pub mod signals;
 pub mod sim;
 pub mod sweep;
 #[doc(hidden)]
