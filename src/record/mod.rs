@@ -22,7 +22,7 @@ use std::time::Duration;
 
 pub use format::{FORMAT, VERSION};
 pub use read::{LoadError, Recording, load};
-pub use writer::{Options, RecStatus, Recorder, create, final_request};
+pub use writer::{Options, RecStatus, RecordError, Recorder, create, final_request};
 
 use crate::sim::{Command, Config, Engine, Snapshot, SnapshotRequest};
 
@@ -43,7 +43,7 @@ impl RecordingView {
         RecordingView {
             bytes: status.bytes.load(Ordering::Relaxed),
             dropped_events: status.dropped_events.load(Ordering::Relaxed),
-            error: status.error(),
+            error: status.error().map(|e| e.to_string()),
         }
     }
 }
@@ -73,7 +73,7 @@ pub struct RecordedEngine {
     config: Config,
     path: PathBuf,
     /// Set when closing failed (a write error), for the caller to report.
-    failure: Option<String>,
+    failure: Option<RecordError>,
 }
 
 impl RecordedEngine {
@@ -108,8 +108,8 @@ impl RecordedEngine {
     }
 
     /// Writes the final snapshot and the end record (once); the error is
-    /// one line.
-    pub fn close(&mut self) -> Result<(), String> {
+    /// the one that stopped the recording (every call returns it).
+    pub fn close(&mut self) -> Result<(), RecordError> {
         let Some(recorder) = self.recorder.take() else {
             return self.failure.clone().map_or(Ok(()), Err);
         };
@@ -124,7 +124,7 @@ impl RecordedEngine {
 
     /// Stops the run (blocked threads are released), waits up to `wait`
     /// for its threads, and closes the recording.
-    pub fn stop(&mut self, wait: Duration) -> Result<(), String> {
+    pub fn stop(&mut self, wait: Duration) -> Result<(), RecordError> {
         self.engine.send(Command::Abort);
         self.engine.wait(wait);
         self.close()
