@@ -22,8 +22,10 @@ use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, E
 use ratatui::crossterm::execute;
 
 use crate::app::{self, Action, Overlay, SourceView, ViewState};
+use crate::error::{Error, Exit, Kind};
 use crate::record::RecordedEngine;
 use crate::replay::{Player, ReplayAction};
+use crate::signals::Signals;
 use crate::sim::{Command, Config, Engine, Phase, Snapshot, SnapshotRequest};
 use crate::tune::{self, TuneJob, TuneView};
 use crate::ui::{self, Theme, ThemeKind};
@@ -223,45 +225,60 @@ fn hung_up(fd: libc::c_int) -> bool {
 }
 
 /// Runs the live UI on `config` until the user quits (or SIGTERM / SIGHUP /
-/// SIGINT arrives). Returns the process exit code: 0 after a normal quit,
-/// 2 when stdout is not a terminal (with a message pointing to the headless
+/// SIGINT arrives): [`Exit::Ok`] after a normal quit. A stdout that is not
+/// a terminal is bad input (the message points to the headless
 /// `queuescope run`).
-pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
+pub fn run(config: Config, opts: TuiOptions) -> crate::error::Result {
     run_sim(|| Engine::start(config.clone()), opts)
 }
 
 /// [`run`], recording the run to `path` (`--record`). A restart (`r`)
-/// starts a new recording in the same file.
-pub fn run_recorded(config: Config, opts: TuiOptions, path: &std::path::Path) -> io::Result<i32> {
+/// starts a new recording in the same file. A path that cannot be created
+/// is bad input, before anything starts.
+pub fn run_recorded(
+    config: Config,
+    opts: TuiOptions,
+    path: &std::path::Path,
+) -> crate::error::Result {
+    crate::record::create(path).map_err(Error::usage)?;
     run_sim(|| RecordedEngine::start(config.clone(), path), opts)
 }
 
 /// Replays `rec` in the live view (`queuescope replay FILE`); `r` plays it
 /// again from the start.
-pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> io::Result<i32> {
+pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> crate::error::Result {
     run_sim(|| Ok(Player::new(Arc::clone(&rec))), opts)
 }
 
+/// An I/O error of the terminal (or of starting the engine): a runtime
+/// failure, printed as `error: ...`.
+fn io_failure(e: io::Error) -> Error {
+    Error::new(Kind::Failure, format!("error: {e}"))
+}
+
 /// The UI around any [`Sim`] that `start` makes (and makes again on `r`).
-fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -> io::Result<i32> {
+fn run_sim<S: Sim>(
+    mut start: impl FnMut() -> io::Result<S>,
+    opts: TuiOptions,
+) -> crate::error::Result {
     if !io::stdout().is_terminal() {
-        eprintln!(
+        return Err(Error::new(
+            Kind::Usage,
             "queuescope: stdout is not a terminal, so the live view cannot start.\n\
-             For a headless run with a text report use: queuescope run"
-        );
-        return Ok(2);
+             For a headless run with a text report use: queuescope run",
+        ));
     }
     let theme = opts.theme();
-    let signals = Signals::register()?;
+    let signals = Signals::catch().map_err(io_failure)?;
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
-    let engine = start()?;
+    let engine = start().map_err(io_failure)?;
     let mut terminal = match init_terminal() {
         Ok(t) => t,
         Err(e) => {
             ratatui::restore();
             finish(&engine, QUIT_WAIT);
-            return Err(e);
+            return Err(io_failure(e));
         }
     };
     // Mouse capture is best-effort: a terminal without it still works by keys.
@@ -278,7 +295,7 @@ fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -
             let _ = execute!(io::stdout(), DisableMouseCapture);
             ratatui::restore();
             finish(&engine, QUIT_WAIT);
-            return Err(e);
+            return Err(io_failure(e));
         }
     };
     let result = event_loop(
@@ -288,21 +305,19 @@ fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -
         &mut start,
         &theme,
         &opts,
-        &signals.stop,
+        signals.flag(),
     );
 
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     TUI_ACTIVE.store(false, Ordering::SeqCst);
     let _ = io::stdout().flush();
-    signals.unregister();
-    let mut engine = result?;
+    // The screen is back: from here a signal ends the process as usual.
+    drop(signals);
+    let mut engine = result.map_err(io_failure)?;
     finish(&engine, QUIT_WAIT);
-    if let Err(e) = engine.close() {
-        eprintln!("queuescope: {e}");
-        return Ok(1);
-    }
-    Ok(0)
+    engine.close().map_err(Error::failure)?;
+    Ok(Exit::Ok)
 }
 
 /// Stop the engine's threads (blocked ones are released) and wait a bounded
@@ -483,31 +498,6 @@ fn frame_interval(phase: Phase, opts: &TuiOptions) -> Duration {
         Phase::Running | Phase::ShuttingDown => opts.frame(),
         Phase::Paused => PAUSED_FRAME.max(opts.frame()),
         Phase::Done | Phase::Aborted => OVER_FRAME.max(opts.frame()),
-    }
-}
-
-/// SIGTERM, SIGHUP and SIGINT set one flag the loop checks every poll, so
-/// the terminal is restored on the normal path instead of in a handler.
-struct Signals {
-    stop: Arc<AtomicBool>,
-    ids: Vec<signal_hook::SigId>,
-}
-
-impl Signals {
-    fn register() -> io::Result<Signals> {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut ids = Vec::new();
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
-            ids.push(signal_hook::flag::register(sig, Arc::clone(&stop))?);
-        }
-        Ok(Signals { stop, ids })
-    }
-
-    fn unregister(self) {
-        for id in self.ids {
-            signal_hook::low_level::unregister(id);
-        }
     }
 }
 

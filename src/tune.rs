@@ -94,7 +94,7 @@ pub enum TuneMsg {
 
 /// The sweep for the live run: its current config, its live producer count,
 /// consumers from 1 to twice the live count.
-pub fn spec_for(mut config: Config, snap: &Snapshot) -> Result<SweepSpec, String> {
+pub fn spec_for(mut config: Config, snap: &Snapshot) -> Result<SweepSpec, sweep::SpecError> {
     config.start_paused = false;
     let producers = live(snap, Role::Producer).max(1);
     let consumers = live(snap, Role::Consumer).max(1);
@@ -104,7 +104,7 @@ pub fn spec_for(mut config: Config, snap: &Snapshot) -> Result<SweepSpec, String
             .min(crate::sim::config::limits::MAX_THREADS),
         TUNE_POINTS,
     );
-    SweepSpec::new(config, vec![producers], counts, TUNE_TRIAL, 1).map_err(|e| e.to_string())
+    SweepSpec::new(config, vec![producers], counts, TUNE_TRIAL, 1)
 }
 
 /// Threads of `role` still in their loop and not on their way out.

@@ -15,8 +15,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::record::Recording;
 use crate::record::read::history_window;
-use crate::record::{LoadError, Recording};
 use crate::sim::{Command, Snapshot, SnapshotRequest, ThreadDetail};
 
 /// The playback speeds `-` and `+` step through.
@@ -269,12 +269,9 @@ impl crate::tui::Sim for Player {
 }
 
 /// `queuescope replay FILE --json`: prints the summary the original
-/// `run --json` printed. Returns the exit code (2 for a bad file).
-pub fn print_json(path: &Path) -> i32 {
-    let rec = match crate::record::load(path) {
-        Ok(r) => r,
-        Err(e) => return bad_file(&e),
-    };
+/// `run --json` printed. A bad file is bad input.
+pub fn print_json(path: &Path) -> crate::error::Result {
+    let rec = load(path)?;
     let mut out = std::io::stdout().lock();
     // A closed stdout is not an error.
     let _ = writeln!(
@@ -283,13 +280,12 @@ pub fn print_json(path: &Path) -> i32 {
         serde_json::to_string_pretty(rec.summary()).unwrap_or_default()
     );
     let _ = out.flush();
-    0
+    Ok(crate::error::Exit::Ok)
 }
 
-/// Prints a load error as one line; returns exit code 2.
-pub fn bad_file(e: &LoadError) -> i32 {
-    eprintln!("error: {e}");
-    2
+/// Loads the recording at `path`; a bad file is bad input (one line).
+pub fn load(path: &Path) -> crate::error::Result<Recording> {
+    crate::record::load(path).map_err(crate::error::Error::usage)
 }
 
 #[cfg(test)]
