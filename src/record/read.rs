@@ -191,17 +191,16 @@ pub fn parse(path: &str, mut r: impl BufRead) -> Result<Recording, LoadError> {
     let mut ended = false;
     while let Some(complete) = next_line(&mut r, &mut buf).map_err(|e| io_error(path, e))? {
         line_no += 1;
-        let corrupt = |why: String| corrupt(path, line_no, why);
         if ended {
-            return Err(corrupt("data after the end record".into()));
+            return Err(corrupt(path, line_no, "data after the end record".into()));
         }
-        let record = match parse_record(&buf) {
+        let record = match parse_record(path, line_no, &buf) {
             Ok(r) => r,
             // The last line, cut mid-write.
             Err(_) if !complete => return Err(truncated(path, line_no - 1)),
-            Err(why) => return Err(corrupt(why)),
+            Err(e) => return Err(e),
         };
-        ended = add(&mut rec, record).map_err(corrupt)?;
+        ended = add(&mut rec, record).map_err(|o| corrupt(path, line_no, o.into()))?;
     }
     if !ended {
         return Err(truncated(path, line_no));
@@ -260,19 +259,42 @@ fn check_version(path: &str, header: &Value) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// One line after the header as a record; the error says what is wrong.
-fn parse_record(line: &[u8]) -> Result<Record, String> {
-    std::str::from_utf8(line)
-        .map_err(|_| "not UTF-8 text".to_string())
-        .and_then(|t| serde_json::from_str::<Record>(t).map_err(|e| json_error(&e)))
+/// Line `line_no` (after the header) as a record.
+fn parse_record(path: &str, line_no: usize, line: &[u8]) -> Result<Record, LoadError> {
+    let why = match std::str::from_utf8(line) {
+        Err(_) => "not UTF-8 text".to_string(),
+        Ok(t) => match serde_json::from_str::<Record>(t) {
+            Ok(r) => return Ok(r),
+            Err(e) => json_error(&e),
+        },
+    };
+    Err(corrupt(path, line_no, why))
+}
+
+/// A record that breaks the file's order.
+#[derive(Debug)]
+enum OutOfOrder {
+    /// An event whose `seq` is not past the last one's.
+    Event(u64),
+    /// A snapshot older than the last one.
+    Snapshot,
+}
+
+impl From<OutOfOrder> for String {
+    fn from(o: OutOfOrder) -> String {
+        match o {
+            OutOfOrder::Event(seq) => format!("event {seq} out of order"),
+            OutOfOrder::Snapshot => "snapshot out of time order".into(),
+        }
+    }
 }
 
 /// Adds `record` to `rec`, checking its order; true for the end record.
-fn add(rec: &mut Recording, record: Record) -> Result<bool, String> {
+fn add(rec: &mut Recording, record: Record) -> Result<bool, OutOfOrder> {
     match record {
         Record::Event(e) => {
             if rec.events.last().is_some_and(|last| e.seq <= last.seq) {
-                return Err(format!("event {} out of order", e.seq));
+                return Err(OutOfOrder::Event(e.seq));
             }
             rec.events.push(e);
         }
@@ -283,7 +305,7 @@ fn add(rec: &mut Recording, record: Record) -> Result<bool, String> {
                 .last()
                 .is_some_and(|f| s.snap.elapsed < f.snap.elapsed)
             {
-                return Err("snapshot out of time order".into());
+                return Err(OutOfOrder::Snapshot);
             }
             let newest = rec.history.last().map(|h| h.at);
             rec.history.extend(
