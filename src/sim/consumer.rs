@@ -13,17 +13,18 @@ use crossbeam_channel::{Receiver, TryRecvError};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
-use super::engine::{ItemResult, Trace, TraceKind};
 use super::event::EventKind;
 use super::gate::{Gate, gate};
 use super::panic_filter::{CaughtPanic, in_caught_work};
-use super::producer::{BlockNarrator, thread_seed};
 use super::queue::{Blocked, Item, Msg, NOT_TIMED, recv_waiting, spin_recv};
-use super::shared::{LatencyHists, Shared, Worker, lock, record};
+use super::shared::{LatencyHists, Shared, Worker, record};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
+use super::sync::lock;
+use super::trace::{ItemResult, Trace, TraceKind};
 use super::work::{WorkSpec, lower_timer_slack};
+use super::worker_kit::{BlockNarrator, thread_seed};
 
 /// How often a consumer publishes its thread-local histograms.
 const FLUSH_PERIOD: Duration = Duration::from_millis(50);

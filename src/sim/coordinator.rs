@@ -16,10 +16,11 @@ use super::event::EventKind;
 use super::queue::{Msg, try_send};
 use super::recent::PILL_ID;
 use super::sampler::{Sampler, period};
-use super::shared::{Shared, Worker, lock};
+use super::shared::{Shared, Worker};
 use super::spawn::Spawner;
 use super::state::{ExitReason, Phase, Role, ThreadState};
 use super::stats::bump;
+use super::sync::{lock, lock_write};
 use super::work::{WorkSpec, lower_timer_slack};
 
 struct Coordinator {
@@ -383,7 +384,7 @@ impl Coordinator {
     }
 
     fn set_knob(&self, spec: WorkSpec, interval: bool) {
-        let mut k = super::shared::lock_write(&self.sh.knobs);
+        let mut k = lock_write(&self.sh.knobs);
         if interval {
             k.base.interval = spec;
             k.per_producer.clear();

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use super::shared::lock;
+use super::sync::lock;
 
 /// Python's default switch interval.
 pub const DEFAULT_SWITCH: Duration = Duration::from_millis(5);

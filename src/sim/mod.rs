@@ -23,15 +23,19 @@ mod spawn;
 mod spend;
 pub mod state;
 pub mod stats;
+mod sync;
+pub mod trace;
 pub mod work;
+mod worker_kit;
 
 pub use command::{Command, Removal};
 pub use config::{Capacity, Config, PillTrigger, Workload};
-pub use engine::{Engine, ItemResult, Trace, TraceKind};
+pub use engine::Engine;
 pub use event::{Event, EventKind};
 pub use snapshot::{
     Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, Slot, Snapshot,
     SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};
+pub use trace::{ItemResult, Trace, TraceKind};
 pub use work::{Dist, WorkMode, WorkSpec};
