@@ -39,3 +39,6 @@ pub use snapshot::{
 pub use state::{ExitReason, Phase, Role, ThreadState};
 pub use trace::{ItemResult, Trace, TraceKind};
 pub use work::{Dist, WorkMode, WorkSpec};
+
+#[cfg(test)]
+mod layering;
