@@ -1,14 +1,42 @@
-//! Test-only guard on the engine's layering: the file-level import graph
-//! inside `sim/` has no cycle, and nothing imports the `engine` facade. It
-//! reads the sources (the `super::…` and `crate::sim::…` paths outside
-//! comments and test modules, re-exports resolved through `mod.rs`), so a new
-//! cycle fails here with the files that form it.
+//! Test-only guard on the engine's layering (listed in `sim`'s module docs):
+//! the file-level import graph inside `sim/` has no cycle, and every file
+//! imports only from its own layer or the ones below. It reads the sources
+//! (the `super::…` and `crate::sim::…` paths outside comments and test
+//! modules, re-exports resolved through `mod.rs`), so a new cycle or an
+//! upward import fails here naming the files.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// module name → the sim modules its non-test code names.
 type Graph = BTreeMap<String, BTreeSet<String>>;
+
+/// `sim`'s files, top layer first (keep in step with the docs in `mod.rs`).
+const LAYERS: &[&[&str]] = &[
+    &["engine"],
+    &["coordinator", "sampler", "assemble", "spawn"],
+    &["producer", "consumer", "worker_kit", "gate", "spend"],
+    &["shared", "gil"],
+    &[
+        "config",
+        "command",
+        "snapshot",
+        "event",
+        "trace",
+        "state",
+        "stats",
+        "queue",
+        "recent",
+        "work",
+        "serde_fmt",
+        "sync",
+        "panic_filter",
+    ],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
+}
 
 fn sources() -> BTreeMap<String, String> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sim");
@@ -183,11 +211,15 @@ fn the_engine_files_import_each_other_without_a_cycle() {
 }
 
 #[test]
-fn nothing_inside_sim_imports_the_engine_facade() {
-    let importers: Vec<_> = graph()
-        .into_iter()
-        .filter(|(name, deps)| name != "engine" && deps.contains("engine"))
-        .map(|(name, _)| name)
+fn every_file_imports_only_from_its_layer_or_below() {
+    let g = graph();
+    let unplaced: Vec<_> = g.keys().filter(|m| layer_of(m).is_none()).collect();
+    assert!(unplaced.is_empty(), "add {unplaced:?} to a layer in LAYERS");
+    let upward: Vec<String> = g
+        .iter()
+        .flat_map(|(m, deps)| deps.iter().map(move |d| (m, d)))
+        .filter(|(m, d)| layer_of(d) < layer_of(m))
+        .map(|(m, d)| format!("{m} → {d}"))
         .collect();
-    assert!(importers.is_empty(), "{importers:?} import sim::engine");
+    assert!(upward.is_empty(), "imports from a higher layer: {upward:?}");
 }
