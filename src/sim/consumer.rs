@@ -1,8 +1,9 @@
-//! The consumer loop, as in the seed programs: `get()` → pill? exit : work.
-//! Marks itself `waiting-empty` only when a non-blocking receive fails;
-//! keeps latencies in thread-local histograms flushed every 50 ms; catches a
-//! panic in its work so the item is counted as failed and the thread as
-//! crashed, while every other thread goes on.
+//! The consumer loop, as in the seed programs: `get()` → pill? exit : work,
+//! one [`Consumer::turn`] per message. Marks itself `waiting-empty` only when
+//! a non-blocking receive and a short spin both fail; keeps latencies in
+//! thread-local histograms published every 50 ms; catches a panic in its work
+//! so the item is counted as failed and the thread as crashed, while every
+//! other thread goes on.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

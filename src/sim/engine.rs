@@ -1,6 +1,8 @@
 //! The engine's public face: starts a run, takes live commands, hands out
-//! snapshots. Threads are started and steered by the coordinator (`main`);
-//! the engine only talks to it through a channel and reads shared counters.
+//! snapshots. It starts the first threads and the coordinator (`main`), which
+//! steers the run from then on; the engine only talks to it through a channel
+//! and reads shared counters. The top of `sim`'s layers: nothing in `sim`
+//! imports it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;

@@ -1,6 +1,7 @@
 //! The producer loop: claim an item, spend the interval making it, put it on
-//! the queue (marking itself `blocked-full` only when a non-blocking send
-//! fails), repeat until its workload is done or it is told to stop.
+//! the queue (marking itself `blocked-full` only when a non-blocking send and
+//! a short spin both fail), repeat until its workload is done or it is told
+//! to stop. Each item is one [`Producer::turn`], a call per step.
 
 use std::ops::Range;
 use std::sync::Arc;
