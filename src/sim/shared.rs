@@ -1,6 +1,7 @@
 //! State shared by the engine's threads: the thread registry, run-wide flags,
-//! live knobs, the event ring and merged latency histograms. Everything on a
-//! per-item path is either owner-written atomics or an uncontended local.
+//! live knobs, the event ring and merged latency histograms. On a per-item
+//! path a thread only reads shared flags, writes its own atomics or an
+//! uncontended local, and claims item ids (in blocks when producing flat out).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
