@@ -12,6 +12,7 @@ pub mod report;
 pub mod scenario;
 pub mod sim;
 pub mod sweep;
+#[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;
 pub mod tui;
