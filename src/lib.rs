@@ -18,3 +18,4 @@ pub mod testing;
 pub mod tui;
 pub mod tune;
 pub mod ui;
+pub mod units;

@@ -10,7 +10,7 @@ use crate::analysis::theory::{makespan, measured_service, theory};
 use crate::sim::{Config, ItemResult, LatencySummary, Snapshot, Workload};
 
 fn latency(l: &LatencySummary) -> Value {
-    let ms = |d: std::time::Duration| d.as_secs_f64() * 1e3;
+    use crate::units::millis as ms;
     json!({
         "count": l.count,
         "mean_ms": ms(l.mean),
