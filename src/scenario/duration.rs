@@ -1,7 +1,7 @@
 //! Duration syntax for scenario files and flags: `250us`, `10ms`, `0.5s`, `2s`,
 //! `5m`, `1h` (also `µs`, and a bare `0`). Parsed exactly in decimal, not via
 //! `f64`, so `0.1s` is exactly 100 ms and a value printed by
-//! [`units::exact`](crate::units::exact) parses back to itself.
+//! [`crate::units::exact`] parses back to itself.
 
 use std::fmt;
 use std::time::Duration;
