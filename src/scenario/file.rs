@@ -2,7 +2,7 @@
 //!
 //! Every key keeps its span (`toml::Spanned`), so each complaint, syntax or
 //! meaning, points at a line and column. Values are read as loosely typed
-//! [`Value`]s and checked by the rules in [`super::fields`] rather than by
+//! `Value`s and checked by the rules in `scenario::fields` rather than by
 //! serde's type checks: serde would say `invalid type: string "four", expected
 //! usize`, while the rules say what the key accepts, in the same words as the
 //! matching command-line flag.
