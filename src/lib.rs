@@ -14,8 +14,10 @@ pub mod scenario;
 pub mod signals;
 pub mod sim;
 pub mod sweep;
+#[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;
 pub mod tui;
 pub mod tune;
 pub mod ui;
+pub mod units;

@@ -252,6 +252,18 @@ fn warnings_panel_with_a_hang() {
 }
 
 #[test]
+fn microseconds_read_as_us_on_an_ascii_screen() {
+    // Durations say `µs`; --ascii must still show every one of them legibly.
+    let snap = testing::hang();
+    let unicode = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(unicode.contains("725µs"), "{unicode}");
+    let theme = Theme::new(ThemeKind::Default, true, true);
+    let ascii = text(&snap, &mut ViewState::new(), &theme, 100, 30);
+    assert!(ascii.is_ascii(), "{ascii}");
+    assert!(ascii.contains("725us"), "{ascii}");
+}
+
+#[test]
 fn a_hang_is_drawn_in_the_error_colour() {
     let snap = testing::hang();
     let terminal = screen(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);

@@ -1,6 +1,6 @@
-//! Lints: plain-words warnings about what a run is doing wrong, computed
-//! from a snapshot alone (so the TUI's Warnings panel, `run --json` and the
-//! watchdog agree).
+//! Lints and the hang watchdog: plain-words warnings about what a run is
+//! doing wrong, computed from a snapshot alone (so the TUI's Warnings panel,
+//! `run --json` and the watchdog agree).
 
 use serde::Serialize;
 
@@ -50,42 +50,29 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Every lint that applies to `s`, in a fixed order.
-pub fn lints(s: &Snapshot) -> Vec<Lint> {
-    let n = Census::of(s);
-    let mut out = Vec::new();
-    out.extend(pills_mismatch(s, &n));
-    out.extend(hang(s, &n));
-    stuck_producers(s, &n, &mut out);
-    out.extend(stranded(s, &n));
-    if s.phase == Phase::Running {
-        trend_lints(s, &mut out);
-    }
-    out
-}
-
-/// The thread counts the shutdown lints read.
+/// Who is still around, as the lints need it.
 struct Census {
     producers_live: u64,
     consumers_live: u64,
-    /// Consumers that left after taking a pill.
+    /// Consumers that exited on a pill.
     took_pill: u64,
-    /// Consumers waiting on the empty queue.
+    /// Consumers waiting on an empty queue.
     waiting: u64,
-    /// `main` has nothing left to send (joining, or gone).
+    /// `main` does nothing that could wake anyone: joining, or gone.
     main_idle: bool,
 }
 
 impl Census {
     fn of(s: &Snapshot) -> Census {
-        let consumers = || s.role(Role::Consumer);
         Census {
             producers_live: s.live(Role::Producer) as u64,
             consumers_live: s.live(Role::Consumer) as u64,
-            took_pill: consumers()
+            took_pill: s
+                .role(Role::Consumer)
                 .filter(|t| t.exit == Some(ExitReason::Pill))
                 .count() as u64,
-            waiting: consumers()
+            waiting: s
+                .role(Role::Consumer)
                 .filter(|t| t.state == ThreadState::WaitingEmpty)
                 .count() as u64,
             main_idle: s
@@ -93,34 +80,40 @@ impl Census {
                 .all(|t| matches!(t.state, ThreadState::Joining | ThreadState::Exited)),
         }
     }
+}
 
-    /// Consumers that need a pill: those that took one and those still live.
-    fn needing_pills(&self) -> u64 {
-        self.took_pill + self.consumers_live
+/// Every lint that applies to `s`.
+pub fn lints(s: &Snapshot) -> Vec<Lint> {
+    let mut out = Vec::new();
+    let who = Census::of(s);
+    out.extend(pill_count(s, &who));
+    out.extend(hang(s, &who));
+    stuck_producers(s, &who, &mut out);
+    out.extend(stranded(s, &who));
+    if s.phase == Phase::Running {
+        trend_lints(s, &mut out);
     }
+    out
 }
 
 /// Pill count at shutdown, in either direction.
-fn pills_mismatch(s: &Snapshot, n: &Census) -> Option<Lint> {
+fn pill_count(s: &Snapshot, who: &Census) -> Option<Lint> {
     let c = s.counts;
     let planned = c.pills_planned?;
-    let needed = n.needing_pills();
+    let needed = who.took_pill + who.consumers_live;
+    let pills_for = format!(
+        "{} for {}",
+        plural(planned, "pill", "pills"),
+        plural(needed, "consumer", "consumers")
+    );
     let message = if planned < needed {
-        format!(
-            "{} for {}: each consumer needs its own pill",
-            plural(planned, "pill", "pills"),
-            plural(needed, "consumer", "consumers")
-        )
+        format!("{pills_for}: each consumer needs its own pill")
     } else if planned > needed
-        && (s.phase.is_over() || n.consumers_live == 0)
+        && (s.phase.is_over() || who.consumers_live == 0)
         && c.pills_in_queue() > 0
     {
-        format!(
-            "{} for {}: {} left in the queue",
-            plural(planned, "pill", "pills"),
-            plural(needed, "consumer", "consumers"),
-            plural(c.pills_in_queue(), "pill", "pills")
-        )
+        let left = plural(c.pills_in_queue(), "pill", "pills");
+        format!("{pills_for}: {left} left in the queue")
     } else {
         return None;
     };
@@ -131,28 +124,28 @@ fn pills_mismatch(s: &Snapshot, n: &Census) -> Option<Lint> {
 }
 
 /// Hang: nothing left that could ever wake the waiting consumers.
-fn hang(s: &Snapshot, n: &Census) -> Option<Lint> {
+fn hang(s: &Snapshot, who: &Census) -> Option<Lint> {
     let c = s.counts;
-    let hung = n.producers_live == 0
-        && n.main_idle
+    let hung = who.producers_live == 0
+        && who.main_idle
         && c.pills_planned.is_some_and(|p| c.pills_sent >= p)
         && c.depth() == 0
-        && n.waiting > 0
-        && n.waiting == n.consumers_live;
+        && who.waiting > 0
+        && who.waiting == who.consumers_live;
     hung.then(|| Lint {
         kind: LintKind::Hang,
         message: format!(
             "{} will wait forever: {} sent for {}",
-            plural(n.waiting, "consumer", "consumers"),
+            plural(who.waiting, "consumer", "consumers"),
             plural(c.pills_sent, "pill", "pills"),
-            plural(n.needing_pills(), "consumer", "consumers")
+            plural(who.took_pill + who.consumers_live, "consumer", "consumers")
         ),
     })
 }
 
 /// A producer blocked on a full queue that nobody will drain.
-fn stuck_producers(s: &Snapshot, n: &Census, out: &mut Vec<Lint>) {
-    if n.consumers_live > 0 || s.phase.is_over() {
+fn stuck_producers(s: &Snapshot, who: &Census, out: &mut Vec<Lint>) {
+    if who.consumers_live > 0 || s.phase.is_over() {
         return;
     }
     for t in s
@@ -170,9 +163,9 @@ fn stuck_producers(s: &Snapshot, n: &Census, out: &mut Vec<Lint>) {
 }
 
 /// Items left behind the pills.
-fn stranded(s: &Snapshot, n: &Census) -> Option<Lint> {
+fn stranded(s: &Snapshot, who: &Census) -> Option<Lint> {
     let c = s.counts;
-    (n.consumers_live == 0 && c.queued > 0 && c.pills_received > 0).then(|| Lint {
+    (who.consumers_live == 0 && c.queued > 0 && c.pills_received > 0).then(|| Lint {
         kind: LintKind::Stranded,
         message: format!(
             "{} stranded behind the pills: no consumer is left to take {}",

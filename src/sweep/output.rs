@@ -3,18 +3,13 @@
 //! README's "Tuning" section.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::range::show_counts;
 use super::{KNEE_TOLERANCE, Point, SweepResult, best_index, knee_index};
-use crate::sim::work::fmt_duration;
 use crate::ui::fmt;
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
+use crate::units::millis as ms;
 
 /// The first line: what was swept.
 pub fn title(r: &SweepResult) -> String {
@@ -30,7 +25,7 @@ pub fn title(r: &SweepResult) -> String {
     let trial = if r.batch {
         "each run to completion".to_string()
     } else {
-        format!("trials of {}", fmt_duration(r.trial))
+        format!("trials of {}", crate::units::exact(r.trial))
     };
     let repeat = if r.repeat == 1 {
         String::new()
@@ -226,6 +221,7 @@ pub fn csv(r: &SweepResult) -> String {
 mod tests {
     use super::*;
     use crate::sweep::tests::pt;
+    use std::time::Duration;
 
     fn result() -> SweepResult {
         SweepResult {

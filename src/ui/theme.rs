@@ -323,7 +323,7 @@ impl Theme {
                 '·' | '•' => out.push('.'),
                 '×' => out.push('x'),
                 'λ' => out.push('l'),
-                'μ' => out.push('u'),
+                'µ' | 'μ' => out.push('u'),
                 'ρ' => out.push('p'),
                 '≥' => out.push_str(">="),
                 '≤' => out.push_str("<="),
