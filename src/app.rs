@@ -16,11 +16,11 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::{Position, Rect};
 
-use crate::record::RecordingView;
-use crate::replay::{ReplayAction, ReplayView};
 use crate::sim::{
     Command, Phase, Removal, Role, Snapshot, SnapshotRequest, ThreadSnap, ThreadState,
 };
+use crate::source::ReplayAction;
+pub use crate::source::SourceView;
 use crate::tune::TuneView;
 
 /// Factor for `<` (longer producer interval) and `{` (longer consumer work).
@@ -78,20 +78,6 @@ pub enum Overlay {
     Details,
     /// The Tune view (`T`): a sweep of the consumer count, and its knee.
     Tune,
-}
-
-/// What drives the screen: a live engine (maybe being recorded) or a
-/// recording played back. The event loop copies it from the `Sim` each
-/// frame; the header and the keys depend on it.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum SourceView {
-    /// A live run.
-    #[default]
-    Live,
-    /// A live run being recorded (`--record`).
-    Recording(RecordingView),
-    /// A recording played back (`queuescope replay`).
-    Replay(ReplayView),
 }
 
 /// Where things landed on screen in the last frame. The renderer reports it

@@ -11,6 +11,7 @@ pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod source;
 pub mod sweep;
 #[doc(hidden)]
 pub mod testing;

@@ -2,12 +2,12 @@
 //! that turns keys, mouse, resizes, ticks and signals into view changes and
 //! engine [`Command`]s.
 //!
-//! One snapshot per frame: the loop asks the engine for a [`Snapshot`]
-//! (with a thread's details only while the details view is open), hands it
-//! to [`ui::render`], and sends commands only through [`Engine::send`].
-//! The loop is generic over the backend, the input source and the engine
-//! ([`Sim`]), so it runs against a `TestBackend` and a scripted input in
-//! tests.
+//! One snapshot per frame: the loop asks its [`Source`] (the engine, a
+//! recording being made, or a replay) for a [`Snapshot`] (with a thread's
+//! details only while the details view is open), hands it to
+//! [`ui::render`], and sends commands only through [`Source::send`]. The
+//! loop is generic over the backend, the input and the source, so it runs
+//! against a `TestBackend`, a scripted input and a fake source in tests.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
@@ -21,10 +21,11 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::{self, Action, Overlay, SourceView, ViewState};
+use crate::app::{self, Action, Overlay, ViewState};
 use crate::record::RecordedEngine;
-use crate::replay::{Player, ReplayAction};
-use crate::sim::{Command, Config, Engine, Phase, Snapshot, SnapshotRequest};
+use crate::replay::Player;
+use crate::sim::{Command, Config, Engine, Phase, Snapshot};
+use crate::source::Source;
 use crate::tune::{self, TuneJob, TuneView};
 use crate::ui::{self, Theme, ThemeKind};
 
@@ -82,68 +83,6 @@ impl TuiOptions {
     /// Time between frames while the run moves.
     fn frame(&self) -> Duration {
         Duration::from_secs(1) / self.fps.clamp(1, 120)
-    }
-}
-
-/// What the event loop drives: the real [`Engine`], or a fake in tests.
-pub trait Sim {
-    /// A snapshot with the parts `req` asks for.
-    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot;
-    /// Apply a live change.
-    fn send(&self, cmd: Command);
-    /// Wait until every thread has left or `timeout` passes; true if over.
-    fn wait(&self, timeout: Duration) -> bool;
-    /// What drives the screen, for the header: live, recording or replay.
-    fn source(&self) -> SourceView {
-        SourceView::Live
-    }
-    /// The run's configuration with its current knobs, for the Tune view's
-    /// sweep; `None` when there is no engine to sweep (a replay).
-    fn config(&self) -> Option<Config> {
-        None
-    }
-    /// A replay key; a live engine ignores it.
-    fn replay(&mut self, _: ReplayAction) {}
-    /// Called once after the UI has ended and the run has been stopped;
-    /// an error is one line for stderr (e.g. a recording that failed).
-    fn close(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl Sim for Engine {
-    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
-        Engine::snapshot_with(self, req)
-    }
-    fn send(&self, cmd: Command) {
-        Engine::send(self, cmd)
-    }
-    fn wait(&self, timeout: Duration) -> bool {
-        Engine::wait(self, timeout)
-    }
-    fn config(&self) -> Option<Config> {
-        Some(Engine::config(self))
-    }
-}
-
-impl Sim for RecordedEngine {
-    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
-        self.engine().snapshot_with(req)
-    }
-    fn send(&self, cmd: Command) {
-        self.engine().send(cmd)
-    }
-    fn wait(&self, timeout: Duration) -> bool {
-        self.engine().wait(timeout)
-    }
-    fn source(&self) -> SourceView {
-        SourceView::Recording(self.view())
-    }
-    fn config(&self) -> Option<Config> {
-        Some(self.engine().config())
-    }
-    fn close(&mut self) -> Result<(), String> {
-        RecordedEngine::close(self).map_err(|e| format!("{}: {e}", self.path().display()))
     }
 }
 
@@ -242,8 +181,11 @@ pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> io::Resul
     run_sim(|| Ok(Player::new(Arc::clone(&rec))), opts)
 }
 
-/// The UI around any [`Sim`] that `start` makes (and makes again on `r`).
-fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -> io::Result<i32> {
+/// The UI around any [`Source`] that `start` makes (and makes again on `r`).
+fn run_sim<S: Source>(
+    mut start: impl FnMut() -> io::Result<S>,
+    opts: TuiOptions,
+) -> io::Result<i32> {
     if !io::stdout().is_terminal() {
         eprintln!(
             "queuescope: stdout is not a terminal, so the live view cannot start.\n\
@@ -307,7 +249,7 @@ fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -
 
 /// Stop the engine's threads (blocked ones are released) and wait a bounded
 /// time for them.
-fn finish<S: Sim>(sim: &S, wait: Duration) {
+fn finish<S: Source>(sim: &S, wait: Duration) {
     sim.send(Command::Abort);
     sim.wait(wait);
 }
@@ -326,7 +268,7 @@ pub fn event_loop<B, S, F>(
 ) -> io::Result<S>
 where
     B: Backend,
-    S: Sim,
+    S: Source,
     F: FnMut() -> io::Result<S>,
 {
     let mut view = ViewState::new();
@@ -361,7 +303,7 @@ where
                 dirty = true;
             }
         }
-        let source = sim.source();
+        let source = sim.source_view();
         if source != view.source {
             view.source = source;
             dirty = true;
@@ -370,7 +312,7 @@ where
             let snap = sim.snapshot_with(view.snapshot_request());
             // A replay's cursor moved while the snapshot was taken: show
             // the position of this very snapshot.
-            view.source = sim.source();
+            view.source = sim.source_view();
             view.sync(&snap);
             // An unchanged snapshot (paused, or over) needs no new frame.
             if dirty || last.as_ref() != Some(&snap) {
@@ -556,6 +498,7 @@ fn init_terminal() -> io::Result<ratatui::DefaultTerminal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::SnapshotRequest;
     use crate::testing;
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -570,7 +513,7 @@ mod tests {
         requests: Rc<RefCell<Vec<SnapshotRequest>>>,
     }
 
-    impl Sim for Fake {
+    impl Source for Fake {
         fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
             self.requests.borrow_mut().push(req);
             self.snap.clone()

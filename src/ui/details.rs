@@ -58,7 +58,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
     };
     let detail = snap.detail.as_ref().filter(|d| d.id == t.id);
     // A recording keeps the timeline but not each thread's histograms.
-    let replaying = matches!(view.source, crate::app::SourceView::Replay(_));
+    let replaying = matches!(view.source, crate::source::SourceView::Replay(_));
     let (latency_detail, missing) = if replaying {
         (None, "not recorded (the Stats panel has the run's)")
     } else {

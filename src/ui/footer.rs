@@ -8,8 +8,9 @@ use ratatui::text::Span;
 
 use super::draw;
 use super::theme::Theme;
-use crate::app::{Overlay, SourceView, ViewState};
+use crate::app::{Overlay, ViewState};
 use crate::sim::{Phase, Snapshot};
+use crate::source::SourceView;
 
 /// `(key, what it does)` pairs for the current situation.
 pub fn keys_now(

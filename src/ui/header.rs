@@ -11,9 +11,9 @@ use ratatui::text::Span;
 
 use super::theme::{Theme, ThemeKind};
 use super::{draw, fmt};
-use crate::app::SourceView;
 use crate::sim::ThreadState;
 use crate::sim::{Capacity, Phase, Role, Snapshot};
+use crate::source::SourceView;
 
 /// Bytes as `812 B`, `12 KB`, `3.4 MB`.
 fn bytes(n: u64) -> String {

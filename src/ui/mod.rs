@@ -206,7 +206,7 @@ pub fn render_buffer(
                 buf,
                 area,
                 theme,
-                matches!(view.source, crate::app::SourceView::Replay(_)),
+                matches!(view.source, crate::source::SourceView::Replay(_)),
             ),
             Overlay::Details => details::render(buf, area, snap, view, theme),
             Overlay::Tune => {
