@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod fmt;
 pub mod headless;
 pub mod record;
 pub mod replay;

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
     }
     match &cli.command {
         Some(Command::Sweep(sweep)) => {
-            return ExitCode::from(queuescope::sweep::command::run(sweep) as u8);
+            let charts = queuescope::ui::sweep_chart::report_text;
+            return ExitCode::from(queuescope::sweep::command::run(sweep, charts) as u8);
         }
         Some(Command::Replay(replay)) => return ExitCode::from(replay_command(replay) as u8),
         _ => {}

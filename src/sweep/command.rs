@@ -73,9 +73,10 @@ fn quote(t: &str) -> String {
     format!("{t:?}")
 }
 
-/// Runs `queuescope sweep`; returns the exit code (0 done, 1 interrupted
-/// or threads could not start, 2 bad flags).
-pub fn run(args: &SweepArgs) -> i32 {
+/// Runs `queuescope sweep`, with `charts` drawing the table's charts;
+/// returns the exit code (0 done, 1 interrupted or threads could not
+/// start, 2 bad flags).
+pub fn run(args: &SweepArgs, charts: output::ChartText) -> i32 {
     let spec = match spec(args) {
         Ok(s) => s,
         Err(line) => {
@@ -112,7 +113,7 @@ pub fn run(args: &SweepArgs) -> i32 {
         eprintln!("queuescope: sweep interrupted; printing the points measured so far");
     }
     let text = match format {
-        Format::Table => output::table(&result, 72),
+        Format::Table => output::table(&result, Some(charts)),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&output::json(&result)).unwrap_or_default();
             s.push('\n');

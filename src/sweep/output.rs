@@ -9,8 +9,13 @@ use serde_json::{Value, json};
 
 use super::range::show_counts;
 use super::{KNEE_TOLERANCE, Point, SweepResult, best_index, knee_index};
+use crate::fmt;
 use crate::sim::work::fmt_duration;
-use crate::ui::fmt;
+
+/// Draws a result's charts as lines of text: the terminal UI's chart widget
+/// drawn off-screen. The command printing the report hands it to [`table`],
+/// so `sweep` itself needs no drawing library.
+pub type ChartText = fn(&SweepResult) -> String;
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
@@ -62,8 +67,9 @@ fn note(p: &Point, is_knee: bool, is_best: bool) -> String {
     parts.join(", ")
 }
 
-/// The text table, the verdict and (when `chart_width` > 0) the charts.
-pub fn table(r: &SweepResult, chart_width: u16) -> String {
+/// The text table, the verdict and, given `charts`, the charts (when some
+/// point was measured).
+pub fn table(r: &SweepResult, charts: Option<ChartText>) -> String {
     let knee = knee_index(&r.points);
     let best = best_index(&r.points);
     let mut out = String::new();
@@ -100,9 +106,9 @@ pub fn table(r: &SweepResult, chart_width: u16) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", verdict(r));
-    if chart_width > 0 && !r.points.is_empty() {
+    if let Some(charts) = charts.filter(|_| !r.points.is_empty()) {
         out.push('\n');
-        out.push_str(&super::chart::text(r, chart_width, 14, false));
+        out.push_str(&charts(r));
     }
     out
 }
@@ -242,7 +248,7 @@ mod tests {
 
     #[test]
     fn table_marks_the_knee_and_says_why() {
-        let t = table(&result(), 0);
+        let t = table(&result(), None);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(
             lines[0],

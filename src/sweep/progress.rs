@@ -29,7 +29,7 @@ pub fn line(p: &Progress, elapsed: Duration) -> String {
         if rest.as_secs() < 60 {
             format!("  ~{}s left", rest.as_secs())
         } else {
-            format!("  ~{} left", crate::ui::fmt::elapsed(rest))
+            format!("  ~{} left", crate::fmt::elapsed(rest))
         }
     } else {
         String::new()

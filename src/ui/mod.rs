@@ -19,6 +19,7 @@ pub mod help;
 pub mod present;
 pub mod queue;
 pub mod stats;
+pub mod sweep_chart;
 pub mod theme;
 pub mod theory;
 pub mod threads;

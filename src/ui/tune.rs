@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
 
+use super::sweep_chart::{self as chart, Metric};
 use super::theme::Theme;
 use super::{draw, fmt, panel};
 use crate::sim::{Role, Snapshot};
-use crate::sweep::chart::{self, Metric};
 use crate::sweep::output::verdict;
 use crate::sweep::range::show_counts;
 use crate::tune::{TuneState, TuneView, live};

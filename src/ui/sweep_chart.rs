@@ -1,7 +1,8 @@
 //! The sweep's two curves, throughput and p99 queue wait against the thread
 //! count, drawn with ratatui's [`Chart`]. The Tune view draws them into its
-//! frame; `queuescope sweep` draws them into an off-screen buffer and prints
-//! the cells as text, so the CLI and the TUI show the same picture.
+//! frame; `queuescope sweep` has them drawn into an off-screen buffer
+//! ([`report_text`]) and prints the cells as text, so the CLI and the TUI
+//! show the same picture.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -9,8 +10,13 @@ use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
 
-use super::{Point, SweepResult};
-use crate::ui::{Theme, fmt, panel};
+use super::{Theme, ThemeKind, fmt, panel};
+use crate::sweep::{Point, SweepResult};
+
+/// Columns of each chart under `queuescope sweep`'s table.
+pub const REPORT_WIDTH: u16 = 72;
+/// Rows of each chart under `queuescope sweep`'s table.
+pub const REPORT_HEIGHT: u16 = 14;
 
 /// Which measurement a chart plots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,10 +230,16 @@ pub fn render(
     chart.render(area, buf);
 }
 
+/// What `queuescope sweep` prints under its table: [`text`] at the report's
+/// size, in the terminal's glyphs.
+pub fn report_text(r: &SweepResult) -> String {
+    text(r, REPORT_WIDTH, REPORT_HEIGHT, false)
+}
+
 /// Both charts as plain text lines (no colour), `width` columns each,
-/// stacked: what `queuescope sweep` prints under its table.
+/// stacked.
 pub fn text(r: &SweepResult, width: u16, height: u16, ascii: bool) -> String {
-    let theme = Theme::new(crate::ui::ThemeKind::Default, false, ascii);
+    let theme = Theme::new(ThemeKind::Default, false, ascii);
     let mut out = String::new();
     for metric in [Metric::Throughput, Metric::WaitP99] {
         let area = Rect::new(0, 0, width, height);
