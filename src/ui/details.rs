@@ -7,9 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
+use super::draw::block;
+use super::fmt;
+use super::layout::centered;
 use super::theme::Theme;
 use super::threads::{lane_cell, state_words};
-use super::{centered, fmt, panel};
 use crate::app::ViewState;
 use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Bucket, LatencySummary, Snapshot, ThreadDetail, ThreadSnap, ThreadState};
@@ -45,12 +47,13 @@ pub fn bars(histogram: &[Bucket], max: usize) -> Vec<Bucket> {
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, theme: &Theme) {
     let w = (area.width * 9 / 10).clamp(56, 130);
     let Some(t) = view
+        .threads
         .selected
         .and_then(|id| snap.threads.iter().find(|t| t.id == id))
     else {
         let rect = centered(area, w, 3);
         Clear.render(rect, buf);
-        let block = panel(" Details ", theme);
+        let block = block(" Details ", theme);
         Paragraph::new("No thread selected.")
             .block(block)
             .render(rect, buf);
@@ -90,7 +93,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
             theme.state(t.state),
         ),
     ]);
-    let block = panel(title, theme)
+    let block = block(title, theme)
         .title_bottom(Line::from(" esc closes, j/k other thread ").right_aligned());
     let inner = block.inner(rect);
     block.render(rect, buf);

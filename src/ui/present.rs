@@ -334,7 +334,15 @@ pub fn render(
                 Rect::new(below.x + tw, below.y, below.width - tw, below.height),
             )
         };
-        geometry.threads_body = threads::render(buf, threads_r, snap, rows, view, theme);
+        geometry.threads_body = threads::render(
+            buf,
+            threads_r,
+            snap,
+            rows,
+            &view.threads,
+            view.present,
+            theme,
+        );
         geometry.event_rows = events::render_with(buf, events_r, snap, theme, true);
         return geometry;
     }
@@ -378,7 +386,8 @@ pub fn render(
     if view.theory {
         theory::render(buf, top, snap, theme);
     } else {
-        geometry.threads_body = threads::render(buf, top, snap, rows, view, theme);
+        geometry.threads_body =
+            threads::render(buf, top, snap, rows, &view.threads, view.present, theme);
     }
     geometry.event_rows = events::render_with(
         buf,

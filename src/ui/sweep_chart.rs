@@ -10,7 +10,9 @@ use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
 
-use super::{Theme, ThemeKind, fmt, panel};
+use super::draw::block;
+use super::fmt;
+use super::theme::{Theme, ThemeKind};
 use crate::sweep::{Point, SweepResult};
 
 /// Columns of each chart under `queuescope sweep`'s table.
@@ -211,7 +213,7 @@ pub fn render(
     };
     let y_labels = [0.0, top / 2.0, top].map(|y| Line::raw(metric.label(y)));
     let chart = Chart::new(datasets)
-        .block(panel(metric.title(XAxis::of(r)), theme))
+        .block(block(metric.title(XAxis::of(r)), theme))
         .style(theme.text)
         .x_axis(
             Axis::default()

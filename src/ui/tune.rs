@@ -8,9 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
 
+use super::draw::{self, block};
+use super::fmt;
 use super::sweep_chart::{self as chart, Metric};
 use super::theme::Theme;
-use super::{draw, fmt, panel};
 use crate::sim::{Role, Snapshot};
 use crate::sweep::output::verdict;
 use crate::sweep::range::show_counts;
@@ -33,7 +34,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, tv: &TuneView, them
         fmt::n_of(r.producers.first().copied().unwrap_or(1), "producer"),
         crate::sim::work::fmt_duration(r.trial),
     );
-    let block = panel(title, theme);
+    let block = block(title, theme);
     let inner = block.inner(rect);
     block.render(rect, buf);
     if inner.height < 6 || inner.width < 30 {
