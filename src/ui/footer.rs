@@ -48,7 +48,13 @@ pub fn keys_now(
             ("?", "help"),
         ];
     }
-    match snap.phase {
+    live_keys(snap.phase, theme)
+}
+
+/// The main screen's keys for a live run in `phase`.
+fn live_keys(phase: Phase, theme: &Theme) -> Vec<(&'static str, &'static str)> {
+    let g = &theme.glyphs;
+    match phase {
         Phase::Done | Phase::Aborted => vec![
             ("r", "restart"),
             ("q", "quit"),
