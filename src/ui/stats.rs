@@ -5,6 +5,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use super::columns::{Columns, Widths};
 use super::theme::Theme;
 use super::{draw, fmt};
 use crate::sim::{LatencySummary, Role, Snapshot, ThreadSnap};
@@ -35,12 +36,12 @@ pub fn little(snap: &Snapshot) -> (f64, f64, f64, f64) {
 /// Draws the stats panel.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let inner = draw::panel(buf, area, &Line::from(" Stats "), None, theme);
-    let t = Columns::new(inner.width, theme);
+    let t = Columns::new(inner.width, WIDTHS, theme);
     let mut lines = vec![
         rates(snap, &t),
-        t.percentile_header(),
-        t.percentiles("queue wait", &snap.latency.queue_wait),
-        t.percentiles("end-to-end", &snap.latency.end_to_end),
+        percentile_header(&t),
+        percentiles("queue wait", &snap.latency.queue_wait, &t),
+        percentiles("end-to-end", &snap.latency.end_to_end, &t),
         utilization_line(snap, &t),
         little_line(snap, &t),
         counts(snap, &t),
@@ -64,67 +65,39 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     }
 }
 
-/// The label column and the number columns at one panel width.
-struct Columns<'t> {
-    /// Room for the long labels and the extra figures.
-    wide: bool,
-    label_w: usize,
-    num_w: usize,
-    theme: &'t Theme,
+/// The stats panel's columns: label, then p50, p90, p99.
+const WIDTHS: Widths = Widths {
+    wide_from: 44,
+    label: (11, 13),
+    value: (7, 8),
+};
+
+fn percentile_header(t: &Columns) -> Line<'static> {
+    let w = t.value_w;
+    Line::from(vec![
+        t.label(""),
+        Span::styled(
+            format!("{:>w$}{:>w$}{:>w$}", "p50", "p90", "p99"),
+            t.theme.dim,
+        ),
+    ])
 }
 
-impl<'t> Columns<'t> {
-    fn new(width: u16, theme: &'t Theme) -> Columns<'t> {
-        let wide = width >= 44;
-        Columns {
-            wide,
-            label_w: if wide { 13 } else { 11 },
-            num_w: if wide { 8 } else { 7 },
-            theme,
-        }
+/// p50, p90 and p99 of `l` under the header's columns.
+fn percentiles(name: &str, l: &LatencySummary, t: &Columns) -> Line<'static> {
+    if l.count == 0 {
+        return Line::from(vec![
+            t.label(name),
+            Span::styled("      no samples yet", t.theme.dim),
+        ]);
     }
-
-    /// The long label or the short one, as the width allows.
-    fn pick<'a>(&self, long: &'a str, short: &'a str) -> &'a str {
-        if self.wide { long } else { short }
-    }
-
-    fn label(&self, s: &str) -> Span<'static> {
-        let w = self.label_w;
-        Span::styled(format!("{s:<w$}"), self.theme.dim)
-    }
-
-    fn num(&self, s: String) -> Span<'static> {
-        let w = self.num_w;
-        Span::styled(format!("{s:>w$}"), self.theme.text)
-    }
-
-    fn percentile_header(&self) -> Line<'static> {
-        let w = self.num_w;
-        Line::from(vec![
-            self.label(""),
-            Span::styled(
-                format!("{:>w$}{:>w$}{:>w$}", "p50", "p90", "p99"),
-                self.theme.dim,
-            ),
-        ])
-    }
-
-    /// p50, p90 and p99 of `l` under the header's columns.
-    fn percentiles(&self, name: &str, l: &LatencySummary) -> Line<'static> {
-        if l.count == 0 {
-            return Line::from(vec![
-                self.label(name),
-                Span::styled("      no samples yet", self.theme.dim),
-            ]);
-        }
-        Line::from(vec![
-            self.label(name),
-            self.num(fmt::dur(l.p50)),
-            self.num(fmt::dur(l.p90)),
-            self.num(fmt::dur(l.p99)),
-        ])
-    }
+    let text = t.theme.text;
+    Line::from(vec![
+        t.label(name),
+        t.value(fmt::dur(l.p50), text),
+        t.value(fmt::dur(l.p90), text),
+        t.value(fmt::dur(l.p99), text),
+    ])
 }
 
 /// Whole-run averages in and out; the queue panel shows the last second.

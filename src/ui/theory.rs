@@ -14,6 +14,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use super::columns::{Columns, Widths};
 use super::theme::Theme;
 use super::{draw, fmt};
 use crate::analysis::theory::{Theory, makespan, theory};
@@ -65,7 +66,7 @@ fn num(x: f64) -> String {
 /// The panel's lines at inner width `width`, most important first within
 /// each group; the caller shows as many as fit.
 pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let t = Columns::new(width, theme);
+    let t = Columns::new(u16::try_from(width).unwrap_or(u16::MAX), WIDTHS, theme);
     let mut out = Vec::new();
     let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
     inputs(&mut out, th, measuring, &t);
@@ -75,10 +76,10 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
     }
     out.push(Line::from(vec![
         t.label(""),
-        t.col("theory".into(), theme.title),
-        t.col("measured".into(), theme.title),
+        t.value("theory".into(), theme.title),
+        t.value("measured".into(), theme.title),
     ]));
-    predictions(&mut out, th, &t);
+    predictions(&mut out, th, width, &t);
     out.push(little(th, &t));
     out.extend(makespan_line(snap, th, &t));
     out.extend(consumers_needed(th, &t));
@@ -89,48 +90,12 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
     out
 }
 
-/// The label column and the two value columns at one panel width.
-struct Columns<'t> {
-    /// Room for the long labels.
-    wide: bool,
-    width: usize,
-    label_w: usize,
-    col_w: usize,
-    theme: &'t Theme,
-}
-
-impl<'t> Columns<'t> {
-    fn new(width: usize, theme: &'t Theme) -> Columns<'t> {
-        let wide = width >= 44;
-        Columns {
-            wide,
-            width,
-            label_w: if wide { 16 } else { 11 },
-            col_w: if wide { 10 } else { 9 },
-            theme,
-        }
-    }
-
-    /// The long label or the short one, as the width allows.
-    fn pick<'a>(&self, long: &'a str, short: &'a str) -> &'a str {
-        if self.wide { long } else { short }
-    }
-
-    fn label(&self, s: &str) -> Span<'static> {
-        let w = self.label_w;
-        Span::styled(format!("{:<w$}", self.tx(s)), self.theme.dim)
-    }
-
-    fn col(&self, s: String, st: Style) -> Span<'static> {
-        let w = self.col_w;
-        Span::styled(format!("{s:>w$}"), st)
-    }
-
-    /// `s` in the theme's glyphs (Greek letters become ASCII under `--ascii`).
-    fn tx(&self, s: &str) -> String {
-        self.theme.text_of(s).into_owned()
-    }
-}
+/// The theory panel's columns: label, theory, measured.
+const WIDTHS: Widths = Widths {
+    wide_from: 44,
+    label: (11, 16),
+    value: (9, 10),
+};
 
 /// What the predictions are made from: λ, S, c and the utilisation ρ (on
 /// a line of its own when narrow).
@@ -162,7 +127,7 @@ fn inputs(out: &mut Vec<Line<'static>>, th: &Theory, measuring: bool, t: &Column
 
 /// Erlang-C's P(wait), Lq and Wq beside the measured ones, or why there
 /// is nothing to predict.
-fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, t: &Columns) {
+fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, width: usize, t: &Columns) {
     let theme = t.theme;
     match th.predicted {
         _ if th.consumers == 0 => out.push(Line::styled(
@@ -172,18 +137,18 @@ fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, t: &Columns) {
         Some(m) => {
             out.push(Line::from(vec![
                 t.label("P(wait)"),
-                t.col(format!("{:.3}", m.p_wait), theme.text),
-                t.col("-".into(), theme.dim),
+                t.value(format!("{:.3}", m.p_wait), theme.text),
+                t.value("-".into(), theme.dim),
             ]));
             out.push(Line::from(vec![
                 t.label(t.pick("Lq  mean queued", "Lq queued")),
-                t.col(num(m.lq), theme.text),
-                t.col(num(th.measured_lq), theme.text),
+                t.value(num(m.lq), theme.text),
+                t.value(num(th.measured_lq), theme.text),
             ]));
             out.push(Line::from(vec![
                 t.label(t.pick("Wq  mean wait", "Wq wait")),
-                t.col(secs(m.wq_s), theme.text),
-                t.col(secs(th.measured_wq_s), theme.text),
+                t.value(secs(m.wq_s), theme.text),
+                t.value(secs(th.measured_wq_s), theme.text),
             ]));
         }
         None => {
@@ -193,7 +158,7 @@ fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, t: &Columns) {
                 "unstable: ρ ≥ 1, arrivals outpace service; no steady state, \
                  the queue grows without bound",
             );
-            for l in fmt::wrap(&msg, t.width).into_iter().take(2) {
+            for l in fmt::wrap(&msg, width).into_iter().take(2) {
                 out.push(Line::styled(l, theme.bad));
             }
         }
@@ -212,8 +177,8 @@ fn little(th: &Theory, t: &Columns) -> Line<'static> {
     };
     Line::from(vec![
         t.label(t.pick("Little L = λ·W", "L = λ·W")),
-        t.col(num(th.little_lambda_w), theme.text),
-        t.col(num(th.little_l), theme.text),
+        t.value(num(th.little_lambda_w), theme.text),
+        t.value(num(th.little_l), theme.text),
         Span::styled(mark, theme.good),
     ])
 }
@@ -235,8 +200,8 @@ fn makespan_line(snap: &Snapshot, th: &Theory, t: &Columns) -> Option<Line<'stat
     };
     Some(Line::from(vec![
         t.label(&label),
-        t.col(fmt::dur(predicted), t.theme.text),
-        t.col(measured, t.theme.text),
+        t.value(fmt::dur(predicted), t.theme.text),
+        t.value(measured, t.theme.text),
     ]))
 }
 
