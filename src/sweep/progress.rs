@@ -46,7 +46,7 @@ pub fn line(p: &Progress, elapsed: Duration) -> String {
     )
 }
 
-/// Draws [`line`] on stderr when it is a terminal.
+/// Draws [`line()`] on stderr when it is a terminal.
 #[derive(Debug)]
 pub struct Bar {
     on: bool,

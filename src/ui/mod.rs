@@ -1,7 +1,7 @@
 //! Drawing: one [`Snapshot`](crate::sim::Snapshot) plus the
 //! [`ViewState`](crate::app::ViewState) in, one frame out.
 //!
-//! [`render`] ([`screen`]) lays the screen out ([`layout`]) and hands each
+//! [`render`] ([`screen`]) lays the screen out ([`layout`](mod@layout)) and hands each
 //! region to its panel's module (one file per panel; [`draw`] and
 //! [`theme`] are what they share). Nothing here talks to the source or
 //! the terminal, so every screen can be rendered into a `TestBackend` and
