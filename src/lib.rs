@@ -1,6 +1,12 @@
 //! queuescope: watch producer/consumer threads, queue depth and poison-pill
 //! shutdown as they happen. The library holds the engine (`sim`), scenario
 //! loading (`scenario`), reports and the terminal UI; `main.rs` is thin.
+//!
+//! The live view's layers, bottom up: the model (`sim`, and `source`, the
+//! trait for what makes Snapshots: the engine, a recording, a replay), the
+//! view state and key handling (`app`), drawing (`ui`), and the event loop
+//! with the terminal (`tui`). `tests/module_graph.rs` keeps the top-level
+//! modules free of import cycles.
 
 pub mod analysis;
 pub mod app;
@@ -13,6 +19,7 @@ pub mod report;
 pub mod scenario;
 pub mod signals;
 pub mod sim;
+pub mod source;
 pub mod sweep;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]

@@ -36,7 +36,9 @@ fn dispatch(cli: &Cli) -> Result {
             },
         ),
         Some(Command::Scenarios) => scenarios(),
-        Some(Command::Sweep(args)) => sweep::command::run(args),
+        Some(Command::Sweep(args)) => {
+            sweep::command::run(args, queuescope::ui::sweep_chart::report_text)
+        }
         Some(Command::Replay(args)) => replay_command(args),
     }
 }

@@ -1,4 +1,4 @@
-//! Durations as text, in one place for the whole crate, so a duration reads
+//! Durations (and rates and percentages) as text, in one place for the whole crate, so a duration reads
 //! the same in a scenario file, on the screen and in a report, and micro-
 //! seconds are always `µs`. A leaf: it uses nothing else in the crate, so
 //! the engine, the reports and the screens can all depend on it.
@@ -12,6 +12,8 @@
 //! - [`human`]: reports, more digits and the largest unit that fits
 //!   (`12.34 ms`, `3m 15.3s`).
 //! - [`millis`]: milliseconds as a number, for JSON and CSV fields.
+//! - [`rate`], [`pct`], [`n_of`]: rates, fractions and counted nouns for
+//!   screens and tables.
 
 use std::time::Duration;
 
@@ -133,6 +135,43 @@ pub fn millis(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// A rate per second: `0.50/s`, `26.7/s`, `1.23k/s`, `14.2M/s`.
+pub fn rate(x: f64) -> String {
+    if !x.is_finite() || x <= 0.0 {
+        "0/s".into()
+    } else if x < 10.0 {
+        format!("{x:.2}/s")
+    } else if x < 1000.0 {
+        format!("{x:.1}/s")
+    } else if x < 1e4 {
+        format!("{:.2}k/s", x / 1e3)
+    } else if x < 1e5 {
+        format!("{:.1}k/s", x / 1e3)
+    } else if x < 1e6 {
+        format!("{:.0}k/s", x / 1e3)
+    } else {
+        format!("{:.2}M/s", x / 1e6)
+    }
+}
+
+/// A fraction as a whole percentage: `0.976` → `98%`.
+pub fn pct(f: f64) -> String {
+    if f.is_finite() {
+        format!("{:.0}%", (f * 100.0).clamp(0.0, 100.0))
+    } else {
+        "-".into()
+    }
+}
+
+/// `1 producer`, `2 producers`.
+pub fn n_of(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +246,14 @@ mod tests {
     fn millis_are_fractional() {
         assert_eq!(millis(Duration::from_micros(1_500)), 1.5);
         assert_eq!(millis(Duration::ZERO), 0.0);
+    }
+
+    #[test]
+    fn rates_and_percentages_in_three_digits() {
+        assert_eq!(rate(26.66), "26.7/s");
+        assert_eq!(rate(1234.0), "1.23k/s");
+        assert_eq!(pct(0.976), "98%");
+        assert_eq!(n_of(1, "producer"), "1 producer");
+        assert_eq!(n_of(2, "producer"), "2 producers");
     }
 }

@@ -25,28 +25,8 @@ pub use read::{LoadError, Recording, load};
 pub use writer::{Options, RecStatus, RecordError, Recorder, create, final_request};
 
 use crate::sim::{Command, Config, Engine, Snapshot, SnapshotRequest};
-
-/// What the screen says about a recording in progress.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RecordingView {
-    /// Bytes written so far.
-    pub bytes: u64,
-    /// Events the recorder lost so far.
-    pub dropped_events: u64,
-    /// The write error that stopped the recording, if any.
-    pub error: Option<String>,
-}
-
-impl RecordingView {
-    /// Reads the live counters.
-    pub fn of(status: &RecStatus) -> RecordingView {
-        RecordingView {
-            bytes: status.bytes.load(Ordering::Relaxed),
-            dropped_events: status.dropped_events.load(Ordering::Relaxed),
-            error: status.error().map(|e| e.to_string()),
-        }
-    }
-}
+pub use crate::source::RecordingView;
+use crate::source::{self, SourceView};
 
 /// The snapshot source of a recorder on `engine`.
 pub fn engine_source(engine: &Arc<Engine>) -> writer::Source {
@@ -99,7 +79,12 @@ impl RecordedEngine {
 
     /// The recording's live counters.
     pub fn view(&self) -> RecordingView {
-        RecordingView::of(&self.status)
+        let status = &self.status;
+        RecordingView {
+            bytes: status.bytes.load(Ordering::Relaxed),
+            dropped_events: status.dropped_events.load(Ordering::Relaxed),
+            error: status.error().map(|e| e.to_string()),
+        }
     }
 
     /// Where it records.
@@ -128,6 +113,29 @@ impl RecordedEngine {
         self.engine.send(Command::Abort);
         self.engine.wait(wait);
         self.close()
+    }
+}
+
+/// A live run being recorded: steered like the engine, and the header
+/// shows the recording's counters.
+impl source::Source for RecordedEngine {
+    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+        self.engine.snapshot_with(req)
+    }
+    fn send(&self, cmd: Command) {
+        self.engine.send(cmd)
+    }
+    fn wait(&self, timeout: Duration) -> bool {
+        self.engine.wait(timeout)
+    }
+    fn source_view(&self) -> SourceView {
+        SourceView::Recording(self.view())
+    }
+    fn config(&self) -> Option<Config> {
+        Some(self.engine.config())
+    }
+    fn close(&mut self) -> Result<(), String> {
+        RecordedEngine::close(self).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 }
 

@@ -72,11 +72,12 @@ fn quote(t: &str) -> String {
     format!("{t:?}")
 }
 
-/// Runs `queuescope sweep` and prints its report: [`Exit::Ok`] when every
+/// Runs `queuescope sweep` and prints its report (`charts` draws the
+/// table's charts): [`Exit::Ok`] when every
 /// point was measured, [`Exit::Failure`] when a signal interrupted it (the
 /// points measured so far are printed). `Err` for bad flags or threads that
 /// could not start.
-pub fn run(args: &SweepArgs) -> crate::error::Result {
+pub fn run(args: &SweepArgs, charts: output::ChartText) -> crate::error::Result {
     let spec = spec(args)?;
     let format = if args.json {
         Format::Json
@@ -94,7 +95,7 @@ pub fn run(args: &SweepArgs) -> crate::error::Result {
         eprintln!("queuescope: sweep interrupted; printing the points measured so far");
     }
     let text = match format {
-        Format::Table => output::table(&result, 72),
+        Format::Table => output::table(&result, Some(charts)),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&output::json(&result)).unwrap_or_default();
             s.push('\n');

@@ -1,49 +1,8 @@
-//! Number and duration formatting for the screen: short, fixed-ish widths,
-//! three significant digits. Durations come from [`crate::units`], their
-//! one home; here a reader wants `1.21s`, not `1.214637s`.
+//! Text formatting for the screen: counts for narrow columns, cutting and
+//! wrapping to a width. Numbers and durations come from the crate's
+//! [`units`](crate::units), re-exported here so every panel has one `fmt`.
 
-/// A duration in three significant digits: `840µs`, `4.20ms`, `35.1ms`, `1.21s`.
-pub use crate::units::short as dur;
-
-/// Run time: `12.6s`, `3m07s`, `1h02m`.
-pub use crate::units::clock as elapsed;
-
-/// A rate per second: `0.50/s`, `26.7/s`, `1.23k/s`, `14.2M/s`.
-pub fn rate(x: f64) -> String {
-    if !x.is_finite() || x <= 0.0 {
-        "0/s".into()
-    } else if x < 10.0 {
-        format!("{x:.2}/s")
-    } else if x < 1000.0 {
-        format!("{x:.1}/s")
-    } else if x < 1e4 {
-        format!("{:.2}k/s", x / 1e3)
-    } else if x < 1e5 {
-        format!("{:.1}k/s", x / 1e3)
-    } else if x < 1e6 {
-        format!("{:.0}k/s", x / 1e3)
-    } else {
-        format!("{:.2}M/s", x / 1e6)
-    }
-}
-
-/// A fraction as a whole percentage: `0.976` → `98%`.
-pub fn pct(f: f64) -> String {
-    if f.is_finite() {
-        format!("{:.0}%", (f * 100.0).clamp(0.0, 100.0))
-    } else {
-        "-".into()
-    }
-}
-
-/// `1 producer`, `2 producers`.
-pub fn n_of(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use crate::units::{clock as elapsed, n_of, pct, rate, short as dur};
 
 /// Counts with a `k`/`M` suffix once they would crowd a column.
 pub fn count(n: u64) -> String {
@@ -114,11 +73,10 @@ mod tests {
 
     // Durations (`dur`, `elapsed`) are tested where they live, in `units`.
     #[test]
-    fn three_significant_digits() {
-        assert_eq!(rate(26.66), "26.7/s");
-        assert_eq!(rate(1234.0), "1.23k/s");
-        assert_eq!(pct(0.976), "98%");
+    fn counts_get_a_suffix_past_five_digits() {
+        assert_eq!(count(99_999), "99999");
         assert_eq!(count(1_234_567), "1234k");
+        assert_eq!(count(123_456_789), "123M");
     }
 
     #[test]
