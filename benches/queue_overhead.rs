@@ -18,21 +18,22 @@ const ITEMS: u64 = 500_000;
 const CAPACITY: usize = 64;
 const SHAPES: [(usize, usize); 3] = [(1, 1), (2, 2), (4, 4)];
 
-enum Msg {
-    Item(u64),
-    Pill,
-}
+/// The raw side's poison pill: the user's simplest program moves bare `u64`s.
+const PILL: u64 = u64::MAX;
 
 /// Bare crossbeam: the same shape of program with nothing measured.
 fn raw(producers: usize, consumers: usize, items: u64) -> Duration {
     let t0 = Instant::now();
-    let (tx, rx) = crossbeam_channel::bounded::<Msg>(CAPACITY);
+    let (tx, rx) = crossbeam_channel::bounded::<u64>(CAPACITY);
     let cons: Vec<_> = (0..consumers)
         .map(|_| {
             let rx = rx.clone();
             std::thread::spawn(move || {
                 let mut n = 0u64;
-                while let Ok(Msg::Item(x)) = rx.recv() {
+                while let Ok(x) = rx.recv() {
+                    if x == PILL {
+                        break;
+                    }
                     n += black_box(x) & 1;
                 }
                 n
@@ -46,7 +47,7 @@ fn raw(producers: usize, consumers: usize, items: u64) -> Duration {
             let extra = if p == 0 { items % producers as u64 } else { 0 };
             std::thread::spawn(move || {
                 for i in 0..per + extra {
-                    let _ = tx.send(Msg::Item(i));
+                    let _ = tx.send(i);
                 }
             })
         })
@@ -55,7 +56,7 @@ fn raw(producers: usize, consumers: usize, items: u64) -> Duration {
         let _ = p.join();
     }
     for _ in 0..consumers {
-        let _ = tx.send(Msg::Pill);
+        let _ = tx.send(PILL);
     }
     for c in cons {
         let _ = black_box(c.join());
