@@ -1,24 +1,24 @@
 //! The consumer loop, as in the seed programs: `get()` → pill? exit : work,
 //! one [`Consumer::turn`] per message. Marks itself `waiting-empty` only when
-//! a non-blocking receive and a short spin both fail; keeps latencies in
-//! thread-local histograms published every 50 ms; catches a panic in its work
-//! so the item is counted as failed and the thread as crashed, while every
-//! other thread goes on.
+//! a non-blocking receive and a short spin both fail; keeps its latency
+//! samples in a small local buffer published into the histograms every 50 ms
+//! (or when full); catches a panic in its work so the item is counted as
+//! failed and the thread as crashed, while every other thread goes on.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use crossbeam_channel::{Receiver, Sender};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
 use super::event::EventKind;
 use super::gate::{Gate, gate};
+use super::handoff::{Item, Message, Outcome, Queue, Stamp, Waiter};
 use super::panic_filter::{CaughtPanic, in_caught_work};
-use super::queue::{Blocked, Item, Msg, NOT_TIMED, recv_waiting, spin_recv};
-use super::shared::{LatencyHists, Shared, Worker, record};
+use super::shared::{LatencyHists, Shared, Worker};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
@@ -27,17 +27,30 @@ use super::trace::{ItemResult, Trace, TraceKind};
 use super::work::{WorkSpec, lower_timer_slack};
 use super::worker_kit::{BlockNarrator, thread_seed};
 
-/// How often a consumer publishes its thread-local histograms.
+/// How often a consumer publishes its latency samples.
 const FLUSH_PERIOD: Duration = Duration::from_millis(50);
 const FLUSH_EVERY_NS: u64 = FLUSH_PERIOD.as_nanos() as u64;
-/// ... or, for untimed zero-work items, every this many items.
-const FLUSH_EVERY_ITEMS: u64 = 65_536;
+/// ... or when this many wait in its buffer.
+const SAMPLES: usize = 64;
+
+/// One timed item's latencies, waiting in a consumer's buffer.
+#[derive(Clone, Copy)]
+struct Sample {
+    /// Enqueue → dequeue, ns.
+    wait: u64,
+    /// Created → done, ns.
+    e2e: u64,
+    /// Items it stands for.
+    weight: u64,
+}
 
 /// Runs one consumer until it leaves; records why.
-pub fn run(sh: Arc<Shared>, w: Arc<Worker>, rx: Receiver<Msg>) {
+pub fn run(sh: Arc<Shared>, w: Arc<Worker>, q: Queue) {
     lower_timer_slack();
-    let mut local = LatencyHists::default();
-    let reason = consume(&sh, &w, &rx, &mut local);
+    // A few samples, not a histogram: a thread-local histogram per consumer
+    // was most of the memory a thousand threads took.
+    let mut local = Vec::with_capacity(SAMPLES);
+    let reason = consume(&sh, &w, &q, &mut local);
     flush(&sh, &w, &mut local);
     let now = sh.now_ns();
     w.stats.set_exit(reason, now);
@@ -47,19 +60,23 @@ pub fn run(sh: Arc<Shared>, w: Arc<Worker>, rx: Receiver<Msg>) {
     sh.wake_coordinator();
 }
 
-fn flush(sh: &Shared, w: &Worker, local: &mut LatencyHists) {
+/// Record the buffered samples in the run's and the thread's histograms.
+fn flush(sh: &Shared, w: &Worker, local: &mut Vec<Sample>) {
     if local.is_empty() {
         return;
     }
-    lock(&sh.hists).add(local);
-    lock(&w.hists)
-        .get_or_insert_with(LatencyHists::default)
-        .add(local);
-    local.reset();
+    let put = |h: &mut LatencyHists| {
+        for s in local.iter() {
+            h.record(s.wait, s.e2e, s.weight);
+        }
+    };
+    put(&mut lock(&sh.hists));
+    put(lock(&w.hists).get_or_insert_with(LatencyHists::default));
+    local.clear();
 }
 
-fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists) -> ExitReason {
-    let mut c = Consumer::new(sh, w, rx, local);
+fn consume(sh: &Shared, w: &Worker, q: &Queue, local: &mut Vec<Sample>) -> ExitReason {
+    let mut c = Consumer::new(sh, w, q, local);
     w.stats.set_state(ThreadState::WaitingEmpty, sh.now_ns());
     sh.emit(Some(&w.name), EventKind::Started);
     loop {
@@ -74,52 +91,61 @@ fn consume(sh: &Shared, w: &Worker, rx: &Receiver<Msg>, local: &mut LatencyHists
 struct Consumer<'a> {
     sh: &'a Shared,
     w: &'a Worker,
-    rx: &'a Receiver<Msg>,
-    /// Thread-local latencies, published by [`flush`].
-    local: &'a mut LatencyHists,
+    q: &'a Queue,
+    /// Latency samples not yet published (see [`flush`]).
+    local: &'a mut Vec<Sample>,
     trace: Option<&'a Sender<Trace>>,
     rng: SmallRng,
     /// The knob version `spec` was read at.
     version: u64,
     spec: WorkSpec,
+    /// An untimed item needs nothing but its counts: no work, no trace, no
+    /// result, no injected crash.
+    plain: bool,
     narrator: BlockNarrator,
     /// When the latencies were last published, ns.
     last_flush: u64,
-    /// Σ time in the system of its timed items, ns.
+    /// Σ time in the system of its timed items, ns (each counted by its
+    /// weight).
     sojourn: u64,
+    /// Items its timed items stand for.
+    timed: u64,
+    /// While waiting: since when, ns.
+    waiting_since: u64,
+    /// While waiting: when to publish the samples (once).
+    flush_at: Option<Instant>,
 }
 
 /// An item just taken off the queue.
 #[derive(Clone, Copy)]
 struct Taken {
     item: Item,
+    /// Its times, when it was timed.
+    stamp: Option<Stamp>,
     /// Its work time.
     d: Duration,
     /// When it was taken, ns (0 when nothing needed the clock).
     dequeued: u64,
-    /// Whether it carries timestamps (see [`super::queue::TIME_EVERY`]).
-    timed: bool,
 }
 
 impl<'a> Consumer<'a> {
-    fn new(
-        sh: &'a Shared,
-        w: &'a Worker,
-        rx: &'a Receiver<Msg>,
-        local: &'a mut LatencyHists,
-    ) -> Self {
+    fn new(sh: &'a Shared, w: &'a Worker, q: &'a Queue, local: &'a mut Vec<Sample>) -> Self {
         Consumer {
             sh,
             w,
-            rx,
+            q,
             local,
             trace: sh.trace.as_ref(),
             rng: SmallRng::seed_from_u64(thread_seed(sh.config.seed, 2, w.index)),
             version: u64::MAX,
             spec: WorkSpec::zero(),
+            plain: false,
             narrator: BlockNarrator::default(),
             last_flush: 0,
             sojourn: 0,
+            timed: 0,
+            waiting_since: 0,
+            flush_at: None,
         }
     }
 
@@ -132,71 +158,59 @@ impl<'a> Consumer<'a> {
         let Some(msg) = self.get()? else {
             return Ok(());
         };
-        let Some(item) = msg.get() else {
+        let Message::Item(item) = msg else {
             return Err(self.pill());
         };
+        if self.plain && !item.timed() {
+            self.count_plain(item);
+            return Ok(());
+        }
         let taken = self.take(item);
         let done = self.work(taken)?;
         self.finish(item, done);
         Ok(())
     }
 
+    /// The flat-out path: an item that needs nothing but its counts is
+    /// received and done at once (and shown `working`).
+    #[inline]
+    fn count_plain(&mut self, item: Item) {
+        let (sh, w) = (self.sh, self.w);
+        bump(&w.stats.received, 1);
+        w.stats.set_item(item.id());
+        w.stats.set_state_lazy(ThreadState::Working, || sh.now_ns());
+        bump(&w.stats.items, 1);
+    }
+
     /// Before each `get()`: leave if told to, reload changed knobs.
     #[inline]
     fn check_in(&mut self) -> Result<(), ExitReason> {
-        let (sh, w, rx) = (self.sh, self.w, self.rx);
-        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty, &|| !rx.is_empty())
-        {
+        let (sh, w, q) = (self.sh, self.w, self.q);
+        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty, &|| !q.is_empty()) {
             return Err(why);
         }
         let v = sh.knob_version.load(Ordering::Acquire);
         if v != self.version {
             self.version = v;
             self.spec = sh.knobs().work;
+            self.plain = self.spec.dist.is_zero()
+                && self.trace.is_none()
+                && !sh.config.collect_results
+                && sh.crash_items.is_empty();
         }
         Ok(())
     }
 
-    /// `get()`: one try, a short spin, and only then a wait shown as
-    /// `waiting-empty`. `None` if woken before a message came.
+    /// `get()`, shown `waiting-empty` only if it has to wait. `None` if
+    /// woken before a message came.
     #[inline]
-    fn get(&mut self) -> Result<Option<Msg>, ExitReason> {
-        match self.rx.try_recv() {
-            Ok(m) => Ok(Some(m)),
-            Err(TryRecvError::Disconnected) => Err(ExitReason::Aborted),
-            Err(TryRecvError::Empty) => match spin_recv(self.rx) {
-                Some(m) => Ok(Some(m)),
-                None => self.wait_for_message(),
-            },
-        }
-    }
-
-    /// The queue stayed empty: show `waiting-empty` until a message comes
-    /// or the thread is woken.
-    fn wait_for_message(&mut self) -> Result<Option<Msg>, ExitReason> {
-        let (sh, w) = (self.sh, self.w);
-        let since = sh.now_ns();
-        w.stats.set_item(NO_ITEM);
-        w.stats.set_state(ThreadState::WaitingEmpty, since);
-        self.narrator.blocked(sh, w, since, EventKind::WaitingEmpty);
-        // A flush costs microseconds, too much for every short wait at zero
-        // work: publish latencies only if the wait outlasts the flush period,
-        // so an idle screen is current.
-        let mut flush_at = (!self.local.is_empty()).then(|| Instant::now() + FLUSH_PERIOD);
-        loop {
-            match recv_waiting(self.rx, &w.wake_rx, flush_at) {
-                Blocked::Done(m) => {
-                    let after = Duration::from_nanos(sh.now_ns() - since);
-                    self.narrator.unblocked(sh, w, after);
-                    return Ok(Some(m));
-                }
-                Blocked::TimedOut => {
-                    flush(sh, w, self.local);
-                    flush_at = None;
-                }
-                Blocked::Woken(_) => return Ok(None),
-                Blocked::Disconnected => return Err(ExitReason::Aborted),
-            }
+    fn get(&mut self) -> Result<Option<Message>, ExitReason> {
+        let q = self.q;
+        match q.take(self) {
+            Outcome::Done(m) => Ok(Some(m)),
+            // Back to the gate: pause, retire or abort.
+            Outcome::Woken => Ok(None),
+            Outcome::Disconnected => Err(ExitReason::Aborted),
         }
     }
 
@@ -223,37 +237,31 @@ impl<'a> Consumer<'a> {
     fn take(&mut self, item: Item) -> Taken {
         let (sh, w) = (self.sh, self.w);
         let d = self.spec.dist.sample(&mut self.rng);
-        let timed = item.enqueued_ns != NOT_TIMED;
+        let stamp = self.q.stamp(item);
         // Read the clock only when something needs it (see TIME_EVERY).
-        let dequeued = if timed || !d.is_zero() || self.trace.is_some() {
+        let dequeued = if stamp.is_some() || !d.is_zero() || self.trace.is_some() {
             sh.now_ns()
         } else {
             0
         };
         bump(&w.stats.received, 1);
-        w.stats.set_item(item.id);
+        w.stats.set_item(item.id());
         // Usually already `working` (busy streak): then no clock read at all.
         w.stats.set_state_lazy(ThreadState::Working, || {
             if dequeued != 0 { dequeued } else { sh.now_ns() }
         });
-        if timed {
-            record(
-                &mut self.local.wait,
-                dequeued.saturating_sub(item.enqueued_ns),
-            );
-        }
         if let Some(t) = self.trace {
             let _ = t.send(Trace {
                 who: w.name.clone(),
                 at: Duration::from_nanos(dequeued),
-                kind: TraceKind::Received(item.id),
+                kind: TraceKind::Received(item.id()),
             });
         }
         Taken {
             item,
+            stamp,
             d,
             dequeued,
-            timed,
         }
     }
 
@@ -262,7 +270,7 @@ impl<'a> Consumer<'a> {
     #[inline]
     fn work(&mut self, t: Taken) -> Result<u64, ExitReason> {
         let (sh, w, item) = (self.sh, self.w, t.item);
-        let crash = !sh.crash_items.is_empty() && sh.crash_items.binary_search(&item.id).is_ok();
+        let crash = !sh.crash_items.is_empty() && sh.crash_items.binary_search(&item.id()).is_ok();
         let outcome = if crash || !t.d.is_zero() {
             do_work(sh, w, self.spec, t.d, crash, item)
         } else {
@@ -273,15 +281,20 @@ impl<'a> Consumer<'a> {
         } else {
             sh.now_ns()
         };
-        if t.timed {
-            record(&mut self.local.e2e, done.saturating_sub(item.created_ns));
-            self.sojourn += done.saturating_sub(item.enqueued_ns);
+        if let Some(s) = t.stamp {
+            self.local.push(Sample {
+                wait: t.dequeued.saturating_sub(s.enqueued_ns),
+                e2e: done.saturating_sub(s.created_ns),
+                weight: s.weight,
+            });
+            self.sojourn += done.saturating_sub(s.enqueued_ns) * s.weight;
+            self.timed += s.weight;
             w.stats.sojourn_ns.store(self.sojourn, Ordering::Relaxed);
-            bump(&w.stats.timed, 1);
+            w.stats.timed.store(self.timed, Ordering::Release);
         }
         match outcome {
             Ok(()) => Ok(done),
-            Err(message) => Err(self.crashed(item.id, message)),
+            Err(message) => Err(self.crashed(item.id(), message)),
         }
     }
 
@@ -308,23 +321,64 @@ impl<'a> Consumer<'a> {
         bump(&w.stats.items, 1);
         if sh.config.collect_results {
             lock(&sh.results).push(ItemResult {
-                id: item.id,
-                word: word(sh, item.id),
+                id: item.id(),
+                word: word(sh, item.id()),
                 by: w.name.to_string(),
                 done_at: Duration::from_nanos(done),
             });
         }
-        // `done` is 0 for untimed items: those flush on the item count instead.
-        if (done != 0 && done.saturating_sub(self.last_flush) >= FLUSH_EVERY_NS)
-            || (done == 0
-                && w.stats
-                    .received
-                    .load(Ordering::Relaxed)
-                    .is_multiple_of(FLUSH_EVERY_ITEMS))
+        // `done` is 0 for untimed items at zero work: they add no sample.
+        if self.local.len() >= SAMPLES
+            || (done != 0 && done.saturating_sub(self.last_flush) >= FLUSH_EVERY_NS)
         {
             flush(sh, w, self.local);
-            self.last_flush = done;
+            if done != 0 {
+                self.last_flush = done;
+            }
         }
+    }
+}
+
+/// A consumer waits on an empty queue as `waiting-empty`; a wake sends it
+/// back to its gate; a long wait publishes its samples, so an idle screen is
+/// current.
+impl Waiter for Consumer<'_> {
+    fn now_ns(&self) -> u64 {
+        self.sh.now_ns()
+    }
+
+    fn wake_rx(&self) -> &Receiver<()> {
+        &self.w.wake_rx
+    }
+
+    fn blocked(&mut self, at_ns: u64) -> bool {
+        let (sh, w) = (self.sh, self.w);
+        self.waiting_since = at_ns;
+        w.stats.set_item(NO_ITEM);
+        w.stats.set_state(ThreadState::WaitingEmpty, at_ns);
+        self.narrator.blocked(sh, w, at_ns, EventKind::WaitingEmpty);
+        // A flush costs microseconds, too much for every short wait at zero
+        // work: publish only if the wait outlasts the flush period.
+        self.flush_at = (!self.local.is_empty()).then(|| Instant::now() + FLUSH_PERIOD);
+        true
+    }
+
+    fn woken(&mut self) -> bool {
+        false
+    }
+
+    fn unblocked(&mut self, at_ns: u64) {
+        let after = Duration::from_nanos(at_ns.saturating_sub(self.waiting_since));
+        self.narrator.unblocked(self.sh, self.w, after);
+    }
+
+    fn idle_deadline(&self) -> Option<Instant> {
+        self.flush_at
+    }
+
+    fn idle(&mut self) {
+        flush(self.sh, self.w, self.local);
+        self.flush_at = None;
     }
 }
 
@@ -355,7 +409,7 @@ fn do_work(
             if crash {
                 std::panic::panic_any(CaughtPanic(format!(
                     "injected fault: item {} (crash_items)",
-                    item.id
+                    item.id()
                 )));
             }
         }))

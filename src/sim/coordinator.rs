@@ -14,7 +14,7 @@ use super::command::{Command, Removal};
 use super::config::PillTrigger;
 use super::config::limits::MAX_THREADS;
 use super::event::EventKind;
-use super::queue::{Msg, try_send};
+use super::handoff::Offer;
 use super::recent::PILL_ID;
 use super::sampler::{Sampler, period};
 use super::shared::{Shared, Worker};
@@ -64,7 +64,8 @@ pub fn run(sp: Spawner, me: Arc<Worker>, ctl: Receiver<Command>, done: Sender<()
     let now = sh.now_ns();
     c.me.stats.set_exit(reason, now);
     let workers = sh.workers();
-    c.sampler.sample(&sh, &workers, c.sp.tx.len() as u64, now);
+    c.sampler
+        .sample(&sh, &workers, c.sp.queue.len() as u64, now);
     lock(&sh.run).done_at = Some(now);
     let phase = if reason == ExitReason::Aborted {
         Phase::Aborted
@@ -100,7 +101,7 @@ impl Coordinator {
             if now >= next_sample {
                 let ns = self.sh.ns_at(now);
                 self.sampler
-                    .sample(&self.sh, &workers, self.sp.tx.len() as u64, ns);
+                    .sample(&self.sh, &workers, self.sp.queue.len() as u64, ns);
                 next_sample = now + period(workers.len());
             }
             if self.sh.aborted.load(Ordering::Relaxed) {
@@ -111,7 +112,7 @@ impl Coordinator {
                 if let Some(r) = self.advance(&workers) {
                     return r;
                 }
-            } else if self.pills_due > 0 && !self.sp.tx.is_full() && self.sh.take_step() {
+            } else if self.pills_due > 0 && !self.sp.queue.is_full() && self.sh.take_step() {
                 // Stepping through a shutdown: a pill is one queue operation too.
                 self.put_pill();
             }
@@ -213,8 +214,8 @@ impl Coordinator {
     /// Try to put one pill; on a full queue show `blocked-full` and retry at
     /// the next tick (the coordinator must keep serving commands meanwhile).
     fn put_pill(&mut self) -> bool {
-        match try_send(&self.sp.tx, Msg::PILL) {
-            Ok(()) => {
+        match self.sp.queue.try_pill() {
+            Offer::Sent => {
                 let now = self.sh.now_ns();
                 self.pills_due -= 1;
                 bump(&self.me.stats.items, 1);
@@ -226,13 +227,13 @@ impl Coordinator {
                     .emit(Some(&self.me.name), EventKind::PillSent { k, n });
                 true
             }
-            Err(Some(_)) => {
+            Offer::Full => {
                 self.me
                     .stats
                     .set_state(ThreadState::BlockedFull, self.sh.now_ns());
                 false
             }
-            Err(None) => {
+            Offer::Disconnected => {
                 self.abort();
                 false
             }

@@ -14,8 +14,8 @@ use super::assemble;
 use super::command::Command;
 use super::config::Config;
 use super::coordinator;
+use super::handoff::Queue;
 use super::panic_filter;
-use super::queue::{Msg, channel};
 use super::shared::Shared;
 use super::snapshot::{Snapshot, SnapshotRequest};
 use super::spawn::Spawner;
@@ -31,7 +31,7 @@ pub use super::trace::{ItemResult, Trace, TraceKind};
 pub struct Engine {
     sh: Arc<Shared>,
     ctl: Sender<Command>,
-    tx: Sender<Msg>,
+    queue: Queue,
     /// Disconnects when the coordinator finishes.
     done: crossbeam_channel::Receiver<()>,
 }
@@ -59,20 +59,19 @@ impl Engine {
     /// Like [`Engine::start`], also sending per-item trace lines to `trace`.
     pub fn start_traced(config: Config, trace: Option<Sender<Trace>>) -> std::io::Result<Engine> {
         panic_filter::install();
-        let (tx, rx) = channel(config.capacity.limit());
         let (producers, consumers) = (config.producers, config.consumers);
+        let queue = Queue::new(config.capacity.limit(), in_flight(&config));
         let sh = Arc::new(Shared::new(config, trace));
         let sp = Spawner {
             sh: sh.clone(),
-            tx: tx.clone(),
-            rx,
+            queue: queue.clone(),
         };
         let (ctl, ctl_rx) = crossbeam_channel::unbounded();
         let (done_tx, done) = crossbeam_channel::bounded(0);
         let engine = Engine {
             sh: sh.clone(),
             ctl,
-            tx,
+            queue,
             done,
         };
         // `main` is registered first (id 0) so it heads the thread list.
@@ -109,7 +108,7 @@ impl Engine {
 
     /// A snapshot, with the extras `req` asks for.
     pub fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
-        assemble::snapshot(&self.sh, self.tx.len() as u64, req)
+        assemble::snapshot(&self.sh, self.queue.len() as u64, req)
     }
 
     /// Apply a live change. Never blocks. An abort takes effect at once,
@@ -160,12 +159,36 @@ impl Engine {
         }
     }
 
+    /// Timed items whose stamp was lost (overwritten before it was read):
+    /// they count, untimed. Zero unless an unbounded queue's backlog
+    /// outgrows the stamp table or a thread stalls for a whole table of ids.
+    pub fn stamps_lost(&self) -> u64 {
+        self.queue.stamps_lost()
+    }
+
     /// Results in input order (only when the config collects results).
     pub fn results(&self) -> Vec<ItemResult> {
         let mut r = lock(&self.sh.results).clone();
         r.sort_by_key(|x| x.id);
         r
     }
+}
+
+/// How far apart, beyond what the queue holds, the ids of items in flight
+/// may be: producers claim a block of ids at a time when producing flat
+/// out, and with even shares each works through its own range of the whole
+/// workload.
+fn in_flight(config: &Config) -> usize {
+    if config.split_even {
+        let total = config.workload.total_items().unwrap_or(0);
+        return usize::try_from(total).unwrap_or(usize::MAX);
+    }
+    let block = if config.interval.dist.is_zero() {
+        super::producer::FAST_BLOCK as usize
+    } else {
+        1
+    };
+    config.producers * block + config.consumers
 }
 
 impl Drop for Engine {

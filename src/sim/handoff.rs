@@ -1,193 +1,43 @@
-//! The instrumented queue: a crossbeam channel of [`Msg`] plus the two
-//! blocking operations every thread uses. Each tries the non-blocking
-//! operation first and marks the thread blocked only when that fails, so the
-//! uncontended path costs one `try_send`/`try_recv` and the state shown is
-//! exactly what the thread is doing. A blocked thread also listens on its wake
-//! channel so pause, retire and abort reach it at once.
+//! The hand-off: the queue every producer, consumer and `main` use, and the
+//! one place that knows how a message travels and how a thread waits for it.
+//!
+//! The channel carries one packed `u64` per message (see [`Message`]), as
+//! the simplest user program would: a wider message is most of what
+//! watching a hand-off would otherwise cost. A timed item's times travel
+//! beside it in [`Stamps`], a table indexed by item id that the producer
+//! writes before the send and the consumer reads after the receive (the
+//! channel's own release/acquire hand-off orders the two), with a check that
+//! the entry was not overwritten in between.
+//!
+//! Blocking-state contract: [`Queue::put`] and [`Queue::take`] first try at
+//! once, then spin briefly, and only then tell their [`Waiter`] that the
+//! thread is blocked; so a thread is shown blocked exactly when its queue
+//! operation really has to wait. While blocked, the thread also listens on
+//! its wake channel so pause, retire and abort reach it at once.
 
-use crossbeam_channel::{Receiver, Sender, TryRecvError, TrySendError, select};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering, fence};
+use std::time::{Duration, Instant};
 
-/// Timestamp of an item that is not timed (see [`TIME_EVERY`]).
-pub const NOT_TIMED: u64 = u64::MAX;
-
-/// When producers have no interval, only one item in this many is timed:
-/// a clock read costs about as much as a whole hand-off, and at millions of
-/// items a second a 1-in-16 sample gives the same percentiles. Counters stay
-/// exact; every item is timed whenever producing or working takes time.
-pub const TIME_EVERY: u64 = 16;
-
-/// Each producer times all of its first this many items, so short runs
-/// (a handful of tasks) are measured exactly, not from a sample of one.
-pub const TIME_ALL_FIRST: u64 = 1024;
-
-/// A unit of work as it travels through the queue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Item {
-    /// Item id (the index into `words` for word workloads).
-    pub id: u64,
-    /// 0-based index of the producer that made it.
-    pub producer: u32,
-    /// When the producer started making it, ns since the run's start
-    /// ([`NOT_TIMED`] for untimed items).
-    pub created_ns: u64,
-    /// When it was put on the queue, ns since the run's start
-    /// ([`NOT_TIMED`] for untimed items).
-    pub enqueued_ns: u64,
-}
-
-/// What the queue carries: an item or the poison pill, packed into 24 bytes.
-///
-/// Message size is most of what an instrumented hand-off costs over a bare
-/// one (the channel copies it into and out of a shared slot), so the
-/// producer index rides in the top bits of the id and the pill is a reserved
-/// id instead of an enum tag.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Msg {
-    /// Producer index << 48 | item id, or [`PILL_WORD`].
-    word: u64,
-    created_ns: u64,
-    enqueued_ns: u64,
-}
+use crossbeam_channel::{
+    Receiver, RecvTimeoutError, Select, SendTimeoutError, Sender, TryRecvError, TrySendError,
+    select,
+};
+use crossbeam_utils::{Backoff, CachePadded};
 
 /// Bits of the packed word that hold the item id (ids stay far below 2^48).
 const ID_BITS: u32 = 48;
 const ID_MASK: u64 = (1 << ID_BITS) - 1;
-/// The packed word of a pill (no producer index reaches 0xFFFF).
+/// Set when the item's times wait in [`Stamps`].
+const TIMED: u64 = 1 << 63;
+/// The producer index field (15 bits); the all-ones value is the pill's.
+const PRODUCER_MASK: u64 = 0x7FFF;
+/// The packed word of a pill (no item has the producer field all ones).
 const PILL_WORD: u64 = u64::MAX;
 
-impl Msg {
-    /// The poison pill: the consumer that takes it exits.
-    pub const PILL: Msg = Msg {
-        word: PILL_WORD,
-        created_ns: 0,
-        enqueued_ns: 0,
-    };
-
-    /// Packs an item.
-    pub fn item(it: Item) -> Msg {
-        Msg {
-            word: ((it.producer as u64) << ID_BITS) | (it.id & ID_MASK),
-            created_ns: it.created_ns,
-            enqueued_ns: it.enqueued_ns,
-        }
-    }
-
-    /// The item, or `None` for a pill.
-    #[inline]
-    pub fn get(self) -> Option<Item> {
-        (self.word != PILL_WORD).then_some(Item {
-            id: self.word & ID_MASK,
-            producer: (self.word >> ID_BITS) as u32,
-            created_ns: self.created_ns,
-            enqueued_ns: self.enqueued_ns,
-        })
-    }
-
-    /// Stamps the enqueue time (just before the message goes in).
-    #[inline]
-    pub fn stamp(&mut self, ns: u64) {
-        self.enqueued_ns = ns;
-    }
-}
-
-/// Creates the queue's channel for a capacity (`None` = unbounded).
-pub fn channel(capacity: Option<usize>) -> (Sender<Msg>, Receiver<Msg>) {
-    match capacity {
-        Some(n) => crossbeam_channel::bounded(n),
-        None => crossbeam_channel::unbounded(),
-    }
-}
-
-/// Outcome of a blocking queue operation.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Blocked<T> {
-    /// It completed.
-    Done(T),
-    /// The thread's wake channel fired first: re-check control, maybe retry.
-    Woken(Msg),
-    /// The other side is gone (abort).
-    Disconnected,
-    /// The deadline passed first.
-    TimedOut,
-}
-
-/// Try to send without blocking. `Err` gives the message back when the queue
-/// is full (the caller then tries [`spin_send`] before it marks itself blocked).
-#[inline]
-pub fn try_send(tx: &Sender<Msg>, msg: Msg) -> Result<(), Option<Msg>> {
-    match tx.try_send(msg) {
-        Ok(()) => Ok(()),
-        Err(TrySendError::Full(m)) => Err(Some(m)),
-        Err(TrySendError::Disconnected(_)) => Err(None),
-    }
-}
-
-/// Spin briefly (as crossbeam's own `send` does before it parks), retrying
-/// the send; `restamp` runs before each try. `Err(Some)` gives the message
-/// back when the queue stayed full: only then does the caller count itself
-/// blocked. A hand-off that waits a microsecond is not worth a state change.
-pub fn spin_send(
-    tx: &Sender<Msg>,
-    mut msg: Msg,
-    mut restamp: impl FnMut(&mut Msg),
-) -> Result<(), Option<Msg>> {
-    let backoff = crossbeam_utils::Backoff::new();
-    while !backoff.is_completed() {
-        backoff.snooze();
-        restamp(&mut msg);
-        match tx.try_send(msg) {
-            Ok(()) => return Ok(()),
-            Err(TrySendError::Full(m)) => msg = m,
-            Err(TrySendError::Disconnected(_)) => return Err(None),
-        }
-    }
-    Err(Some(msg))
-}
-
-/// Spin briefly retrying a receive; `None` when the queue stayed empty (or
-/// was disconnected: the blocking receive that follows reports that).
-pub fn spin_recv(rx: &Receiver<Msg>) -> Option<Msg> {
-    let backoff = crossbeam_utils::Backoff::new();
-    while !backoff.is_completed() {
-        backoff.snooze();
-        if let Ok(m) = rx.try_recv() {
-            return Some(m);
-        }
-    }
-    None
-}
-
-/// Wait until the queue has room (or a receiver, at capacity 0) and send,
-/// unless `wake` fires first. `stamp` runs right before the message goes in so
-/// the item carries its true enqueue time.
-pub fn send_blocking(
-    tx: &Sender<Msg>,
-    mut msg: Msg,
-    wake: &Receiver<()>,
-    mut stamp: impl FnMut(&mut Msg),
-) -> Blocked<()> {
-    loop {
-        // Readiness first, then a try: the item is stamped only when it can go in.
-        let mut sel = crossbeam_channel::Select::new();
-        let send_i = sel.send(tx);
-        let wake_i = sel.recv(wake);
-        let ready = sel.ready();
-        if ready == wake_i {
-            return match wake.try_recv() {
-                Ok(()) | Err(TryRecvError::Empty) => Blocked::Woken(msg),
-                Err(TryRecvError::Disconnected) => Blocked::Disconnected,
-            };
-        }
-        debug_assert_eq!(ready, send_i);
-        stamp(&mut msg);
-        match tx.try_send(msg) {
-            Ok(()) => return Blocked::Done(()),
-            // Another sender took the slot, or the receiver left: wait again.
-            Err(TrySendError::Full(m)) => msg = m,
-            Err(TrySendError::Disconnected(_)) => return Blocked::Disconnected,
-        }
-    }
-}
+/// Most producer indices carried exactly; later ones share this value
+/// (the index is for display; nothing routes on it).
+pub const MAX_PRODUCER_FIELD: u32 = (PRODUCER_MASK - 1) as u32;
 
 /// How long a blocked thread first waits on the data channel alone.
 ///
@@ -198,110 +48,730 @@ pub fn send_blocking(
 /// goes on, falls back to the select (so an idle thread still wakes at once
 /// for pause, retire or abort, and costs nothing while it waits). A pause
 /// thus reaches a thread in its first wait within 2 ms.
-pub const FAST_WAIT: std::time::Duration = std::time::Duration::from_millis(2);
+pub const FAST_WAIT: Duration = Duration::from_millis(2);
 
-/// Wait for a message: [`FAST_WAIT`] on the data channel alone, then
-/// [`recv_blocking`].
-pub fn recv_waiting(
-    rx: &Receiver<Msg>,
-    wake: &Receiver<()>,
-    deadline: Option<std::time::Instant>,
-) -> Blocked<Msg> {
-    match rx.recv_timeout(FAST_WAIT) {
-        Ok(m) => return Blocked::Done(m),
-        Err(crossbeam_channel::RecvTimeoutError::Disconnected) => return Blocked::Disconnected,
-        Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
+/// An item's times, ns on the run clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    /// When the producer started making it.
+    pub created_ns: u64,
+    /// When it went on the queue.
+    pub enqueued_ns: u64,
+    /// How many items this one stands for in the latency histograms (1, or
+    /// the sampling interval when only one item in so many is timed).
+    pub weight: u64,
+}
+
+/// An item as a producer offers it.
+#[derive(Clone, Copy, Debug)]
+pub struct Outgoing {
+    /// Item id (below 2^48).
+    pub id: u64,
+    /// 0-based index of its producer, at most [`MAX_PRODUCER_FIELD`].
+    pub producer: u32,
+    /// Its times when it is timed; `enqueued_ns` is the stamp for the first
+    /// try (a later try restamps it).
+    pub stamp: Option<Stamp>,
+}
+
+/// An item as a consumer receives it: its packed word (one register on
+/// the hot path; the stamp is looked up only for timed items, see
+/// [`Queue::stamp`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Item(u64);
+
+impl Item {
+    /// Item id.
+    #[inline]
+    pub fn id(self) -> u64 {
+        self.0 & ID_MASK
     }
-    recv_blocking(rx, wake, deadline)
-}
 
-/// Send a message that needs no enqueue stamp: [`FAST_WAIT`] on the data
-/// channel alone, then [`send_blocking`].
-pub fn send_waiting(tx: &Sender<Msg>, msg: Msg, wake: &Receiver<()>) -> Blocked<()> {
-    match tx.send_timeout(msg, FAST_WAIT) {
-        Ok(()) => Blocked::Done(()),
-        Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => Blocked::Disconnected,
-        Err(crossbeam_channel::SendTimeoutError::Timeout(m)) => send_blocking(tx, m, wake, |_| {}),
+    /// 0-based index of the producer that made it (saturates at
+    /// [`MAX_PRODUCER_FIELD`]).
+    // The engine's loops do not need it today (the strip reads the
+    // producers' own rings); the word carries it for queues that will.
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub fn producer(self) -> u32 {
+        ((self.0 >> ID_BITS) & PRODUCER_MASK) as u32
+    }
+
+    /// Whether its producer stamped it.
+    #[inline]
+    pub fn timed(self) -> bool {
+        self.0 & TIMED != 0
     }
 }
 
-/// Wait for a message unless `wake` fires first, or until `deadline`.
-pub fn recv_blocking(
-    rx: &Receiver<Msg>,
-    wake: &Receiver<()>,
-    deadline: Option<std::time::Instant>,
-) -> Blocked<Msg> {
-    // Two arms when there is no deadline: `at()` would allocate a timer
-    // channel on every wait.
-    match deadline {
-        None => select! {
-            recv(rx) -> m => got(m),
-            recv(wake) -> w => woken(w),
-        },
-        Some(at) => select! {
-            recv(rx) -> m => got(m),
-            recv(wake) -> w => woken(w),
-            default(at.saturating_duration_since(std::time::Instant::now())) => Blocked::TimedOut,
-        },
+/// What comes off the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// An item.
+    Item(Item),
+    /// The poison pill: the consumer that takes it exits.
+    Pill,
+}
+
+/// Outcome of a queue operation that may wait.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome<T> {
+    /// It completed.
+    Done(T),
+    /// The waiter gave up after a wake (pause, retire, abort): the operation
+    /// did not happen.
+    Woken,
+    /// The other side is gone (abort).
+    Disconnected,
+}
+
+/// Outcome of a non-blocking pill.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// It went in.
+    Sent,
+    /// The queue is full.
+    Full,
+    /// Nobody can take it any more.
+    Disconnected,
+}
+
+/// What a thread does while its queue operation waits. The queue calls
+/// [`Waiter::blocked`] once, only when a try and a short spin failed, and
+/// [`Waiter::unblocked`] when the operation then completes.
+pub trait Waiter {
+    /// The run clock, ns.
+    fn now_ns(&self) -> u64;
+    /// The thread's wake channel.
+    fn wake_rx(&self) -> &Receiver<()>;
+    /// The operation must wait, from `at_ns`: show it. `false` gives up at
+    /// once (a wake may have been spent before: look at the flags now).
+    fn blocked(&mut self, at_ns: u64) -> bool;
+    /// Woken while waiting: `true` waits on, `false` gives up.
+    fn woken(&mut self) -> bool;
+    /// The operation completed at `at_ns` after waiting.
+    fn unblocked(&mut self, at_ns: u64);
+    /// While waiting, [`Waiter::idle`] runs once this deadline passes.
+    fn idle_deadline(&self) -> Option<Instant> {
+        None
+    }
+    /// See [`Waiter::idle_deadline`].
+    fn idle(&mut self) {}
+}
+
+/// The queue: a crossbeam channel of packed words plus the stamp table.
+/// Clones share both.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    tx: Sender<u64>,
+    rx: Receiver<u64>,
+    stamps: Arc<Stamps>,
+}
+
+impl Queue {
+    /// A queue of `capacity` (`None` = unbounded). `in_flight` is how far
+    /// apart, beyond what the queue holds, the ids of items between their
+    /// stamp and its read may be (it sizes the stamp table, see
+    /// [`Stamps::slots_for`]).
+    pub fn new(capacity: Option<usize>, in_flight: usize) -> Queue {
+        let (tx, rx) = match capacity {
+            Some(n) => crossbeam_channel::bounded(n),
+            None => crossbeam_channel::unbounded(),
+        };
+        let stamps = Arc::new(Stamps::new(Stamps::slots_for(capacity, in_flight)));
+        Queue { tx, rx, stamps }
+    }
+
+    /// Messages on the queue now.
+    pub fn len(&self) -> usize {
+        self.tx.len()
+    }
+
+    /// True when nothing is on the queue.
+    pub fn is_empty(&self) -> bool {
+        self.tx.is_empty()
+    }
+
+    /// True when a bounded queue is at capacity.
+    pub fn is_full(&self) -> bool {
+        self.tx.is_full()
+    }
+
+    /// Timed items whose stamp was overwritten before it was read, or could
+    /// not be written (they count, untimed).
+    pub fn stamps_lost(&self) -> u64 {
+        self.stamps.lost.load(Ordering::Relaxed)
+    }
+
+    /// Put a pill without waiting.
+    pub fn try_pill(&self) -> Offer {
+        match self.tx.try_send(PILL_WORD) {
+            Ok(()) => Offer::Sent,
+            Err(TrySendError::Full(_)) => Offer::Full,
+            Err(TrySendError::Disconnected(_)) => Offer::Disconnected,
+        }
+    }
+
+    /// Put an item: one try, a short spin, then a wait shown through `w`.
+    /// Done with the enqueue stamp the item carries (`None`: untimed).
+    #[inline]
+    pub fn put<W: Waiter>(&self, out: Outgoing, w: &mut W) -> Outcome<Option<u64>> {
+        let mut word = pack(out.id, out.producer);
+        let mut stamped = None;
+        if let Some(s) = out.stamp
+            && self.stamps.write(out.id, s)
+        {
+            word |= TIMED;
+            stamped = Some(s.enqueued_ns);
+        }
+        match self.tx.try_send(word) {
+            Ok(()) => Outcome::Done(stamped),
+            Err(TrySendError::Disconnected(_)) => Outcome::Disconnected,
+            Err(TrySendError::Full(_)) => self.put_slow(out, word, w),
+        }
+    }
+
+    /// The queue was full: spin, then wait.
+    fn put_slow<W: Waiter>(&self, out: Outgoing, mut word: u64, w: &mut W) -> Outcome<Option<u64>> {
+        let backoff = Backoff::new();
+        while !backoff.is_completed() {
+            backoff.snooze();
+            if self.tx.is_full() {
+                continue;
+            }
+            let stamped = self.restamp(&out, &mut word, w);
+            match self.tx.try_send(word) {
+                Ok(()) => return Outcome::Done(stamped),
+                Err(TrySendError::Disconnected(_)) => return Outcome::Disconnected,
+                Err(TrySendError::Full(_)) => {}
+            }
+        }
+        if !w.blocked(w.now_ns()) {
+            return Outcome::Woken;
+        }
+        let r = if word & TIMED != 0 {
+            self.put_waiting_timed(out, word, w)
+        } else {
+            self.put_waiting(word, w)
+        };
+        if let Outcome::Done(_) = r {
+            w.unblocked(w.now_ns());
+        }
+        r
+    }
+
+    /// Stamp a timed item again just before a try, so its queue wait starts
+    /// when it really goes in; returns the stamp (`None` once untimed).
+    fn restamp<W: Waiter>(&self, out: &Outgoing, word: &mut u64, w: &W) -> Option<u64> {
+        let s = out.stamp.filter(|_| *word & TIMED != 0)?;
+        let now = w.now_ns();
+        let s = Stamp {
+            enqueued_ns: now,
+            ..s
+        };
+        if self.stamps.write(out.id, s) {
+            Some(now)
+        } else {
+            *word &= !TIMED;
+            None
+        }
+    }
+
+    /// A timed item waits for room, then is stamped and tried: readiness
+    /// first, so the stamp is the moment it goes in.
+    fn put_waiting_timed<W: Waiter>(
+        &self,
+        out: Outgoing,
+        mut word: u64,
+        w: &mut W,
+    ) -> Outcome<Option<u64>> {
+        loop {
+            let mut sel = Select::new();
+            let send_i = sel.send(&self.tx);
+            let wake_i = sel.recv(w.wake_rx());
+            let ready = sel.ready();
+            if ready == wake_i {
+                match w.wake_rx().try_recv() {
+                    Err(TryRecvError::Disconnected) => return Outcome::Disconnected,
+                    Ok(()) | Err(TryRecvError::Empty) if !w.woken() => return Outcome::Woken,
+                    Ok(()) | Err(TryRecvError::Empty) => continue,
+                }
+            }
+            debug_assert_eq!(ready, send_i);
+            let stamped = self.restamp(&out, &mut word, w);
+            match self.tx.try_send(word) {
+                Ok(()) => return Outcome::Done(stamped),
+                // Another sender took the slot: wait again.
+                Err(TrySendError::Full(_)) => {}
+                Err(TrySendError::Disconnected(_)) => return Outcome::Disconnected,
+            }
+        }
+    }
+
+    /// An untimed item: [`FAST_WAIT`] on the data channel alone, then a
+    /// select with the wake channel.
+    fn put_waiting<W: Waiter>(&self, word: u64, w: &mut W) -> Outcome<Option<u64>> {
+        match self.tx.send_timeout(word, FAST_WAIT) {
+            Ok(()) => return Outcome::Done(None),
+            Err(SendTimeoutError::Disconnected(_)) => return Outcome::Disconnected,
+            Err(SendTimeoutError::Timeout(_)) => {}
+        }
+        loop {
+            let wake = w.wake_rx();
+            select! {
+                send(self.tx, word) -> r => {
+                    return r.map_or(Outcome::Disconnected, |()| Outcome::Done(None));
+                }
+                recv(wake) -> r => {
+                    if r.is_err() {
+                        return Outcome::Disconnected;
+                    }
+                    if !w.woken() {
+                        return Outcome::Woken;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Take a message: one try, a short spin, then a wait shown through `w`.
+    #[inline]
+    pub fn take<W: Waiter>(&self, w: &mut W) -> Outcome<Message> {
+        match self.rx.try_recv() {
+            Ok(word) => Outcome::Done(self.open(word)),
+            Err(TryRecvError::Disconnected) => Outcome::Disconnected,
+            Err(TryRecvError::Empty) => self.take_slow(w),
+        }
+    }
+
+    /// The queue was empty: spin, then wait.
+    fn take_slow<W: Waiter>(&self, w: &mut W) -> Outcome<Message> {
+        let backoff = Backoff::new();
+        while !backoff.is_completed() {
+            backoff.snooze();
+            if let Ok(word) = self.rx.try_recv() {
+                return Outcome::Done(self.open(word));
+            }
+        }
+        if !w.blocked(w.now_ns()) {
+            return Outcome::Woken;
+        }
+        let r = self.take_waiting(w);
+        if let Outcome::Done(_) = r {
+            w.unblocked(w.now_ns());
+        }
+        r
+    }
+
+    /// [`FAST_WAIT`] on the data channel alone, then a select with the wake
+    /// channel and the waiter's idle deadline.
+    fn take_waiting<W: Waiter>(&self, w: &mut W) -> Outcome<Message> {
+        match self.rx.recv_timeout(FAST_WAIT) {
+            Ok(word) => return Outcome::Done(self.open(word)),
+            Err(RecvTimeoutError::Disconnected) => return Outcome::Disconnected,
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+        loop {
+            let wake = w.wake_rx();
+            // Two arms when there is no deadline: `default(..)` would
+            // allocate a timer channel on every wait.
+            let got = match w.idle_deadline() {
+                None => select! {
+                    recv(self.rx) -> m => Some(m.map_err(|_| ())),
+                    recv(wake) -> r => r.err().map(|_| Err(())),
+                },
+                Some(at) => select! {
+                    recv(self.rx) -> m => Some(m.map_err(|_| ())),
+                    recv(wake) -> r => r.err().map(|_| Err(())),
+                    default(at.saturating_duration_since(Instant::now())) => {
+                        w.idle();
+                        continue;
+                    }
+                },
+            };
+            match got {
+                Some(Ok(word)) => return Outcome::Done(self.open(word)),
+                Some(Err(())) => return Outcome::Disconnected,
+                None if !w.woken() => return Outcome::Woken,
+                None => {}
+            }
+        }
+    }
+
+    /// A received word as a message.
+    #[inline]
+    fn open(&self, word: u64) -> Message {
+        if word == PILL_WORD {
+            Message::Pill
+        } else {
+            Message::Item(Item(word))
+        }
+    }
+
+    /// A taken item's stamp: `None` when it was not timed, or (rarely) when
+    /// its stamp was overwritten before it could be read.
+    #[inline]
+    pub fn stamp(&self, item: Item) -> Option<Stamp> {
+        if item.timed() {
+            self.stamps.read(item.id())
+        } else {
+            None
+        }
     }
 }
 
-fn got(m: Result<Msg, crossbeam_channel::RecvError>) -> Blocked<Msg> {
-    m.map_or(Blocked::Disconnected, Blocked::Done)
+/// The word of an untimed item (`producer` at most [`MAX_PRODUCER_FIELD`],
+/// `id` below 2^48).
+#[inline]
+fn pack(id: u64, producer: u32) -> u64 {
+    debug_assert!(producer <= MAX_PRODUCER_FIELD && id <= ID_MASK);
+    (u64::from(producer) << ID_BITS) | id
 }
 
-fn woken(w: Result<(), crossbeam_channel::RecvError>) -> Blocked<Msg> {
-    w.map_or(Blocked::Disconnected, |()| Blocked::Woken(Msg::PILL))
+/// One stamp-table entry: a sequence tag (id + 1, or [`BUSY`] while being
+/// written) guarding the times. 32 bytes, so two share a cache line and none
+/// straddles one.
+#[derive(Debug, Default)]
+#[repr(C, align(32))]
+struct Entry {
+    tag: AtomicU64,
+    created_ns: AtomicU64,
+    enqueued_ns: AtomicU64,
+    weight: AtomicU64,
+}
+
+/// The tag of an entry being written.
+const BUSY: u64 = u64::MAX;
+
+/// Side table of timed items' stamps, indexed by id modulo its size.
+///
+/// Each id has one producer, so each entry normally has one writer at a
+/// time; the tag is taken with a compare-and-swap so that even two ids a
+/// whole table apart, written at once, cannot mix their times. A reader
+/// checks the tag before and after reading (a seqlock): a stamp overwritten
+/// by a later id is reported lost, never read wrong.
+#[derive(Debug)]
+pub struct Stamps {
+    entries: Box<[Entry]>,
+    mask: u64,
+    /// Stamps lost (rare: written on its own cache line).
+    lost: CachePadded<AtomicU64>,
+}
+
+/// Fewest and most entries in a stamp table (32 bytes each; untouched pages
+/// cost no memory).
+const MIN_SLOTS: usize = 1 << 10;
+const MAX_SLOTS: usize = 1 << 18;
+
+impl Stamps {
+    /// A table of `slots` entries (a power of two).
+    pub fn new(slots: usize) -> Stamps {
+        let slots = slots.next_power_of_two().max(2);
+        Stamps {
+            entries: (0..slots).map(|_| Entry::default()).collect(),
+            mask: slots as u64 - 1,
+            lost: CachePadded::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Entries for a queue of `capacity` whose in-flight ids (claimed, queued
+    /// or in hand) span at most `capacity + in_flight` consecutive ids: an
+    /// entry is reused only a whole table of ids later, so twice that span
+    /// keeps every stamp. An unbounded queue gets the most (a deeper backlog
+    /// loses its oldest stamps, counted in [`Queue::stamps_lost`]).
+    pub fn slots_for(capacity: Option<usize>, in_flight: usize) -> usize {
+        let held = capacity.unwrap_or(MAX_SLOTS).saturating_add(in_flight);
+        held.saturating_mul(2)
+            .clamp(MIN_SLOTS, MAX_SLOTS)
+            .next_power_of_two()
+    }
+
+    /// Write item `id`'s stamp; `false` (the item goes untimed) if another
+    /// writer has the entry right now.
+    #[inline]
+    pub fn write(&self, id: u64, s: Stamp) -> bool {
+        let e = &self.entries[(id & self.mask) as usize];
+        let cur = e.tag.load(Ordering::Relaxed);
+        if cur == BUSY
+            || e.tag
+                .compare_exchange(cur, BUSY, Ordering::Acquire, Ordering::Relaxed)
+                .is_err()
+        {
+            self.lost.fetch_add(1, Ordering::Relaxed);
+            return false;
+        }
+        // The BUSY tag is visible before any of the new times.
+        fence(Ordering::Release);
+        e.created_ns.store(s.created_ns, Ordering::Relaxed);
+        e.enqueued_ns.store(s.enqueued_ns, Ordering::Relaxed);
+        e.weight.store(s.weight, Ordering::Relaxed);
+        e.tag.store(id + 1, Ordering::Release);
+        true
+    }
+
+    /// Item `id`'s stamp, if it is still there.
+    #[inline]
+    pub fn read(&self, id: u64) -> Option<Stamp> {
+        let e = &self.entries[(id & self.mask) as usize];
+        let tag = id + 1;
+        if e.tag.load(Ordering::Acquire) == tag {
+            let s = Stamp {
+                created_ns: e.created_ns.load(Ordering::Relaxed),
+                enqueued_ns: e.enqueued_ns.load(Ordering::Relaxed),
+                weight: e.weight.load(Ordering::Relaxed),
+            };
+            // Any newer write seen above is seen by the tag load below.
+            fence(Ordering::Acquire);
+            if e.tag.load(Ordering::Relaxed) == tag {
+                return Some(s);
+            }
+        }
+        self.lost.fetch_add(1, Ordering::Relaxed);
+        None
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+
+    /// A waiter that counts what the queue tells it.
+    struct Probe {
+        wake: Receiver<()>,
+        blocked: u32,
+        unblocked: u32,
+        woken: u32,
+        wait_on: bool,
+        idle_at: Option<Instant>,
+        idled: u32,
+        t0: Instant,
+    }
+
+    impl Probe {
+        fn new(wake: Receiver<()>) -> Probe {
+            Probe {
+                wake,
+                blocked: 0,
+                unblocked: 0,
+                woken: 0,
+                wait_on: false,
+                idle_at: None,
+                idled: 0,
+                t0: Instant::now(),
+            }
+        }
+    }
+
+    impl Waiter for Probe {
+        fn now_ns(&self) -> u64 {
+            self.t0.elapsed().as_nanos() as u64
+        }
+        fn wake_rx(&self) -> &Receiver<()> {
+            &self.wake
+        }
+        fn blocked(&mut self, _: u64) -> bool {
+            self.blocked += 1;
+            true
+        }
+        fn woken(&mut self) -> bool {
+            self.woken += 1;
+            self.wait_on
+        }
+        fn unblocked(&mut self, _: u64) {
+            self.unblocked += 1;
+        }
+        fn idle_deadline(&self) -> Option<Instant> {
+            self.idle_at
+        }
+        fn idle(&mut self) {
+            self.idled += 1;
+            self.idle_at = None;
+        }
+    }
+
+    fn stamp(at: u64) -> Stamp {
+        Stamp {
+            created_ns: at,
+            enqueued_ns: at + 1,
+            weight: 3,
+        }
+    }
+
+    fn item(id: u64, stamp: Option<Stamp>) -> Outgoing {
+        Outgoing {
+            id,
+            producer: 7,
+            stamp,
+        }
+    }
 
     #[test]
-    fn messages_pack_into_24_bytes_and_round_trip() {
-        assert_eq!(std::mem::size_of::<Msg>(), 24);
-        let it = Item {
-            id: 123_456_789,
-            producer: 1023,
-            created_ns: 5,
-            enqueued_ns: 7,
+    fn a_word_carries_id_producer_and_the_timed_flag() {
+        let (_w, wake) = crossbeam_channel::bounded(1);
+        let mut p = Probe::new(wake);
+        let q = Queue::new(Some(4), 0);
+        let big = (1 << ID_BITS) - 2;
+        let out = Outgoing {
+            id: big,
+            producer: MAX_PRODUCER_FIELD,
+            stamp: None,
         };
-        assert_eq!(Msg::item(it).get(), Some(it));
-        assert_eq!(Msg::PILL.get(), None);
+        assert_eq!(q.put(out, &mut p), Outcome::Done(None));
+        assert_eq!(
+            q.put(item(5, Some(stamp(10))), &mut p),
+            Outcome::Done(Some(11))
+        );
+        assert_eq!(q.try_pill(), Offer::Sent);
+        let Outcome::Done(Message::Item(a)) = q.take(&mut p) else {
+            panic!("an item first");
+        };
+        assert_eq!(
+            (a.id(), a.producer(), a.timed()),
+            (big, MAX_PRODUCER_FIELD, false)
+        );
+        assert_eq!(q.stamp(a), None);
+        let Outcome::Done(Message::Item(b)) = q.take(&mut p) else {
+            panic!("then the timed item");
+        };
+        assert_eq!((b.id(), b.producer(), b.timed()), (5, 7, true));
+        assert_eq!(q.stamp(b), Some(stamp(10)));
+        assert_eq!(q.take(&mut p), Outcome::Done(Message::Pill));
+        assert_eq!((p.blocked, q.stamps_lost()), (0, 0));
     }
 
     #[test]
-    fn a_full_queue_refuses_then_accepts_when_drained() {
-        let (tx, rx) = channel(Some(1));
-        let (_wtx, wrx) = crossbeam_channel::bounded::<()>(1);
-        assert_eq!(try_send(&tx, Msg::PILL), Ok(()));
-        assert_eq!(try_send(&tx, Msg::PILL), Err(Some(Msg::PILL)));
-        let h = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            let got = rx.recv().ok();
-            // Keep the receiver alive until the sender is done with it.
-            (got, rx)
+    fn a_stamp_overwritten_by_a_later_id_is_lost_not_misread() {
+        let s = Stamps::new(8);
+        assert!(s.write(3, stamp(1)));
+        assert!(s.write(11, stamp(2))); // same entry, a table later
+        assert_eq!(s.read(3), None);
+        assert_eq!(s.read(11), Some(stamp(2)));
+        // A restamp rewrites its own entry.
+        assert!(s.write(11, stamp(5)));
+        assert_eq!(s.read(11), Some(stamp(5)));
+        // A late writer of an older id takes the entry: the newer stamp is
+        // then reported lost, never read as the older one's.
+        assert!(s.write(3, stamp(4)));
+        assert_eq!(s.read(11), None);
+        assert_eq!(s.read(3), Some(stamp(4)));
+        assert_eq!(s.lost.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn the_table_covers_the_queue_twice_within_bounds() {
+        assert_eq!(Stamps::slots_for(Some(64), 4 * 64 + 4), 1024);
+        assert_eq!(Stamps::slots_for(Some(10_000), 100), 32_768);
+        assert_eq!(Stamps::slots_for(None, 0), MAX_SLOTS);
+        assert_eq!(Stamps::slots_for(Some(usize::MAX), usize::MAX), MAX_SLOTS);
+    }
+
+    #[test]
+    fn a_full_queue_blocks_once_then_restamps_when_the_item_goes_in() {
+        let q = Queue::new(Some(1), 0);
+        let (_w, wake) = crossbeam_channel::bounded(1);
+        let mut p = Probe::new(wake);
+        assert_eq!(q.put(item(1, None), &mut p), Outcome::Done(None));
+        let q2 = q.clone();
+        let drain = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(30));
+            let (_w, wake) = crossbeam_channel::bounded(1);
+            let mut c = Probe::new(wake);
+            let first = q2.take(&mut c);
+            let second = q2.take(&mut c);
+            (first, second, q2)
         });
-        let mut stamped = 0;
-        let r = send_blocking(&tx, Msg::PILL, &wrx, |_| stamped += 1);
-        assert_eq!(r, Blocked::Done(()));
-        assert!(stamped >= 1);
-        assert_eq!(h.join().ok().and_then(|(got, _rx)| got), Some(Msg::PILL));
+        let r = q.put(item(2, Some(stamp(0))), &mut p);
+        let Outcome::Done(Some(enqueued)) = r else {
+            panic!("it goes in: {r:?}");
+        };
+        // Stamped when it went in, after the wait, not at the first try.
+        assert!(enqueued >= 20_000_000, "{enqueued}");
+        assert_eq!((p.blocked, p.unblocked), (1, 1));
+        let (first, second, _q) = drain.join().expect("drain thread");
+        assert!(matches!(first, Outcome::Done(Message::Item(i)) if i.id() == 1));
+        let Outcome::Done(Message::Item(i)) = second else {
+            panic!("the second item");
+        };
+        assert_eq!(q.stamp(i).map(|s| s.enqueued_ns), Some(enqueued));
     }
 
     #[test]
-    fn a_wake_releases_a_blocked_receiver() {
-        let (_tx, rx) = channel(Some(4));
-        let (wtx, wrx) = crossbeam_channel::bounded::<()>(1);
-        wtx.send(()).ok();
-        assert!(matches!(recv_blocking(&rx, &wrx, None), Blocked::Woken(_)));
-        drop(wtx);
-        assert_eq!(recv_blocking(&rx, &wrx, None), Blocked::Disconnected);
-        let (_tx2, rx2) = channel(Some(4));
-        let (_w2, wrx2) = crossbeam_channel::bounded::<()>(1);
-        let soon = std::time::Instant::now() + Duration::from_millis(5);
-        assert_eq!(recv_blocking(&rx2, &wrx2, Some(soon)), Blocked::TimedOut);
+    fn a_wake_releases_a_waiter_that_gives_up_and_idle_runs_once() {
+        let q = Queue::new(Some(4), 0);
+        let (wake_tx, wake) = crossbeam_channel::bounded(1);
+        let mut p = Probe::new(wake);
+        p.idle_at = Some(Instant::now() + Duration::from_millis(5));
+        let waker = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(40));
+            let _ = wake_tx.send(());
+            wake_tx
+        });
+        assert_eq!(q.take(&mut p), Outcome::Woken);
+        assert_eq!((p.blocked, p.woken, p.idled, p.unblocked), (1, 1, 1, 0));
+        drop(waker.join());
+        // With the wake channel gone, a wait ends as disconnected.
+        assert_eq!(q.take(&mut p), Outcome::Disconnected);
+    }
+
+    #[test]
+    fn stamps_survive_a_busy_bounded_queue() {
+        // As the engine claims ids: blocks of 64 from one shared counter.
+        let q = Queue::new(Some(64), 2 * 64 + 2);
+        let next = Arc::new(AtomicU64::new(0));
+        let n = 100_000u64;
+        let producers: Vec<_> = (0..2u32)
+            .map(|k| {
+                let (q, next) = (q.clone(), next.clone());
+                std::thread::spawn(move || {
+                    let (_w, wake) = crossbeam_channel::bounded(1);
+                    let mut p = Probe::new(wake);
+                    loop {
+                        let start = next.fetch_add(64, Ordering::Relaxed);
+                        if start >= n {
+                            break;
+                        }
+                        for id in start..start + 64 {
+                            let out = Outgoing {
+                                id,
+                                producer: k,
+                                stamp: Some(stamp(id * 10)),
+                            };
+                            let r = q.put(out, &mut p);
+                            assert!(matches!(r, Outcome::Done(Some(_))), "{r:?}");
+                        }
+                    }
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..2)
+            .map(|_| {
+                let q = q.clone();
+                std::thread::spawn(move || {
+                    let (_w, wake) = crossbeam_channel::bounded(1);
+                    let mut c = Probe::new(wake);
+                    let mut bad = 0;
+                    while let Outcome::Done(Message::Item(i)) = q.take(&mut c) {
+                        // The first try's stamp, or a restamp after a wait.
+                        match q.stamp(i) {
+                            Some(s) if s.created_ns == i.id() * 10 && s.weight == 3 => {}
+                            _ => bad += 1,
+                        }
+                    }
+                    bad
+                })
+            })
+            .collect();
+        for p in producers {
+            p.join().expect("producer");
+        }
+        for _ in 0..2 {
+            while q.try_pill() == Offer::Full {
+                std::thread::yield_now();
+            }
+        }
+        let bad: u32 = consumers
+            .into_iter()
+            .map(|c| c.join().expect("consumer"))
+            .sum();
+        assert_eq!((bad, q.stamps_lost()), (0, 0));
     }
 }

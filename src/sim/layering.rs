@@ -25,7 +25,7 @@ const LAYERS: &[&[&str]] = &[
         "trace",
         "state",
         "stats",
-        "queue",
+        "handoff",
         "recent",
         "work",
         "serde_fmt",

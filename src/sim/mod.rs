@@ -12,7 +12,7 @@
 //!   `gate`, `spend`
 //! - shared state: `shared` (registry, flags, knobs, events), `gil`
 //! - plain data and leaves: `config`, `command`, `snapshot`, `event`,
-//!   `trace`, `state`, `stats`, `queue`, `recent`, `work`, `serde_fmt`,
+//!   `trace`, `state`, `stats`, `handoff`, `recent`, `work`, `serde_fmt`,
 //!   `sync`, `panic_filter`
 
 mod assemble;
@@ -24,9 +24,9 @@ pub mod engine;
 pub mod event;
 mod gate;
 pub mod gil;
+mod handoff;
 pub mod panic_filter;
 mod producer;
-mod queue;
 mod recent;
 mod sampler;
 pub mod serde_fmt;

@@ -8,17 +8,14 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crossbeam_channel::Sender;
+use crossbeam_channel::{Receiver, Sender};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
 use super::config::{Capacity, Workload};
 use super::event::EventKind;
 use super::gate::{Gate, gate};
-use super::queue::{
-    Blocked, Item, Msg, NOT_TIMED, TIME_ALL_FIRST, TIME_EVERY, send_blocking, send_waiting,
-    spin_send, try_send,
-};
+use super::handoff::{MAX_PRODUCER_FIELD, Outcome, Outgoing, Queue, Stamp, Waiter};
 use super::shared::{Shared, Worker};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
@@ -28,12 +25,23 @@ use super::work::{WorkSpec, lower_timer_slack};
 use super::worker_kit::{BlockNarrator, thread_seed};
 
 /// Ids claimed at once when producing flat out (amortises the shared counter).
-const FAST_BLOCK: u64 = 64;
+pub const FAST_BLOCK: u64 = 64;
+
+/// When producers have no interval, only one item in this many is timed
+/// (and stands for all of them in the histograms): a clock read costs about
+/// as much as a whole hand-off, and at millions of items a second a 1-in-64
+/// sample gives the same percentiles. Counters stay exact; every item is
+/// timed whenever producing takes time or a trace or results need it.
+pub const TIME_EVERY: u64 = 64;
+
+/// Each producer times all of its first this many items, so short runs
+/// (a handful of tasks) are measured exactly, not from a sample of one.
+pub const TIME_ALL_FIRST: u64 = 1024;
 
 /// Runs one producer until it leaves; records why.
-pub fn run(sh: Arc<Shared>, w: Arc<Worker>, tx: Sender<Msg>) {
+pub fn run(sh: Arc<Shared>, w: Arc<Worker>, q: Queue) {
     lower_timer_slack();
-    let reason = produce(&sh, &w, &tx);
+    let reason = produce(&sh, &w, &q);
     let now = sh.now_ns();
     w.stats.set_item(NO_ITEM);
     w.stats.set_exit(reason, now);
@@ -41,8 +49,8 @@ pub fn run(sh: Arc<Shared>, w: Arc<Worker>, tx: Sender<Msg>) {
     sh.wake_coordinator();
 }
 
-fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
-    let mut p = Producer::new(sh, w, tx);
+fn produce(sh: &Shared, w: &Worker, q: &Queue) -> ExitReason {
+    let mut p = Producer::new(sh, w, q);
     w.stats.set_state(ThreadState::Producing, sh.now_ns());
     sh.emit(Some(&w.name), EventKind::Started);
     loop {
@@ -58,7 +66,7 @@ fn produce(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> ExitReason {
 struct Producer<'a> {
     sh: &'a Shared,
     w: &'a Worker,
-    tx: &'a Sender<Msg>,
+    q: &'a Queue,
     trace: Option<&'a Sender<Trace>>,
     rng: SmallRng,
     /// Items in the whole workload (`None`: no fixed number).
@@ -73,6 +81,10 @@ struct Producer<'a> {
     /// The knob version `spec` was read at.
     version: u64,
     spec: WorkSpec,
+    /// `spec` is zero: no interval to draw or spend.
+    flat_out: bool,
+    /// Its index as the queue carries it.
+    producer_field: u32,
     /// Ids claimed and not yet produced.
     ids: Range<u64>,
     /// When the current interval ends (the absolute schedule).
@@ -82,15 +94,19 @@ struct Producer<'a> {
     tick: u64,
     /// The last real enqueue stamp (untimed items reuse it).
     last_stamp: u64,
+    /// While blocked: since when, ns.
+    blocked_at: u64,
+    /// Why a blocked put gave up.
+    why: Option<ExitReason>,
 }
 
 impl<'a> Producer<'a> {
-    fn new(sh: &'a Shared, w: &'a Worker, tx: &'a Sender<Msg>) -> Self {
+    fn new(sh: &'a Shared, w: &'a Worker, q: &'a Queue) -> Self {
         let trace = sh.trace.as_ref();
         Producer {
             sh,
             w,
-            tx,
+            q,
             trace,
             rng: SmallRng::seed_from_u64(thread_seed(sh.config.seed, 1, w.index)),
             total: sh.config.workload.total_items(),
@@ -103,11 +119,15 @@ impl<'a> Producer<'a> {
             every_item: trace.is_some() || sh.config.collect_results,
             version: u64::MAX,
             spec: WorkSpec::zero(),
+            flat_out: true,
+            producer_field: w.index.min(MAX_PRODUCER_FIELD as usize) as u32,
             ids: sh.initial_share(w.index),
             deadline: Instant::now(),
             narrator: BlockNarrator::default(),
             tick: 0,
             last_stamp: 0,
+            blocked_at: 0,
+            why: None,
         }
     }
 
@@ -116,8 +136,8 @@ impl<'a> Producer<'a> {
     fn turn(&mut self) -> Result<(), ExitReason> {
         self.check_in()?;
         let id = self.claim()?;
-        let (item, timed) = self.make(id)?;
-        let enqueued_ns = self.put(item, timed)?;
+        let item = self.make(id)?;
+        let enqueued_ns = self.put(item)?;
         self.account(id, enqueued_ns);
         Ok(())
     }
@@ -126,18 +146,19 @@ impl<'a> Producer<'a> {
     /// duration workload on time, wait at an unbounded queue's safety limit.
     #[inline]
     fn check_in(&mut self) -> Result<(), ExitReason> {
-        let (sh, w, tx) = (self.sh, self.w, self.tx);
-        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !tx.is_full()) {
+        let (sh, w, q) = (self.sh, self.w, self.q);
+        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !q.is_full()) {
             return Err(self.leave(why));
         }
         let v = sh.knob_version.load(Ordering::Acquire);
         if v != self.version {
             self.version = v;
             self.spec = sh.interval_for(w.index);
+            self.flat_out = self.spec.dist.is_zero();
         }
         // Checking the clock every 16th item is enough at zero interval.
         if let Some(d) = self.until
-            && (!self.spec.dist.is_zero() || self.tick.is_multiple_of(TIME_EVERY))
+            && (!self.flat_out || self.tick.is_multiple_of(TIME_EVERY))
         {
             let active = sh
                 .now_ns()
@@ -149,8 +170,8 @@ impl<'a> Producer<'a> {
         // Unbounded queues get a safety limit, checked every 1024 items.
         if self.unbounded
             && self.tick.is_multiple_of(1024)
-            && tx.len() >= sh.config.unbounded_limit
-            && let Some(why) = hold_at_safety_limit(sh, w, tx)
+            && q.len() >= sh.config.unbounded_limit
+            && let Some(why) = hold_at_safety_limit(sh, w, q)
         {
             return Err(self.leave(why));
         }
@@ -162,11 +183,7 @@ impl<'a> Producer<'a> {
     #[inline]
     fn claim(&mut self) -> Result<u64, ExitReason> {
         if self.ids.is_empty() {
-            let block = if self.spec.dist.is_zero() {
-                FAST_BLOCK
-            } else {
-                1
-            };
+            let block = if self.flat_out { FAST_BLOCK } else { 1 };
             self.ids = self.sh.claim_ids(block, self.total);
             if self.ids.is_empty() {
                 return Err(ExitReason::Finished);
@@ -178,34 +195,43 @@ impl<'a> Producer<'a> {
         Ok(id)
     }
 
-    /// Make item `id`, spending the interval; also says whether it is timed
-    /// (see [`TIME_EVERY`]).
+    /// Make item `id`, spending the interval; it is timed (see
+    /// [`TIME_EVERY`]) with the weight of the items it stands for.
     #[inline]
-    fn make(&mut self, id: u64) -> Result<(Item, bool), ExitReason> {
-        let d = self.spec.dist.sample(&mut self.rng);
+    fn make(&mut self, id: u64) -> Result<Outgoing, ExitReason> {
         let tick = self.tick;
-        let timed = !d.is_zero()
-            || self.every_item
-            || tick < TIME_ALL_FIRST
-            || tick.is_multiple_of(TIME_EVERY);
         self.tick = tick.wrapping_add(1);
-        let created = if d.is_zero() {
-            if timed { self.sh.now_ns() } else { NOT_TIMED }
+        let stamp = if self.flat_out {
+            let weight = if self.every_item || tick < TIME_ALL_FIRST {
+                1
+            } else if tick.is_multiple_of(TIME_EVERY) {
+                TIME_EVERY
+            } else {
+                0
+            };
+            // No interval: made the moment it is put.
+            (weight > 0).then(|| {
+                let now = self.sh.now_ns();
+                Stamp {
+                    created_ns: now,
+                    enqueued_ns: now,
+                    weight,
+                }
+            })
         } else {
-            self.spend_interval(id, d)?
+            let d = self.spec.dist.sample(&mut self.rng);
+            let created_ns = self.spend_interval(id, d)?;
+            Some(Stamp {
+                created_ns,
+                enqueued_ns: self.sh.now_ns(),
+                weight: 1,
+            })
         };
-        let enqueued_ns = if !timed || d.is_zero() {
-            created
-        } else {
-            self.sh.now_ns()
-        };
-        let item = Item {
+        Ok(Outgoing {
             id,
-            producer: self.w.index as u32,
-            created_ns: created,
-            enqueued_ns,
-        };
-        Ok((item, timed))
+            producer: self.producer_field,
+            stamp,
+        })
     }
 
     /// Spend the interval `d` making item `id`, to an absolute deadline so
@@ -243,94 +269,38 @@ impl<'a> Producer<'a> {
         Ok(sh.ns_at(start))
     }
 
-    /// Put the item on the queue: one try, a short spin, and only then a
-    /// blocking send. Returns its enqueue stamp.
+    /// Put the item on the queue (shown `blocked-full` only if it has to
+    /// wait). Returns its enqueue stamp (`None`: untimed).
     #[inline]
-    fn put(&mut self, item: Item, timed: bool) -> Result<u64, ExitReason> {
-        let sh = self.sh;
-        let mut stamped = item.enqueued_ns;
-        let sent = match try_send(self.tx, Msg::item(item)) {
-            Ok(()) => Ok(()),
-            Err(Some(msg)) => spin_send(self.tx, msg, |m| {
-                if timed {
-                    stamped = sh.now_ns();
-                    m.stamp(stamped);
-                }
-            }),
-            Err(None) => Err(None),
-        };
-        match sent {
-            Ok(()) => Ok(stamped),
-            Err(None) => Err(self.leave(ExitReason::Aborted)),
-            Err(Some(msg)) => self.put_blocked(item.id, msg, timed),
-        }
-    }
-
-    /// The queue stayed full: show `blocked-full` until the send goes
-    /// through or the thread is told to leave. Returns the enqueue stamp.
-    fn put_blocked(&mut self, id: u64, mut msg: Msg, timed: bool) -> Result<u64, ExitReason> {
-        let (sh, w, tx) = (self.sh, self.w, self.tx);
-        let blocked_at = sh.now_ns();
-        w.stats.set_state(ThreadState::BlockedFull, blocked_at);
-        // Write the shared flag once: a store per block would bounce its
-        // cache line between every thread that reads the flags.
-        if !sh.ever_full.load(Ordering::Relaxed) {
-            sh.ever_full.store(true, Ordering::Relaxed);
-        }
-        let capacity = self.capacity.min(u32::MAX as usize);
-        let kind = EventKind::BlockedFull { capacity };
-        self.narrator.blocked(sh, w, blocked_at, kind);
-        let mut stamped = blocked_at;
-        loop {
-            // A wake may have been spent during the interval: look at the
-            // flags before blocking, or a pause could be missed.
-            if let Gate::Leave(why) = gate(sh, w, true, ThreadState::BlockedFull, &|| !tx.is_full())
-            {
-                return Err(self.leave_with(id, why));
-            }
-            let r = if timed {
-                send_blocking(tx, msg, &w.wake_rx, |m| {
-                    stamped = sh.now_ns();
-                    m.stamp(stamped);
-                })
-            } else {
-                // No stamp needed: the cheaper wait (see FAST_WAIT).
-                stamped = sh.now_ns();
-                send_waiting(tx, msg, &w.wake_rx)
-            };
-            match r {
-                Blocked::Done(()) => break,
-                // send_blocking has no deadline; treat it like abort.
-                Blocked::Disconnected | Blocked::TimedOut => {
-                    return Err(self.leave(ExitReason::Aborted));
-                }
-                // Pause, stop or abort: checked by the gate above (an item
-                // never put gives its id back for another producer).
-                Blocked::Woken(m) => msg = m,
+    fn put(&mut self, item: Outgoing) -> Result<Option<u64>, ExitReason> {
+        let q = self.q;
+        match q.put(item, self) {
+            Outcome::Done(stamped) => Ok(stamped),
+            Outcome::Disconnected => Err(self.leave_with(item.id, ExitReason::Aborted)),
+            // Pause, stop or abort, seen by the gate: an item never put
+            // gives its id back for another producer.
+            Outcome::Woken => {
+                let why = self.why.take().unwrap_or(ExitReason::Aborted);
+                Err(self.leave_with(item.id, why))
             }
         }
-        let now = sh.now_ns();
-        self.narrator
-            .unblocked(sh, w, Duration::from_nanos(now - blocked_at));
-        w.stats.set_state(ThreadState::Producing, now);
-        Ok(stamped)
     }
 
     /// Count the item as produced and note it for the queue strip and `--log`.
     #[inline]
-    fn account(&mut self, id: u64, enqueued_ns: u64) {
+    fn account(&mut self, id: u64, enqueued_ns: Option<u64>) {
         let w = self.w;
         bump(&w.stats.items, 1);
         // Untimed items take the last timed stamp: the strip's order is then
         // exact to within one sampling group.
-        if enqueued_ns != NOT_TIMED {
-            self.last_stamp = enqueued_ns;
+        if let Some(ns) = enqueued_ns {
+            self.last_stamp = ns;
         }
         w.recent.push(id, self.last_stamp);
         if let Some(t) = self.trace {
             let _ = t.send(Trace {
                 who: w.name.clone(),
-                at: Duration::from_nanos(enqueued_ns),
+                at: Duration::from_nanos(self.last_stamp),
                 kind: TraceKind::Produced(id),
             });
         }
@@ -351,9 +321,56 @@ impl<'a> Producer<'a> {
     }
 }
 
+/// A producer waits on a full queue as `blocked-full`, and leaves the wait
+/// when its gate says so.
+impl Waiter for Producer<'_> {
+    fn now_ns(&self) -> u64 {
+        self.sh.now_ns()
+    }
+
+    fn wake_rx(&self) -> &Receiver<()> {
+        &self.w.wake_rx
+    }
+
+    fn blocked(&mut self, at_ns: u64) -> bool {
+        let (sh, w) = (self.sh, self.w);
+        self.blocked_at = at_ns;
+        w.stats.set_state(ThreadState::BlockedFull, at_ns);
+        // Write the shared flag once: a store per block would bounce its
+        // cache line between every thread that reads the flags.
+        if !sh.ever_full.load(Ordering::Relaxed) {
+            sh.ever_full.store(true, Ordering::Relaxed);
+        }
+        let capacity = self.capacity.min(u32::MAX as usize);
+        let kind = EventKind::BlockedFull { capacity };
+        self.narrator.blocked(sh, w, at_ns, kind);
+        // A wake may have been spent during the interval: look at the flags
+        // before blocking, or a pause could be missed.
+        self.woken()
+    }
+
+    fn woken(&mut self) -> bool {
+        let (sh, w, q) = (self.sh, self.w, self.q);
+        match gate(sh, w, true, ThreadState::BlockedFull, &|| !q.is_full()) {
+            Gate::Go => true,
+            Gate::Leave(why) => {
+                self.why = Some(why);
+                false
+            }
+        }
+    }
+
+    fn unblocked(&mut self, at_ns: u64) {
+        let (sh, w) = (self.sh, self.w);
+        let after = Duration::from_nanos(at_ns.saturating_sub(self.blocked_at));
+        self.narrator.unblocked(sh, w, after);
+        w.stats.set_state(ThreadState::Producing, at_ns);
+    }
+}
+
 /// Waits (shown as `blocked-full`) while an unbounded queue is at its safety
 /// limit; `Some` if the thread must leave meanwhile.
-fn hold_at_safety_limit(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> Option<ExitReason> {
+fn hold_at_safety_limit(sh: &Shared, w: &Worker, q: &Queue) -> Option<ExitReason> {
     let limit = sh.config.unbounded_limit.max(1);
     w.stats.set_state(ThreadState::BlockedFull, sh.now_ns());
     sh.emit(
@@ -364,7 +381,7 @@ fn hold_at_safety_limit(sh: &Shared, w: &Worker, tx: &Sender<Msg>) -> Option<Exi
         )),
     );
     // Resume a little below the limit, so the wait is not one item long.
-    while tx.len() >= limit - limit / 100 {
+    while q.len() >= limit - limit / 100 {
         if let Gate::Leave(why) = gate(sh, w, true, ThreadState::BlockedFull, &|| false) {
             return Some(why);
         }

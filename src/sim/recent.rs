@@ -11,32 +11,38 @@ pub const RECENT_LEN: usize = 256;
 /// Id marking a pill in the coordinator's ring.
 pub const PILL_ID: u64 = u64::MAX;
 
-/// One producer's ring of recent enqueues.
+/// One producer's ring of recent enqueues: (id, enqueue ns) side by side,
+/// so a push writes one cache line.
 #[derive(Debug)]
 pub struct RecentRing {
     written: AtomicU64,
-    ids: Box<[AtomicU64]>,
-    at_ns: Box<[AtomicU64]>,
+    entries: Box<[[AtomicU64; 2]]>,
 }
 
 impl Default for RecentRing {
     fn default() -> Self {
-        RecentRing {
-            written: AtomicU64::new(0),
-            ids: (0..RECENT_LEN).map(|_| AtomicU64::new(0)).collect(),
-            at_ns: (0..RECENT_LEN).map(|_| AtomicU64::new(0)).collect(),
-        }
+        RecentRing::with_len(RECENT_LEN)
     }
 }
 
 impl RecentRing {
+    /// A ring of `len` entries (rounded up to a power of two; threads that
+    /// never push take 1).
+    pub fn with_len(len: usize) -> RecentRing {
+        let len = len.max(1).next_power_of_two();
+        RecentRing {
+            written: AtomicU64::new(0),
+            entries: (0..len).map(|_| Default::default()).collect(),
+        }
+    }
+
     /// Owner only: record an enqueue.
     #[inline]
     pub fn push(&self, id: u64, at_ns: u64) {
         let n = self.written.load(Ordering::Relaxed);
-        let i = (n % RECENT_LEN as u64) as usize;
-        self.ids[i].store(id, Ordering::Relaxed);
-        self.at_ns[i].store(at_ns, Ordering::Relaxed);
+        let e = &self.entries[(n as usize) & (self.entries.len() - 1)];
+        e[0].store(id, Ordering::Relaxed);
+        e[1].store(at_ns, Ordering::Relaxed);
         self.written.store(n + 1, Ordering::Release);
     }
 
@@ -44,13 +50,11 @@ impl RecentRing {
     /// being overwritten while read may be stale; callers use them for display.
     pub fn newest(&self, want: usize, out: &mut Vec<(u64, u64)>) {
         let n = self.written.load(Ordering::Acquire);
-        let take = (want.min(RECENT_LEN) as u64).min(n);
+        let len = self.entries.len();
+        let take = (want.min(len) as u64).min(n);
         for k in (n - take)..n {
-            let i = (k % RECENT_LEN as u64) as usize;
-            out.push((
-                self.at_ns[i].load(Ordering::Relaxed),
-                self.ids[i].load(Ordering::Relaxed),
-            ));
+            let e = &self.entries[(k as usize) & (len - 1)];
+            out.push((e[1].load(Ordering::Relaxed), e[0].load(Ordering::Relaxed)));
         }
     }
 }

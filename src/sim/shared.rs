@@ -28,17 +28,21 @@ pub const EVENT_RING: usize = 2048;
 /// Highest latency a histogram records (1 hour, in ns); larger values clamp.
 const HIST_MAX_NS: u64 = 3_600_000_000_000;
 
-/// A latency histogram in ns with 2 significant digits (1 % resolution keeps
-/// it small enough to have one per thread).
+/// A latency histogram in ns with 2 significant digits that grows to the
+/// largest value recorded (36 KB at its full hour, a few KB for the
+/// microseconds to milliseconds most runs see: one per consumer adds up).
 pub fn new_histogram() -> Histogram<u64> {
     // Constant, valid bounds: this cannot fail (checked by a unit test).
-    Histogram::new_with_bounds(1, HIST_MAX_NS, 2).expect("constant histogram bounds are valid")
+    let mut h = Histogram::new_with_bounds(1, 2, 2).expect("constant histogram bounds are valid");
+    h.auto(true);
+    h
 }
 
-/// Records a latency, clamped into the histogram's range.
+/// Records a latency `weight` times, clamped into the histogram's range.
 #[inline]
-pub fn record(h: &mut Histogram<u64>, ns: u64) {
-    h.saturating_record(ns.clamp(1, HIST_MAX_NS));
+pub fn record(h: &mut Histogram<u64>, ns: u64, weight: u64) {
+    // Within range the only failure is a resize beyond memory: drop the sample.
+    let _ = h.record_n(ns.clamp(1, HIST_MAX_NS), weight);
 }
 
 /// Queue-wait and end-to-end histograms.
@@ -60,22 +64,10 @@ impl Default for LatencyHists {
 }
 
 impl LatencyHists {
-    /// Adds `other` into self.
-    pub fn add(&mut self, other: &LatencyHists) {
-        // Same bounds everywhere, so add cannot fail.
-        let _ = self.wait.add(&other.wait);
-        let _ = self.e2e.add(&other.e2e);
-    }
-
-    /// Empties both.
-    pub fn reset(&mut self) {
-        self.wait.reset();
-        self.e2e.reset();
-    }
-
-    /// True when nothing is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.wait.is_empty() && self.e2e.is_empty()
+    /// One item's latencies, standing for `weight` items.
+    pub fn record(&mut self, wait_ns: u64, e2e_ns: u64, weight: u64) {
+        record(&mut self.wait, wait_ns, weight);
+        record(&mut self.e2e, e2e_ns, weight);
     }
 }
 
@@ -100,7 +92,7 @@ pub struct Worker {
     pub wake_tx: Sender<()>,
     /// The thread's end of the wake channel.
     pub wake_rx: Receiver<()>,
-    /// Its latencies (consumers), flushed periodically from a thread-local copy.
+    /// Its latencies (consumers), flushed periodically from a few local samples.
     pub hists: Mutex<Option<LatencyHists>>,
     /// Recent dominant states, one per history bucket (written by the sampler).
     pub lane: Mutex<std::collections::VecDeque<ThreadState>>,

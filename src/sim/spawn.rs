@@ -4,12 +4,10 @@
 use std::sync::Arc;
 use std::sync::Mutex;
 
-use crossbeam_channel::{Receiver, Sender};
-
 use super::consumer;
+use super::handoff::Queue;
 use super::producer;
-use super::queue::Msg;
-use super::recent::RecentRing;
+use super::recent::{RECENT_LEN, RecentRing};
 use super::shared::{Shared, Worker};
 use super::state::Role;
 use super::stats::ThreadStats;
@@ -23,10 +21,8 @@ const STACK: usize = 256 * 1024;
 pub struct Spawner {
     /// Shared state.
     pub sh: Arc<Shared>,
-    /// Sending end of the queue.
-    pub tx: Sender<Msg>,
-    /// Receiving end of the queue.
-    pub rx: Receiver<Msg>,
+    /// The queue.
+    pub queue: Queue,
 }
 
 impl Spawner {
@@ -46,7 +42,12 @@ impl Spawner {
             role,
             index,
             stats: ThreadStats::new(self.sh.now_ns()),
-            recent: RecentRing::default(),
+            // Only producers and `main` (its pills) fill the queue strip.
+            recent: RecentRing::with_len(if role == Role::Consumer {
+                1
+            } else {
+                RECENT_LEN
+            }),
             retire: Default::default(),
             wake_tx,
             wake_rx,
@@ -65,15 +66,10 @@ impl Spawner {
         let builder = std::thread::Builder::new()
             .name(w.name.to_string())
             .stack_size(STACK);
+        let q = self.queue.clone();
         let handle = match role {
-            Role::Producer => {
-                let tx = self.tx.clone();
-                builder.spawn(move || producer::run(sh, w2, tx))
-            }
-            _ => {
-                let rx = self.rx.clone();
-                builder.spawn(move || consumer::run(sh, w2, rx))
-            }
+            Role::Producer => builder.spawn(move || producer::run(sh, w2, q)),
+            _ => builder.spawn(move || consumer::run(sh, w2, q)),
         };
         match handle {
             Ok(h) => {
