@@ -73,7 +73,9 @@ fn conservation_holds_in_every_snapshot_and_at_the_end() {
             s.counts
         );
         assert_eq!(s.latency.end_to_end.count, timed);
-        assert_eq!(engine.stamps_lost(), 0, "at {cap}");
+        // Only a producer stalled while a whole stamp table of ids went by
+        // sends an item untimed.
+        assert!(engine.stamps_lost() < 300, "at {cap}");
     }
 }
 

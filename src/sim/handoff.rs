@@ -196,8 +196,8 @@ impl Queue {
         self.tx.is_full()
     }
 
-    /// Timed items whose stamp was overwritten before it was read, or could
-    /// not be written (they count, untimed).
+    /// Timed items that went untimed because another item's stamp still
+    /// held their entry (they count, untimed).
     pub fn stamps_lost(&self) -> u64 {
         self.stamps.lost.load(Ordering::Relaxed)
     }
@@ -225,8 +225,18 @@ impl Queue {
         }
         match self.tx.try_send(word) {
             Ok(()) => Outcome::Done(stamped),
-            Err(TrySendError::Disconnected(_)) => Outcome::Disconnected,
-            Err(TrySendError::Full(_)) => self.put_slow(out, word, w),
+            Err(TrySendError::Disconnected(_)) => {
+                self.stamps.release(out.id);
+                Outcome::Disconnected
+            }
+            Err(TrySendError::Full(_)) => {
+                let r = self.put_slow(out, word, w);
+                if !matches!(r, Outcome::Done(_)) && out.stamp.is_some() {
+                    // Never sent: its stamp must not hold the entry.
+                    self.stamps.release(out.id);
+                }
+                r
+            }
         }
     }
 
@@ -407,8 +417,8 @@ impl Queue {
         }
     }
 
-    /// A taken item's stamp: `None` when it was not timed, or (rarely) when
-    /// its stamp was overwritten before it could be read.
+    /// A taken item's stamp, freeing its entry: `None` when it was not
+    /// timed. Call it once per item.
     #[inline]
     pub fn stamp(&self, item: Item) -> Option<Stamp> {
         if item.timed() {
@@ -427,10 +437,10 @@ fn pack(id: u64, producer: u32) -> u64 {
     (u64::from(producer) << ID_BITS) | id
 }
 
-/// One stamp-table entry: a sequence tag (id + 1, or [`BUSY`] while being
-/// written) guarding the times. 32 bytes, so two share a cache line and none
-/// straddles one.
-#[derive(Debug, Default)]
+/// One stamp-table entry: a tag (0 free, id + 1 holding that item's times,
+/// [`BUSY`] while being written) guarding the times. 32 bytes, so two share
+/// a cache line and none straddles one.
+#[derive(Debug)]
 #[repr(C, align(32))]
 struct Entry {
     tag: AtomicU64,
@@ -439,35 +449,45 @@ struct Entry {
     weight: AtomicU64,
 }
 
+/// The tag of a free entry.
+const FREE: u64 = 0;
 /// The tag of an entry being written.
 const BUSY: u64 = u64::MAX;
 
 /// Side table of timed items' stamps, indexed by id modulo its size.
 ///
-/// Each id has one producer, so each entry normally has one writer at a
-/// time; the tag is taken with a compare-and-swap so that even two ids a
-/// whole table apart, written at once, cannot mix their times. A reader
-/// checks the tag before and after reading (a seqlock): a stamp overwritten
-/// by a later id is reported lost, never read wrong.
+/// An entry holds one item's times from its producer's write until its
+/// consumer's read, which frees it. A producer only writes a free entry (or
+/// its own, to restamp): if an unread item still holds it — a producer that
+/// stalled for a whole table of ids, or an unbounded backlog deeper than the
+/// table — the new item goes untimed instead, so no stamp is ever
+/// overwritten or read wrong. Tags change by compare-and-swap, and a reader
+/// checks the tag before and after reading the times (a seqlock).
 #[derive(Debug)]
 pub struct Stamps {
     entries: Box<[Entry]>,
     mask: u64,
-    /// Stamps lost (rare: written on its own cache line).
+    /// Timed items that went untimed (rare: on its own cache line).
     lost: CachePadded<AtomicU64>,
 }
 
 /// Fewest and most entries in a stamp table (32 bytes each; untouched pages
-/// cost no memory).
-const MIN_SLOTS: usize = 1 << 10;
+/// cost no memory). The floor leaves room for a producer that stalls while
+/// thousands of ids go by.
+const MIN_SLOTS: usize = 1 << 14;
 const MAX_SLOTS: usize = 1 << 18;
 
 impl Stamps {
     /// A table of `slots` entries (a power of two).
     pub fn new(slots: usize) -> Stamps {
         let slots = slots.next_power_of_two().max(2);
+        // Zeroed memory, not a loop of writes: a large table's pages then
+        // cost nothing until ids reach them.
+        // SAFETY: an `Entry` is four `AtomicU64`s, for which all-zero bytes
+        // are a valid value (0, and a tag of FREE).
+        let entries = unsafe { Box::<[Entry]>::new_zeroed_slice(slots).assume_init() };
         Stamps {
-            entries: (0..slots).map(|_| Entry::default()).collect(),
+            entries,
             mask: slots as u64 - 1,
             lost: CachePadded::new(AtomicU64::new(0)),
         }
@@ -475,9 +495,8 @@ impl Stamps {
 
     /// Entries for a queue of `capacity` whose in-flight ids (claimed, queued
     /// or in hand) span at most `capacity + in_flight` consecutive ids: an
-    /// entry is reused only a whole table of ids later, so twice that span
-    /// keeps every stamp. An unbounded queue gets the most (a deeper backlog
-    /// loses its oldest stamps, counted in [`Queue::stamps_lost`]).
+    /// entry comes round again only a whole table of ids later, so twice that
+    /// span finds it free. An unbounded queue gets the most.
     pub fn slots_for(capacity: Option<usize>, in_flight: usize) -> usize {
         let held = capacity.unwrap_or(MAX_SLOTS).saturating_add(in_flight);
         held.saturating_mul(2)
@@ -485,13 +504,17 @@ impl Stamps {
             .next_power_of_two()
     }
 
+    fn entry(&self, id: u64) -> &Entry {
+        &self.entries[(id & self.mask) as usize]
+    }
+
     /// Write item `id`'s stamp; `false` (the item goes untimed) if another
-    /// writer has the entry right now.
+    /// item holds the entry.
     #[inline]
     pub fn write(&self, id: u64, s: Stamp) -> bool {
-        let e = &self.entries[(id & self.mask) as usize];
+        let e = self.entry(id);
         let cur = e.tag.load(Ordering::Relaxed);
-        if cur == BUSY
+        if (cur != FREE && cur != id + 1)
             || e.tag
                 .compare_exchange(cur, BUSY, Ordering::Acquire, Ordering::Relaxed)
                 .is_err()
@@ -508,10 +531,12 @@ impl Stamps {
         true
     }
 
-    /// Item `id`'s stamp, if it is still there.
+    /// Take item `id`'s stamp and free its entry (`None`, counted lost, if
+    /// the entry does not hold it: it cannot happen while writers keep to
+    /// [`Stamps::write`]).
     #[inline]
     pub fn read(&self, id: u64) -> Option<Stamp> {
-        let e = &self.entries[(id & self.mask) as usize];
+        let e = self.entry(id);
         let tag = id + 1;
         if e.tag.load(Ordering::Acquire) == tag {
             let s = Stamp {
@@ -521,12 +546,24 @@ impl Stamps {
             };
             // Any newer write seen above is seen by the tag load below.
             fence(Ordering::Acquire);
-            if e.tag.load(Ordering::Relaxed) == tag {
+            // Freeing it releases the reads above before the next writer's.
+            if e.tag
+                .compare_exchange(tag, FREE, Ordering::Release, Ordering::Relaxed)
+                .is_ok()
+            {
                 return Some(s);
             }
         }
         self.lost.fetch_add(1, Ordering::Relaxed);
         None
+    }
+
+    /// Free item `id`'s entry: it was stamped but never sent.
+    pub fn release(&self, id: u64) {
+        let e = self.entry(id);
+        let _ = e
+            .tag
+            .compare_exchange(id + 1, FREE, Ordering::Release, Ordering::Relaxed);
     }
 }
 
@@ -639,27 +676,29 @@ mod tests {
     }
 
     #[test]
-    fn a_stamp_overwritten_by_a_later_id_is_lost_not_misread() {
+    fn a_stamp_is_never_overwritten_before_it_is_read() {
         let s = Stamps::new(8);
         assert!(s.write(3, stamp(1)));
-        assert!(s.write(11, stamp(2))); // same entry, a table later
-        assert_eq!(s.read(3), None);
-        assert_eq!(s.read(11), Some(stamp(2)));
         // A restamp rewrites its own entry.
+        assert!(s.write(3, stamp(2)));
+        // An id a table later finds the entry held: it goes untimed.
+        assert!(!s.write(11, stamp(5)));
+        assert_eq!(s.read(3), Some(stamp(2)));
+        // Read, the entry is free again; a second read finds nothing.
         assert!(s.write(11, stamp(5)));
+        assert_eq!(s.read(3), None);
         assert_eq!(s.read(11), Some(stamp(5)));
-        // A late writer of an older id takes the entry: the newer stamp is
-        // then reported lost, never read as the older one's.
-        assert!(s.write(3, stamp(4)));
-        assert_eq!(s.read(11), None);
-        assert_eq!(s.read(3), Some(stamp(4)));
+        // A stamp never sent is released.
+        assert!(s.write(19, stamp(6)));
+        s.release(19);
+        assert!(s.write(27, stamp(7)));
         assert_eq!(s.lost.load(Ordering::Relaxed), 2);
     }
 
     #[test]
     fn the_table_covers_the_queue_twice_within_bounds() {
-        assert_eq!(Stamps::slots_for(Some(64), 4 * 64 + 4), 1024);
-        assert_eq!(Stamps::slots_for(Some(10_000), 100), 32_768);
+        assert_eq!(Stamps::slots_for(Some(64), 4 * 64 + 4), MIN_SLOTS);
+        assert_eq!(Stamps::slots_for(Some(10_000), 10_000), 65_536);
         assert_eq!(Stamps::slots_for(None, 0), MAX_SLOTS);
         assert_eq!(Stamps::slots_for(Some(usize::MAX), usize::MAX), MAX_SLOTS);
     }
@@ -717,17 +756,18 @@ mod tests {
         // As the engine claims ids: blocks of 64 from one shared counter.
         let q = Queue::new(Some(64), 2 * 64 + 2);
         let next = Arc::new(AtomicU64::new(0));
-        let n = 100_000u64;
+        let n = 200_000u64;
         let producers: Vec<_> = (0..2u32)
             .map(|k| {
                 let (q, next) = (q.clone(), next.clone());
                 std::thread::spawn(move || {
                     let (_w, wake) = crossbeam_channel::bounded(1);
                     let mut p = Probe::new(wake);
+                    let mut untimed = 0u64;
                     loop {
                         let start = next.fetch_add(64, Ordering::Relaxed);
                         if start >= n {
-                            break;
+                            return untimed;
                         }
                         for id in start..start + 64 {
                             let out = Outgoing {
@@ -735,8 +775,11 @@ mod tests {
                                 producer: k,
                                 stamp: Some(stamp(id * 10)),
                             };
-                            let r = q.put(out, &mut p);
-                            assert!(matches!(r, Outcome::Done(Some(_))), "{r:?}");
+                            match q.put(out, &mut p) {
+                                Outcome::Done(Some(_)) => {}
+                                Outcome::Done(None) => untimed += 1,
+                                r => panic!("{r:?}"),
+                            }
                         }
                     }
                 })
@@ -750,9 +793,11 @@ mod tests {
                     let mut c = Probe::new(wake);
                     let mut bad = 0;
                     while let Outcome::Done(Message::Item(i)) = q.take(&mut c) {
-                        // The first try's stamp, or a restamp after a wait.
-                        match q.stamp(i) {
-                            Some(s) if s.created_ns == i.id() * 10 && s.weight == 3 => {}
+                        // Untimed, or its own times (a restamp moves only
+                        // the enqueue time).
+                        match (i.timed(), q.stamp(i)) {
+                            (false, None) => {}
+                            (true, Some(s)) if s.created_ns == i.id() * 10 && s.weight == 3 => {}
                             _ => bad += 1,
                         }
                     }
@@ -760,9 +805,10 @@ mod tests {
                 })
             })
             .collect();
-        for p in producers {
-            p.join().expect("producer");
-        }
+        let untimed: u64 = producers
+            .into_iter()
+            .map(|p| p.join().expect("producer"))
+            .sum();
         for _ in 0..2 {
             while q.try_pill() == Offer::Full {
                 std::thread::yield_now();
@@ -772,6 +818,9 @@ mod tests {
             .into_iter()
             .map(|c| c.join().expect("consumer"))
             .sum();
-        assert_eq!((bad, q.stamps_lost()), (0, 0));
+        assert_eq!(bad, 0);
+        assert_eq!(q.stamps_lost(), untimed);
+        // Only a producer stalled for a whole table of ids loses stamps.
+        assert!(untimed < n / 20, "{untimed} of {n} untimed");
     }
 }
