@@ -29,20 +29,41 @@ pub const EVENT_RING: usize = 2048;
 const HIST_MAX_NS: u64 = 3_600_000_000_000;
 
 /// A latency histogram in ns with 2 significant digits that grows to the
-/// largest value recorded (36 KB at its full hour, a few KB for the
-/// microseconds to milliseconds most runs see: one per consumer adds up).
+/// largest value recorded (see [`record`]): 1 KB per power of two of range,
+/// so a few KB for microseconds, 24 KB up to a second, 36 KB at its full
+/// hour. One per consumer adds up.
 pub fn new_histogram() -> Histogram<u64> {
-    // Constant, valid bounds: this cannot fail (checked by a unit test).
-    let mut h = Histogram::new_with_bounds(1, 2, 2).expect("constant histogram bounds are valid");
-    h.auto(true);
-    h
+    sized_histogram(2)
+}
+
+/// A histogram tracking 1 ns to `high` ns, or an empty one if `high` is out
+/// of range.
+fn sized_histogram(high: u64) -> Histogram<u64> {
+    let high = high.clamp(2, HIST_MAX_NS);
+    // 1 ≤ 2 ≤ high and 2 digits are valid bounds: this cannot fail.
+    Histogram::new_with_bounds(1, high, 2).expect("valid histogram bounds")
 }
 
 /// Records a latency `weight` times, clamped into the histogram's range.
 #[inline]
 pub fn record(h: &mut Histogram<u64>, ns: u64, weight: u64) {
-    // Within range the only failure is a resize beyond memory: drop the sample.
-    let _ = h.record_n(ns.clamp(1, HIST_MAX_NS), weight);
+    let ns = ns.clamp(1, HIST_MAX_NS);
+    if ns > h.high() {
+        grow(h, ns);
+    }
+    h.saturating_record_n(ns, weight);
+}
+
+/// Replace `h` with one that covers `ns` with a power of two to spare: sized
+/// exactly, where hdrhistogram's own auto-resize keeps a growing `Vec`'s
+/// doubled capacity.
+#[cold]
+fn grow(h: &mut Histogram<u64>, ns: u64) {
+    let mut bigger = sized_histogram(ns.saturating_mul(2));
+    // Same precision and a wider range: adding cannot fail.
+    if bigger.add(&*h).is_ok() {
+        *h = bigger;
+    }
 }
 
 /// Queue-wait and end-to-end histograms.
@@ -393,5 +414,29 @@ impl Shared {
             lock(&self.spare_ids).push(r);
             self.has_spare.store(true, Ordering::Release);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histograms_grow_to_what_they_hold_and_no_further() {
+        let mut h = new_histogram();
+        let small = h.distinct_values();
+        record(&mut h, 5_000, 2); // 5 µs
+        record(&mut h, 3_000_000, 1); // 3 ms
+        assert_eq!(h.len(), 3);
+        assert_eq!(h.max(), h.highest_equivalent(3_000_000));
+        assert_eq!(h.value_at_quantile(0.5), h.highest_equivalent(5_000));
+        // Up to 6 ms: about 16 powers of two of 128 counters each, not the
+        // full hour's 4,608.
+        assert!(h.distinct_values() > small);
+        assert!(h.distinct_values() <= 18 * 128, "{}", h.distinct_values());
+        // An hour and beyond clamp to the top.
+        record(&mut h, u64::MAX, 1);
+        assert_eq!(h.len(), 4);
+        assert!(h.max() >= HIST_MAX_NS);
     }
 }

@@ -42,12 +42,7 @@ impl Spawner {
             role,
             index,
             stats: ThreadStats::new(self.sh.now_ns()),
-            // Only producers and `main` (its pills) fill the queue strip.
-            recent: RecentRing::with_len(if role == Role::Consumer {
-                1
-            } else {
-                RECENT_LEN
-            }),
+            recent: RecentRing::with_len(self.recent_len(role)),
             retire: Default::default(),
             wake_tx,
             wake_rx,
@@ -57,6 +52,22 @@ impl Spawner {
         });
         threads.push(w.clone());
         w
+    }
+
+    /// Entries in a new thread's recent-enqueue ring: only producers and
+    /// `main` (its pills) fill the queue strip, and none of them can have
+    /// more messages on the queue than it holds.
+    fn recent_len(&self, role: Role) -> usize {
+        match role {
+            Role::Consumer => 1,
+            _ => self
+                .sh
+                .config
+                .capacity
+                .limit()
+                .unwrap_or(RECENT_LEN)
+                .clamp(1, RECENT_LEN),
+        }
     }
 
     /// Register and start a producer or consumer.
