@@ -11,8 +11,8 @@ use hdrhistogram::Histogram;
 use super::recent::PILL_ID;
 use super::shared::{Shared, Worker};
 use super::snapshot::{
-    Bucket, Counts, Latency, LatencySummary, QueueStrip, Slot, Snapshot, SnapshotRequest,
-    ThreadDetail, ThreadSnap,
+    Bucket, Counts, Latency, LatencySummary, QueueStrip, SleepTiming, Slot, Snapshot,
+    SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 use super::state::{Role, ThreadState};
 use super::stats::read;
@@ -179,12 +179,19 @@ fn detail(w: &Worker) -> ThreadDetail {
         Some(h) => (summary(&h.wait), summary(&h.e2e), buckets(&h.e2e)),
         None => Default::default(),
     };
+    let (count, asked, actual) = w.stats.sleeps();
     ThreadDetail {
         id: w.id,
         queue_wait,
         end_to_end,
         histogram,
         timeline: lock(&w.lane).iter().copied().collect(),
+        sleeps: SleepTiming {
+            count,
+            asked,
+            actual,
+            margin: w.stats.margin_now().unwrap_or_default(),
+        },
     }
 }
 

@@ -47,6 +47,7 @@ struct Sample {
 /// Runs one consumer until it leaves; records why.
 pub fn run(sh: Arc<Shared>, w: Arc<Worker>, q: Queue) {
     lower_timer_slack();
+    let _worker = super::sleep::Worker::enter();
     // A few samples, not a histogram: a thread-local histogram per consumer
     // was most of the memory a thousand threads took.
     let mut local = Vec::with_capacity(SAMPLES);

@@ -59,6 +59,10 @@ impl Engine {
     /// Like [`Engine::start`], also sending per-item trace lines to `trace`.
     pub fn start_traced(config: Config, trace: Option<Sender<Trace>>) -> std::io::Result<Engine> {
         panic_filter::install();
+        if sleeps(&config) {
+            // Calibrate the hybrid sleep now, before the run's clock starts.
+            super::sleep::margin();
+        }
         let (producers, consumers) = (config.producers, config.consumers);
         let queue = Queue::new(config.capacity.limit(), in_flight(&config));
         let sh = Arc::new(Shared::new(config, trace));
@@ -172,6 +176,15 @@ impl Engine {
         r.sort_by_key(|x| x.id);
         r
     }
+}
+
+/// Whether the run starts with sleeping producers or consumers.
+fn sleeps(config: &Config) -> bool {
+    let sleeping =
+        |s: &super::work::WorkSpec| s.mode == super::work::WorkMode::Sleep && !s.dist.is_zero();
+    sleeping(&config.interval)
+        || sleeping(&config.work)
+        || config.producer_intervals.iter().any(sleeping)
 }
 
 /// How far apart, beyond what the queue holds, the ids of items in flight

@@ -28,6 +28,7 @@ const LAYERS: &[&[&str]] = &[
         "handoff",
         "recent",
         "work",
+        "sleep",
         "serde_fmt",
         "sync",
         "panic_filter",

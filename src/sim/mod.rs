@@ -12,8 +12,8 @@
 //!   `gate`, `spend`
 //! - shared state: `shared` (registry, flags, knobs, events), `gil`
 //! - plain data and leaves: `config`, `command`, `snapshot`, `event`,
-//!   `trace`, `state`, `stats`, `handoff`, `recent`, `work`, `serde_fmt`,
-//!   `sync`, `panic_filter`
+//!   `trace`, `state`, `stats`, `handoff`, `recent`, `work`, `sleep`,
+//!   `serde_fmt`, `sync`, `panic_filter`
 
 mod assemble;
 pub mod command;
@@ -31,6 +31,7 @@ mod recent;
 mod sampler;
 pub mod serde_fmt;
 mod shared;
+mod sleep;
 pub mod snapshot;
 mod spawn;
 mod spend;
@@ -46,7 +47,7 @@ pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::Engine;
 pub use event::{Event, EventKind};
 pub use snapshot::{
-    Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, Slot, Snapshot,
+    Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, SleepTiming, Slot, Snapshot,
     SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};

@@ -41,6 +41,7 @@ pub const TIME_ALL_FIRST: u64 = 1024;
 /// Runs one producer until it leaves; records why.
 pub fn run(sh: Arc<Shared>, w: Arc<Worker>, q: Queue) {
     lower_timer_slack();
+    let _worker = super::sleep::Worker::enter();
     let reason = produce(&sh, &w, &q);
     let now = sh.now_ns();
     w.stats.set_item(NO_ITEM);

@@ -238,6 +238,34 @@ pub struct ThreadDetail {
     /// Its longer state history (every bucket kept), oldest first.
     #[serde(with = "super::serde_fmt::lane")]
     pub timeline: Vec<ThreadState>,
+    /// How its sleeps went (absent from older recordings).
+    #[serde(default)]
+    pub sleeps: SleepTiming,
+}
+
+/// How a thread's sleeps (interval or work spent sleeping) went.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SleepTiming {
+    /// Sleeps finished.
+    pub count: u64,
+    /// Their asked total.
+    #[serde(rename = "asked_ns", with = "super::serde_fmt::nanos")]
+    pub asked: Duration,
+    /// Their actual total.
+    #[serde(rename = "actual_ns", with = "super::serde_fmt::nanos")]
+    pub actual: Duration,
+    /// How early before each deadline it now stops waiting and spins
+    /// (calibrated on this machine at start, then learned from its waits).
+    #[serde(rename = "margin_ns", with = "super::serde_fmt::nanos")]
+    pub margin: Duration,
+}
+
+impl SleepTiming {
+    /// Mean actual length over mean asked, minus one (0.003 = 0.3 % long).
+    pub fn error(&self) -> Option<f64> {
+        let asked = self.asked.as_secs_f64();
+        (self.count > 0 && asked > 0.0).then(|| self.actual.as_secs_f64() / asked - 1.0)
+    }
 }
 
 /// Everything the UI and reports know about a run at one moment.

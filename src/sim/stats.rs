@@ -4,9 +4,11 @@
 //! another thread's. Readers (the snapshot) only load.
 
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
+use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
 
+use super::sleep::Margin;
 use super::state::{ExitReason, ThreadState};
 
 /// No current item.
@@ -31,8 +33,16 @@ pub struct ThreadStats {
     pub pills: AtomicU64,
     /// Consumer: sum of enqueue → done times of timed items, ns (Little's W).
     pub sojourn_ns: AtomicU64,
-    /// Consumer: items that were timed (all, unless sampling at zero interval).
+    /// Consumer: items its timed items stand for (all, unless sampling at
+    /// zero interval).
     pub timed: AtomicU64,
+    /// Sleeps finished (interval or work spent sleeping), and their asked
+    /// and actual totals, ns.
+    sleeps: AtomicU64,
+    sleep_asked_ns: AtomicU64,
+    sleep_actual_ns: AtomicU64,
+    /// Its hybrid sleep's margin, ns (0 until its first sleep).
+    sleep_margin_ns: AtomicU64,
 }
 
 /// Exit reason byte meaning "still running".
@@ -53,6 +63,10 @@ impl ThreadStats {
             pills: AtomicU64::new(0),
             sojourn_ns: AtomicU64::new(0),
             timed: AtomicU64::new(0),
+            sleeps: AtomicU64::new(0),
+            sleep_asked_ns: AtomicU64::new(0),
+            sleep_actual_ns: AtomicU64::new(0),
+            sleep_margin_ns: AtomicU64::new(0),
         })
     }
 
@@ -80,6 +94,44 @@ impl ThreadStats {
         if self.state.load(Ordering::Relaxed) != next as u8 {
             self.set_state(next, now_ns());
         }
+    }
+
+    /// Owner only: a sleep of `asked` took `actual`.
+    pub fn add_sleep(&self, asked: Duration, actual: Duration) {
+        bump(&self.sleep_asked_ns, asked.as_nanos() as u64);
+        bump(&self.sleep_actual_ns, actual.as_nanos() as u64);
+        bump(&self.sleeps, 1);
+    }
+
+    /// Owner only: its margin (the calibrated one before its first sleep).
+    pub fn sleep_margin(&self) -> Margin {
+        match self.sleep_margin_ns.load(Ordering::Relaxed) {
+            0 => Margin::calibrated(),
+            ns => Margin::of(Duration::from_nanos(ns)),
+        }
+    }
+
+    /// Owner only: keep its margin.
+    pub fn set_sleep_margin(&self, m: Margin) {
+        let ns = m.get().as_nanos() as u64;
+        self.sleep_margin_ns.store(ns.max(1), Ordering::Relaxed);
+    }
+
+    /// Its margin now, if it has slept.
+    pub fn margin_now(&self) -> Option<Duration> {
+        match self.sleep_margin_ns.load(Ordering::Relaxed) {
+            0 => None,
+            ns => Some(Duration::from_nanos(ns)),
+        }
+    }
+
+    /// Sleeps finished, and their asked and actual totals.
+    pub fn sleeps(&self) -> (u64, Duration, Duration) {
+        // Count last in, first out: the totals cover at least `n` sleeps.
+        let n = read(&self.sleeps);
+        let asked = Duration::from_nanos(read(&self.sleep_asked_ns));
+        let actual = Duration::from_nanos(read(&self.sleep_actual_ns));
+        (n, asked, actual)
     }
 
     /// Owner only: leave the loop for `reason`.

@@ -202,9 +202,10 @@ pub fn spend(mode: WorkMode, start: Instant, d: Duration) {
 }
 
 /// Like [`spend`], but returns early (false) when `stop` is set: a sleeper
-/// waits on its wake channel so an abort reaches it at once; a spinner checks
-/// `stop()` as it spins. Wakes for other reasons (pause) are ignored here: the
-/// thread notices those at its next step.
+/// waits on its wake channel so an abort reaches it at once (and ends on
+/// time, see [`super::sleep`]); a spinner checks `stop()` as it spins. Wakes
+/// for other reasons (pause) are ignored here: the thread notices those at
+/// its next step.
 pub fn spend_unless(
     mode: WorkMode,
     start: Instant,
@@ -217,17 +218,12 @@ pub fn spend_unless(
     }
     let deadline = start + d;
     match mode {
-        WorkMode::Sleep => loop {
-            match wake.recv_deadline(deadline) {
-                Ok(()) if stop() => return false,
-                Ok(()) => {}
-                Err(crossbeam_channel::RecvTimeoutError::Timeout) => return true,
-                Err(crossbeam_channel::RecvTimeoutError::Disconnected) => {
-                    sleep_until(deadline);
-                    return true;
-                }
-            }
-        },
+        WorkMode::Sleep => super::sleep::until(
+            deadline,
+            &mut super::sleep::Margin::calibrated(),
+            wake,
+            stop,
+        ),
         WorkMode::Spin => spin_until(deadline, stop),
     }
 }
@@ -235,18 +231,6 @@ pub fn spend_unless(
 /// Burn CPU for `d`; false if `stop()` cut it short.
 pub fn spin_for(d: Duration, stop: &dyn Fn() -> bool) -> bool {
     spin_until(Instant::now() + d, stop)
-}
-
-fn spin_until(deadline: Instant, stop: &dyn Fn() -> bool) -> bool {
-    let mut n = 0u32;
-    while Instant::now() < deadline {
-        std::hint::spin_loop();
-        n = n.wrapping_add(1);
-        if n.is_multiple_of(1024) && stop() {
-            return false;
-        }
-    }
-    true
 }
 
 /// Sleep to an absolute deadline: a late wake-up does not push later deadlines.
@@ -257,16 +241,7 @@ pub fn sleep_until(deadline: Instant) {
     }
 }
 
-/// Lower this thread's timer slack to 1 ns so a 1 ms sleep lasts ~1 ms instead
-/// of ~1.05 ms (Linux's default slack is 50 µs). A no-op elsewhere.
-pub fn lower_timer_slack() {
-    #[cfg(target_os = "linux")]
-    // SAFETY: PR_SET_TIMERSLACK takes one integer argument and only affects
-    // the calling thread.
-    unsafe {
-        libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0);
-    }
-}
+pub use super::sleep::{lower_timer_slack, spin_until};
 
 #[cfg(test)]
 mod tests {

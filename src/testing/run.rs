@@ -4,7 +4,9 @@
 use super::build::build;
 use super::parts::{Lcg, ev, lane, ms, summary};
 use crate::sim::snapshot::HISTORY_LEN;
-use crate::sim::{Bucket, Capacity, EventKind, Phase, Snapshot, ThreadDetail, ThreadState};
+use crate::sim::{
+    Bucket, Capacity, EventKind, Phase, SleepTiming, Snapshot, ThreadDetail, ThreadState,
+};
 
 /// A running default scenario with `consumers` consumers, 12.6 s in.
 pub fn running(consumers: usize) -> Snapshot {
@@ -81,6 +83,13 @@ pub fn with_detail() -> Snapshot {
             })
             .collect(),
         timeline,
+        // 84 sleeps of exp:150ms work, each a few µs long.
+        sleeps: SleepTiming {
+            count: 84,
+            asked: ms(12_480),
+            actual: ms(12_480) + std::time::Duration::from_micros(84 * 4),
+            margin: std::time::Duration::from_micros(62),
+        },
     });
     s
 }

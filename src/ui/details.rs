@@ -114,7 +114,9 @@ fn window_height(
     inner_w: usize,
 ) -> u16 {
     let states = t.time_in.iter().filter(|d| !d.is_zero()).count() + 1;
-    let lat = detail.map_or(2, |d| 5 + bars(&d.histogram, MAX_BARS).len());
+    let lat = detail.map_or(2, |d| {
+        5 + bars(&d.histogram, MAX_BARS).len() + usize::from(d.sleeps.count > 0)
+    });
     let body = if inner_w >= 96 {
         states.max(lat)
     } else {
@@ -282,6 +284,31 @@ fn time_per_state(buf: &mut Buffer, area: Rect, t: &ThreadSnap, theme: &Theme) {
     Paragraph::new(lines).render(area, buf);
 }
 
+/// `sleeps 84 × 149ms +4µs (+0.00%) · margin 62µs`: how true its interval
+/// or work times were (mean asked, mean lateness), and how early before each
+/// deadline it stops waiting and spins (the engine's hybrid sleep).
+fn sleeps(d: &ThreadDetail, theme: &Theme) -> Option<Line<'static>> {
+    let s = d.sleeps;
+    let error = s.error()?;
+    let n = u32::try_from(s.count).unwrap_or(u32::MAX);
+    let late = s.actual.saturating_sub(s.asked) / n;
+    Some(Line::from(vec![
+        Span::styled("sleeps ", theme.dim),
+        Span::styled(
+            format!(
+                "{} × {} +{} ({:+.2}%)",
+                fmt::count(s.count),
+                fmt::dur(s.asked / n),
+                fmt::dur(late),
+                error * 100.0
+            ),
+            theme.text,
+        ),
+        Span::styled(format!("{}margin ", theme.glyphs.dot), theme.dim),
+        Span::styled(fmt::dur(s.margin), theme.text),
+    ]))
+}
+
 /// Percentiles and the end-to-end histogram.
 fn latency(
     buf: &mut Buffer,
@@ -290,13 +317,14 @@ fn latency(
     missing: &str,
     theme: &Theme,
 ) {
-    let mut lines = vec![Line::styled(
+    let mut lines: Vec<Line> = detail.and_then(|d| sleeps(d, theme)).into_iter().collect();
+    lines.push(Line::styled(
         format!(
             "latency    {:>8}{:>8}{:>8}{:>8}",
             "p50", "p90", "p99", "max"
         ),
         theme.dim,
-    )];
+    ));
     let Some(d) = detail else {
         lines.push(Line::styled(missing.to_string(), theme.dim));
         Paragraph::new(lines).render(area, buf);
