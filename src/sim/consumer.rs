@@ -15,7 +15,7 @@ use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
 use super::event::EventKind;
-use super::gate::{Gate, gate};
+use super::gate::{Gate, calm, gate};
 use super::handoff::{Item, Message, Outcome, Queue, Stamp, Waiter};
 use super::panic_filter::{CaughtPanic, in_caught_work};
 use super::shared::{LatencyHists, Shared, Worker};
@@ -25,7 +25,7 @@ use super::stats::{NO_ITEM, bump};
 use super::sync::lock;
 use super::trace::{ItemResult, Trace, TraceKind};
 use super::work::{WorkSpec, lower_timer_slack};
-use super::worker_kit::{BlockNarrator, thread_seed};
+use super::worker_kit::{BlockNarrator, CHECK_EVERY, thread_seed};
 
 /// How often a consumer publishes its latency samples.
 const FLUSH_PERIOD: Duration = Duration::from_millis(50);
@@ -103,6 +103,8 @@ struct Consumer<'a> {
     /// An untimed item needs nothing but its counts: no work, no trace, no
     /// result, no injected crash.
     plain: bool,
+    /// Turns left before it looks at its flags again (see [`CHECK_EVERY`]).
+    unchecked: u32,
     narrator: BlockNarrator,
     /// When the latencies were last published, ns.
     last_flush: u64,
@@ -141,6 +143,7 @@ impl<'a> Consumer<'a> {
             version: u64::MAX,
             spec: WorkSpec::zero(),
             plain: false,
+            unchecked: 0,
             narrator: BlockNarrator::default(),
             last_flush: 0,
             sojourn: 0,
@@ -183,12 +186,23 @@ impl<'a> Consumer<'a> {
         bump(&w.stats.items, 1);
     }
 
-    /// Before each `get()`: leave if told to, reload changed knobs.
+    /// Before each `get()` (flat out, each [`CHECK_EVERY`]th): leave if
+    /// told to, reload changed knobs.
     #[inline]
     fn check_in(&mut self) -> Result<(), ExitReason> {
+        if self.unchecked > 0 {
+            self.unchecked -= 1;
+            return Ok(());
+        }
         let (sh, w, q) = (self.sh, self.w, self.q);
-        if let Gate::Leave(why) = gate(sh, w, false, ThreadState::WaitingEmpty, &|| !q.is_empty()) {
-            return Err(why);
+        if !calm(sh, w, false) {
+            if let Gate::Leave(why) =
+                gate(sh, w, false, ThreadState::WaitingEmpty, &|| !q.is_empty())
+            {
+                return Err(why);
+            }
+        } else if self.plain {
+            self.unchecked = CHECK_EVERY - 1;
         }
         let v = sh.knob_version.load(Ordering::Acquire);
         if v != self.version {
@@ -198,6 +212,7 @@ impl<'a> Consumer<'a> {
                 && self.trace.is_none()
                 && !sh.config.collect_results
                 && sh.crash_items.is_empty();
+            self.unchecked = 0;
         }
         Ok(())
     }
@@ -209,8 +224,11 @@ impl<'a> Consumer<'a> {
         let q = self.q;
         match q.take(self) {
             Outcome::Done(m) => Ok(Some(m)),
-            // Back to the gate: pause, retire or abort.
-            Outcome::Woken => Ok(None),
+            // Back to the gate, at once: pause, retire or abort.
+            Outcome::Woken => {
+                self.unchecked = 0;
+                Ok(None)
+            }
             Outcome::Disconnected => Err(ExitReason::Aborted),
         }
     }

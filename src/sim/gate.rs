@@ -28,15 +28,20 @@ pub fn gate(
     resume_state: ThreadState,
     can_step: &dyn Fn() -> bool,
 ) -> Gate {
-    // The per-item fast path: up to four loads (the last one acquire), no call.
-    let attention = sh.aborted.load(Ordering::Relaxed)
-        || w.retire.load(Ordering::Relaxed)
-        || (stops_with_producers && sh.stop_producers.load(Ordering::Relaxed))
-        || sh.paused.load(Ordering::Acquire);
-    if !attention {
+    if calm(sh, w, stops_with_producers) {
         return Gate::Go;
     }
     gate_slow(sh, w, stops_with_producers, resume_state, can_step)
+}
+
+/// The gate's fast path: no flag asks the thread to stop or park. Up to
+/// four loads (the last one acquire), no call.
+#[inline]
+pub fn calm(sh: &Shared, w: &Worker, stops_with_producers: bool) -> bool {
+    !(sh.aborted.load(Ordering::Relaxed)
+        || w.retire.load(Ordering::Relaxed)
+        || (stops_with_producers && sh.stop_producers.load(Ordering::Relaxed))
+        || sh.paused.load(Ordering::Acquire))
 }
 
 #[cold]

@@ -14,7 +14,7 @@ use rand::rngs::SmallRng;
 
 use super::config::{Capacity, Workload};
 use super::event::EventKind;
-use super::gate::{Gate, gate};
+use super::gate::{Gate, calm, gate};
 use super::handoff::{MAX_PRODUCER_FIELD, Outcome, Outgoing, Queue, Stamp, Waiter};
 use super::shared::{Shared, Worker};
 use super::spend::spend;
@@ -22,7 +22,7 @@ use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
 use super::trace::{Trace, TraceKind};
 use super::work::{WorkSpec, lower_timer_slack};
-use super::worker_kit::{BlockNarrator, thread_seed};
+use super::worker_kit::{BlockNarrator, CHECK_EVERY, thread_seed};
 
 /// Ids claimed at once when producing flat out (amortises the shared counter).
 pub const FAST_BLOCK: u64 = 64;
@@ -86,6 +86,8 @@ struct Producer<'a> {
     flat_out: bool,
     /// Its index as the queue carries it.
     producer_field: u32,
+    /// Turns left before it looks at its flags again (see [`CHECK_EVERY`]).
+    unchecked: u32,
     /// Ids claimed and not yet produced.
     ids: Range<u64>,
     /// When the current interval ends (the absolute schedule).
@@ -122,6 +124,7 @@ impl<'a> Producer<'a> {
             spec: WorkSpec::zero(),
             flat_out: true,
             producer_field: w.index.min(MAX_PRODUCER_FIELD as usize) as u32,
+            unchecked: 0,
             ids: sh.initial_share(w.index),
             deadline: Instant::now(),
             narrator: BlockNarrator::default(),
@@ -143,24 +146,35 @@ impl<'a> Producer<'a> {
         Ok(())
     }
 
-    /// Before each item: leave if told to, reload changed knobs, end a
-    /// duration workload on time, wait at an unbounded queue's safety limit.
+    /// Before each item (flat out, each [`CHECK_EVERY`]th): leave if told
+    /// to, reload changed knobs, end a duration workload on time, wait at an
+    /// unbounded queue's safety limit.
     #[inline]
     fn check_in(&mut self) -> Result<(), ExitReason> {
+        if self.unchecked > 0 {
+            self.unchecked -= 1;
+            return Ok(());
+        }
+        self.check_in_now()
+    }
+
+    fn check_in_now(&mut self) -> Result<(), ExitReason> {
         let (sh, w, q) = (self.sh, self.w, self.q);
-        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !q.is_full()) {
-            return Err(self.leave(why));
+        if !calm(sh, w, true) {
+            if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !q.is_full()) {
+                return Err(self.leave(why));
+            }
+        } else if self.flat_out {
+            self.unchecked = CHECK_EVERY - 1;
         }
         let v = sh.knob_version.load(Ordering::Acquire);
         if v != self.version {
             self.version = v;
             self.spec = sh.interval_for(w.index);
             self.flat_out = self.spec.dist.is_zero();
+            self.unchecked = 0;
         }
-        // Checking the clock every 16th item is enough at zero interval.
-        if let Some(d) = self.until
-            && (!self.flat_out || self.tick.is_multiple_of(TIME_EVERY))
-        {
+        if let Some(d) = self.until {
             let active = sh
                 .now_ns()
                 .saturating_sub(sh.paused_ns.load(Ordering::Relaxed));
@@ -168,9 +182,8 @@ impl<'a> Producer<'a> {
                 return Err(self.leave(ExitReason::Finished));
             }
         }
-        // Unbounded queues get a safety limit, checked every 1024 items.
+        // Unbounded queues get a safety limit.
         if self.unbounded
-            && self.tick.is_multiple_of(1024)
             && q.len() >= sh.config.unbounded_limit
             && let Some(why) = hold_at_safety_limit(sh, w, q)
         {

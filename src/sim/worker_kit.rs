@@ -12,6 +12,12 @@ use super::shared::{Shared, Worker};
 /// for what changes, not for every wait.
 pub const BLOCK_EVENT_GAP: Duration = Duration::from_secs(2);
 
+/// A thread moving items flat out (no interval or work) looks at its control
+/// flags and knobs once per this many items, not on every one: a pause,
+/// stop or knob change then lands within a few microseconds, and a hand-off
+/// costs less. After a step or a pause it looks again at its next turn.
+pub const CHECK_EVERY: u32 = 64;
+
 /// Seed for a thread's private RNG: the run seed mixed with role and index,
 /// so the same seed gives every thread the same sequence of durations.
 pub fn thread_seed(seed: u64, role: u64, index: usize) -> u64 {
