@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use queuescope::sim::{Capacity, Config, Engine, WorkSpec, Workload};
 
-const ITEMS: u64 = 500_000;
+/// Items per run: long enough (a fraction of a second) that one scheduling
+/// hiccup on a shared machine does not decide a round.
+const ITEMS: u64 = 1_000_000;
 const CAPACITY: usize = 64;
 const SHAPES: [(usize, usize); 3] = [(1, 1), (2, 2), (4, 4)];
 
@@ -109,6 +111,13 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// The first and third quartiles, to show how much the rounds agreed.
+fn quartiles(v: &[f64]) -> (f64, f64) {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    (v[v.len() / 4], v[v.len() * 3 / 4])
+}
+
 /// A/B alternating rounds; prints the median instrumented/raw throughput ratio.
 fn ratios(rounds: usize) {
     println!(
@@ -132,8 +141,9 @@ fn ratios(rounds: usize) {
             ins_rate.push(ITEMS as f64 / b.as_secs_f64());
             rs.push(a.as_secs_f64() / b.as_secs_f64());
         }
+        let (q1, q3) = quartiles(&rs);
         println!(
-            "{p}P{q}C  raw {:>6.2} M/s  instrumented {:>6.2} M/s  ratio {:.2}  (target >= 0.90)",
+            "{p}P{q}C  raw {:>6.2} M/s  instrumented {:>6.2} M/s  ratio {:.2} (quartiles {q1:.2}..{q3:.2})  (target >= 0.90)",
             median(raw_rate) / 1e6,
             median(ins_rate) / 1e6,
             median(rs)
