@@ -203,7 +203,7 @@ pub fn spend(mode: WorkMode, start: Instant, d: Duration) {
 
 /// Like [`spend`], but returns early (false) when `stop` is set: a sleeper
 /// waits on its wake channel so an abort reaches it at once (and ends on
-/// time, see [`super::sleep`]); a spinner checks `stop()` as it spins. Wakes
+/// time: the engine's hybrid sleep); a spinner checks `stop()` as it spins. Wakes
 /// for other reasons (pause) are ignored here: the thread notices those at
 /// its next step.
 pub fn spend_unless(
