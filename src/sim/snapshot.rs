@@ -47,7 +47,8 @@ impl Counts {
 /// Percentiles of one latency histogram.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencySummary {
-    /// Samples recorded.
+    /// Items recorded: at zero interval a timed item stands for the 64 it
+    /// was sampled from, so this counts items, not samples.
     pub count: u64,
     /// Mean.
     #[serde(rename = "mean_ns", with = "super::serde_fmt::nanos")]
