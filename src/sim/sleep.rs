@@ -4,13 +4,14 @@
 //! until the deadline minus a margin, then spins the rest of the way. The
 //! margin starts from a calibration on this machine (once per process) and
 //! then follows each thread's own wake-ups: about one wait in twenty may
-//! wake after the deadline. Spinning costs CPU, so at most one thread spins
-//! at a time, and when there are more worker threads than cores, only while
-//! spinning has taken under a tenth of a core lately; otherwise it waits to
-//! the deadline itself and is as late as the timer makes it.
+//! wake after the deadline. Spinning costs CPU: while there are no more
+//! worker threads than cores each may spin, but with more, only one at a
+//! time and only while spinning has taken under a tenth of a core lately;
+//! otherwise a sleeper waits to the deadline itself and is as late as the
+//! timer makes it.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
@@ -29,10 +30,11 @@ const MAX_CREDIT_NS: i64 = 20_000_000;
 
 /// Worker threads alive in this process (they may spin).
 static WORKERS: AtomicUsize = AtomicUsize::new(0);
-/// Taken by the one thread spinning now.
-static SPINNING: AtomicBool = AtomicBool::new(false);
+/// Threads spinning now.
+static SPINNING: AtomicUsize = AtomicUsize::new(0);
 /// Spin time still allowed, ns, and when it was last topped up (ns since
-/// [`anchor`]). Only the thread holding [`SPINNING`] touches them.
+/// [`anchor`]). While the budget applies only one thread spins, and only it
+/// touches them.
 static CREDIT_NS: AtomicI64 = AtomicI64::new(MAX_CREDIT_NS);
 static TOPPED_AT_NS: AtomicU64 = AtomicU64::new(0);
 
@@ -212,12 +214,13 @@ struct Spin {
 
 impl Spin {
     fn take() -> Option<Spin> {
-        if SPINNING.swap(true, Ordering::Acquire) {
-            return None;
-        }
+        // A core for each worker: each may spin. Else one at a time, on budget.
         let budgeted = WORKERS.load(Ordering::Relaxed) > cores();
-        if budgeted && top_up() < margin().as_nanos() as i64 {
-            SPINNING.store(false, Ordering::Release);
+        let most = if budgeted { 1 } else { cores() };
+        if SPINNING.fetch_add(1, Ordering::Acquire) >= most
+            || (budgeted && top_up() < margin().as_nanos() as i64)
+        {
+            SPINNING.fetch_sub(1, Ordering::Release);
             return None;
         }
         Some(Spin {
@@ -233,7 +236,7 @@ impl Drop for Spin {
             let spent = self.from.elapsed().as_nanos() as i64;
             CREDIT_NS.fetch_sub(spent, Ordering::Relaxed);
         }
-        SPINNING.store(false, Ordering::Release);
+        SPINNING.fetch_sub(1, Ordering::Release);
     }
 }
 
