@@ -1,6 +1,6 @@
 //! `run --json`: one JSON document describing the finished run. Field names
-//! are stable (documented in the README); durations are seconds (`_s`) or
-//! milliseconds (`_ms`) as their names say.
+//! are stable (documented in `docs/headless.md`); durations are seconds
+//! (`_s`) or milliseconds (`_ms`) as their names say.
 
 use serde_json::{Value, json};
 

@@ -7,7 +7,8 @@
 //! usize`, while the rules say what the key accepts, in the same words as the
 //! matching command-line flag.
 //!
-//! Keys (all optional; the flag of the same name overrides each):
+//! Keys (all optional; most have a flag that overrides them; `docs/scenarios.md`
+//! says more about each, and `tests/docs.rs` checks it names every key in [`KEYS`]):
 //!
 //! | key | accepts | default |
 //! |---|---|---|

@@ -1,6 +1,6 @@
 //! A sweep's results as a text table (with the knee marked and a verdict
-//! line), one JSON document, or CSV. Field names are documented in the
-//! README's "Tuning" section.
+//! line), one JSON document, or CSV. Field names are documented in
+//! `docs/tuning.md`.
 
 use std::fmt::Write as _;
 
