@@ -13,7 +13,8 @@ use crate::scenario::Overrides;
 #[derive(Debug, Parser)]
 #[command(
     name = "queuescope",
-    version,
+    // The package version, and the git commit when built from a checkout.
+    version = env!("QUEUESCOPE_VERSION"),
     // Flags go after the subcommand they belong to: `queuescope run --items 5`.
     // Without this, `queuescope --items 5 run` would parse and silently ignore
     // the top-level flag.
