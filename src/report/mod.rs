@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod json;
 pub mod log;
+pub mod paint;
 pub mod text;
 
 use std::time::Duration;
