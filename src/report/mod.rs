@@ -5,6 +5,7 @@
 pub mod csv;
 pub mod json;
 pub mod log;
+pub mod mmc;
 pub mod paint;
 pub mod text;
 
