@@ -2,6 +2,8 @@
 //! raw strings and are validated by [`crate::scenario`], so a bad value gets
 //! the same one-line message whether it came from a flag or a scenario file.
 
+use std::path::PathBuf;
+
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -146,6 +148,38 @@ pub struct ReplayArgs {
     pub tui: TuiArgs,
 }
 
+/// `--color`, as ripgrep and cargo have it. An explicit `always` or `never`
+/// wins over `NO_COLOR`; `auto` colours a terminal unless `NO_COLOR` is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Colour, whatever the output and `NO_COLOR` say.
+    Always,
+    /// No colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output that goes to a terminal (`tty`), given
+    /// whether `NO_COLOR` is set.
+    pub fn resolve(self, tty: bool, no_color_env: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color_env,
+        }
+    }
+
+    /// [`ColorChoice::resolve`] with `NO_COLOR` read from the environment
+    /// (set means set to anything non-empty, as no-color.org says).
+    pub fn enabled(self, tty: bool) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.resolve(tty, no_color)
+    }
+}
+
 /// The scenario flags other than the thread counts: the same for `run`,
 /// the live view and `sweep` (where the counts are ranges instead).
 #[derive(Clone, Debug, Default, Args)]
@@ -282,6 +316,14 @@ pub struct TuiArgs {
     /// Presentation mode for a projector: few large panels, key numbers in big digits
     #[arg(long)]
     pub present: bool,
+
+    /// When to use colour: auto (unless NO_COLOR is set), always, never [default: auto]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_default_value = true, hide_possible_values = true)]
+    pub color: ColorChoice,
+
+    /// Where x saves pictures of the screen [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 impl TuiArgs {
@@ -572,6 +614,19 @@ mod tests {
             "error: the subcommand 'run' cannot be used with '--consumers <N>'\n  \
              tip: put the flags after the subcommand, e.g. 'queuescope run --consumers 4'\n"
         );
+    }
+
+    #[test]
+    fn colour_flags_win_over_no_color_and_auto_follows_it() {
+        // (tty, NO_COLOR set) → colour?
+        assert!(ColorChoice::Auto.resolve(true, false));
+        assert!(!ColorChoice::Auto.resolve(true, true));
+        assert!(!ColorChoice::Auto.resolve(false, false));
+        assert!(ColorChoice::Always.resolve(false, true));
+        assert!(!ColorChoice::Never.resolve(true, false));
+        assert_eq!(ok(&["--color", "never"]).tui.color, ColorChoice::Never);
+        assert_eq!(ok(&[]).tui.color, ColorChoice::Auto);
+        assert_eq!(usage_error(&["--color", "sometimes"]).exit_code(), 2);
     }
 
     #[test]

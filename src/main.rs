@@ -10,7 +10,7 @@ use queuescope::error::{Error, Exit, Result};
 use queuescope::headless::{self, RunOptions};
 use queuescope::tui::{self, TuiOptions};
 use queuescope::ui::ThemeKind;
-use queuescope::{replay, scenario, sim, sweep};
+use queuescope::{picture, replay, scenario, sim, sweep};
 
 fn main() -> ExitCode {
     let exit = match cli::parse() {
@@ -52,7 +52,7 @@ fn config(args: &cli::ScenarioArgs) -> Result<sim::Config> {
 /// The live view, recording it when `--record` is given.
 fn live(cli: &Cli) -> Result {
     let config = config(cli.scenario_args())?;
-    let opts = tui_options(&cli.tui);
+    let opts = tui_options(&cli.tui)?;
     match &cli.record {
         None => tui::run(config, opts),
         Some(path) => tui::run_recorded(config, opts, path),
@@ -74,21 +74,27 @@ fn replay_command(args: &cli::ReplayArgs) -> Result {
     if args.json {
         return replay::print_json(&args.file);
     }
+    let opts = tui_options(&args.tui)?;
     let rec = replay::load(&args.file)?;
-    tui::replay(std::sync::Arc::new(rec), tui_options(&args.tui))
+    tui::replay(std::sync::Arc::new(rec), opts)
 }
 
-/// The live view's options from its flags.
-fn tui_options(args: &cli::TuiArgs) -> TuiOptions {
-    TuiOptions {
+/// The live view's options from its flags; a `--snapshot-dir` that is not
+/// a directory is bad input.
+fn tui_options(args: &cli::TuiArgs) -> Result<TuiOptions> {
+    if let Some(dir) = &args.snapshot_dir {
+        picture::check_dir("--snapshot-dir", dir)?;
+    }
+    Ok(TuiOptions {
         fps: u32::from(args.fps),
         ascii: args.ascii,
         theme: match args.theme() {
             cli::Theme::Default => ThemeKind::Default,
             cli::Theme::Contrast => ThemeKind::Contrast,
         },
-        // NO_COLOR is read by TuiOptions::theme; there is no flag for it.
-        no_color: false,
+        // The live view is always on a terminal: `auto` means NO_COLOR decides.
+        color: args.color.enabled(true),
         present: args.present,
-    }
+        snapshot_dir: args.snapshot_dir.clone(),
+    })
 }
