@@ -29,7 +29,9 @@ use crate::scenario::Overrides;
         queuescope run --scenario pool-map --json\n  \
         queuescope sweep --scenario mmc --consumers 1..8 --trial 2s\n  \
         queuescope --record class.jsonl          record the live run\n  \
-        queuescope replay class.jsonl            step through it later"
+        queuescope replay class.jsonl            step through it later\n  \
+        queuescope run --snapshot end            the final screen as end.svg and end.txt\n  \
+        queuescope completions bash              shell completions (see also: queuescope man)"
 )]
 pub struct Cli {
     /// What to do; none starts the live terminal view.
@@ -58,11 +60,39 @@ pub enum Command {
     /// Run a scenario without the terminal view and print a summary
     Run(RunArgs),
     /// List the built-in scenarios, one per line with its lesson
-    Scenarios,
+    Scenarios(ScenariosArgs),
     /// Run a scenario at many thread counts and find the knee
     Sweep(SweepArgs),
     /// Replay a recording made with --record, in the live view or as JSON
     Replay(ReplayArgs),
+    /// Print a completion script for a shell (e.g. queuescope completions bash)
+    Completions(CompletionsArgs),
+    /// Print the manual page, in roff (e.g. queuescope man > queuescope.1)
+    Man(ManArgs),
+}
+
+/// Flags of `queuescope man`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ManArgs {
+    /// Write a page for every subcommand into DIR (queuescope.1, queuescope-run.1, ...)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Flags of `queuescope scenarios`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ScenariosArgs {
+    /// Print the scenarios and their settings as one JSON document
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Flags of `queuescope completions`.
+#[derive(Clone, Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Flags of `queuescope run`.
@@ -73,16 +103,135 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
 
     /// Print the summary as JSON
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["csv", "csv_summary"])]
     pub json: bool,
+
+    /// Print CSV, one row per thread (columns as the JSON report names them)
+    #[arg(long, conflicts_with = "csv_summary")]
+    pub csv: bool,
+
+    /// Print CSV, one row for the whole run (collect many runs with tail -n +2)
+    #[arg(long)]
+    pub csv_summary: bool,
 
     /// Also print a trace line for every item produced and consumed
     #[arg(long)]
     pub log: bool,
 
+    /// Trace lines: timed (seconds since the start first) or plain (the seed programs' bare lines)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = LogFormat::Timed,
+        requires = "log",
+        hide_possible_values = true
+    )]
+    pub log_format: LogFormat,
+
+    /// When to colour the trace and warnings: auto, always, never [default: auto]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_default_value = true, hide_possible_values = true)]
+    pub color: ColorChoice,
+
     /// Record the run to FILE (replay it with: queuescope replay FILE)
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
+
+    /// At the end, draw the final screen into FILE.svg and FILE.txt
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+
+    /// Size of the --snapshot screen in columns x rows [default: 120x40]
+    #[arg(long, value_name = "COLSxROWS", value_parser = ScreenSize::parse, requires = "snapshot")]
+    pub snapshot_size: Option<ScreenSize>,
+}
+
+/// How `run --log` lines look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// `   0.502s Consumer-2 received item 17`: seconds since the start first.
+    #[default]
+    Timed,
+    /// `Consumer-2 received item 17`, as the seed programs print it.
+    Plain,
+}
+
+/// `--color`, as ripgrep and cargo have it. An explicit `always` or `never`
+/// wins over `NO_COLOR`; `auto` colours a terminal unless `NO_COLOR` is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Colour, whatever the output and `NO_COLOR` say.
+    Always,
+    /// No colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output that goes to a terminal (`tty`), given
+    /// whether `NO_COLOR` is set.
+    pub fn resolve(self, tty: bool, no_color_env: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color_env,
+        }
+    }
+
+    /// [`ColorChoice::resolve`] with `NO_COLOR` read from the environment
+    /// (set means set to anything non-empty, as no-color.org says).
+    pub fn enabled(self, tty: bool) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.resolve(tty, no_color)
+    }
+}
+
+/// The size of a screen drawn off the terminal (`--snapshot-size`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScreenSize {
+    /// Columns.
+    pub cols: u16,
+    /// Rows.
+    pub rows: u16,
+}
+
+impl Default for ScreenSize {
+    fn default() -> Self {
+        ScreenSize {
+            cols: 120,
+            rows: 40,
+        }
+    }
+}
+
+impl ScreenSize {
+    /// The smallest picture worth drawing: the live view's minimum.
+    pub const MIN: ScreenSize = ScreenSize { cols: 60, rows: 16 };
+    /// The largest (a picture is held in memory, a cell at a time).
+    pub const MAX: ScreenSize = ScreenSize {
+        cols: 500,
+        rows: 200,
+    };
+
+    /// Parses `120x40`; the message says what is accepted.
+    pub fn parse(s: &str) -> Result<ScreenSize, String> {
+        let (min, max) = (ScreenSize::MIN, ScreenSize::MAX);
+        let bad = || {
+            format!(
+                "expected COLSxROWS, e.g. 120x40, from {}x{} to {}x{}",
+                min.cols, min.rows, max.cols, max.rows
+            )
+        };
+        let (c, r) = s.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+        let cols: u16 = c.trim().parse().map_err(|_| bad())?;
+        let rows: u16 = r.trim().parse().map_err(|_| bad())?;
+        if !(min.cols..=max.cols).contains(&cols) || !(min.rows..=max.rows).contains(&rows) {
+            return Err(bad());
+        }
+        Ok(ScreenSize { cols, rows })
+    }
 }
 
 /// Flags of `queuescope sweep`. The counts are ranges here; every other
@@ -140,44 +289,24 @@ pub struct ReplayArgs {
     pub file: std::path::PathBuf,
 
     /// Print the recorded run's summary (as run --json did) instead of replaying it
-    #[arg(long)]
+    #[arg(long, conflicts_with = "snapshot_at")]
     pub json: bool,
+
+    /// Draw the screen at TIME into the recording (e.g. 2.5s) as a picture, instead of replaying
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub snapshot_at: Option<String>,
+
+    /// Where --snapshot-at writes: FILE.svg and FILE.txt [default: a timestamped name]
+    #[arg(long, value_name = "FILE", requires = "snapshot_at")]
+    pub snapshot: Option<PathBuf>,
+
+    /// Size of the --snapshot-at screen in columns x rows [default: 120x40]
+    #[arg(long, value_name = "COLSxROWS", value_parser = ScreenSize::parse, requires = "snapshot_at")]
+    pub snapshot_size: Option<ScreenSize>,
 
     /// Display flags for the replay.
     #[command(flatten)]
     pub tui: TuiArgs,
-}
-
-/// `--color`, as ripgrep and cargo have it. An explicit `always` or `never`
-/// wins over `NO_COLOR`; `auto` colours a terminal unless `NO_COLOR` is set.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when the output is a terminal and `NO_COLOR` is not set.
-    #[default]
-    Auto,
-    /// Colour, whatever the output and `NO_COLOR` say.
-    Always,
-    /// No colour.
-    Never,
-}
-
-impl ColorChoice {
-    /// Whether to colour output that goes to a terminal (`tty`), given
-    /// whether `NO_COLOR` is set.
-    pub fn resolve(self, tty: bool, no_color_env: bool) -> bool {
-        match self {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => tty && !no_color_env,
-        }
-    }
-
-    /// [`ColorChoice::resolve`] with `NO_COLOR` read from the environment
-    /// (set means set to anything non-empty, as no-color.org says).
-    pub fn enabled(self, tty: bool) -> bool {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        self.resolve(tty, no_color)
-    }
 }
 
 /// The scenario flags other than the thread counts: the same for `run`,
@@ -394,11 +523,15 @@ pub fn compact_error(err: &clap::Error) -> String {
         .lines()
         .map(str::trim_end)
         .filter(|l| !l.trim().is_empty());
-    let first = lines
+    let mut first = lines
         .next()
         .unwrap_or("error: invalid arguments")
         .to_string();
-    let rest: Vec<&str> = lines.collect();
+    let mut rest: Vec<&str> = lines.collect();
+    // "required arguments were not provided:" names them on the next line.
+    if first.ends_with(':') && !rest.is_empty() {
+        first = format!("{first} {}", rest.remove(0).trim());
+    }
     let find = |prefix: &str| rest.iter().find(|l| l.trim_start().starts_with(prefix));
     let hint = if first.contains("the subcommand") && first.contains("cannot be used with") {
         // clap's own hint here is only "try --help"; say what to do instead.
@@ -567,7 +700,7 @@ mod tests {
     fn scenarios_subcommand() {
         assert!(matches!(
             ok(&["scenarios"]).command,
-            Some(Command::Scenarios)
+            Some(Command::Scenarios(_))
         ));
     }
 
@@ -606,6 +739,12 @@ mod tests {
         assert_eq!(
             text,
             "error: invalid value 'neon' for '--theme <THEME>'\n  [possible values: default, contrast]\n"
+        );
+
+        let text = compact_error(&usage_error(&["run", "--log-format", "plain"]));
+        assert_eq!(
+            text.lines().next(),
+            Some("error: the following required arguments were not provided: --log")
         );
 
         let text = compact_error(&usage_error(&["--consumers", "3", "run"]));

@@ -13,6 +13,7 @@ use ratatui::buffer::Buffer;
 
 use crate::app::ViewState;
 use crate::error::Error;
+use crate::headless::FinalPicture;
 use crate::record::Recording;
 use crate::replay::Cursor;
 use crate::sim::{Snapshot, SnapshotRequest};
@@ -156,6 +157,15 @@ pub fn check_file(flag: &str, file: &Path) -> Result<(), Error> {
 pub fn draw(snap: &Snapshot, view: &mut ViewState, color: bool, cols: u16, rows: u16) -> Buffer {
     let theme = Theme::new(ThemeKind::Default, color, false);
     export::frame(snap, view, &theme, cols, rows)
+}
+
+/// `run --snapshot`: the final screen of a headless run, written where
+/// `pic` says. Handed to [`crate::headless`] as its picture writer.
+pub fn write_final(snap: &Snapshot, pic: &FinalPicture) -> Result<String, String> {
+    let buf = draw(snap, &mut ViewState::new(), pic.color, pic.cols, pic.rows);
+    write(&buf, &export::title(snap), &stem(&pic.path))
+        .map(|w| w.to_string())
+        .map_err(|e| format!("--snapshot: {e}"))
 }
 
 /// `replay --snapshot-at`: the screen `queuescope replay` shows when
