@@ -268,3 +268,84 @@ fn replay_snapshot_at_draws_the_recording_at_that_time() {
     assert_eq!(stamped, 2, "an .svg and a .txt");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Where `text` spells microseconds `us` (`12us`, `12 us`, `_us`), or
+/// writes a long duration in a small unit (`1234 ms`, `1500µs`).
+fn unit_problems(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let word_end = |i: usize| chars.get(i).is_none_or(|c| !c.is_alphanumeric());
+    for i in 0..chars.len() {
+        let at = |s: &str| {
+            s.chars()
+                .enumerate()
+                .all(|(k, c)| chars.get(i + k) == Some(&c))
+        };
+        let before = if i > 0 { chars[i - 1] } else { ' ' };
+        let spelt_us = at("us") && word_end(i + 2);
+        if spelt_us && (before.is_ascii_digit() || before == ' ' || before == '_') {
+            let from = i.saturating_sub(12);
+            found.push(chars[from..(i + 3).min(chars.len())].iter().collect());
+        }
+        // Four digits or more before ms or µs: a larger unit fits.
+        let small = (at("ms") || at("µs") || at(" ms") || at(" µs")) && word_end(i + 3);
+        if small && i >= 4 && chars[i - 4..i].iter().all(char::is_ascii_digit) {
+            let from = i.saturating_sub(8);
+            found.push(chars[from..(i + 3).min(chars.len())].iter().collect());
+        }
+    }
+    found
+}
+
+#[test]
+fn the_unit_scan_finds_what_it_should() {
+    assert_eq!(unit_problems("wait 12us, p99 3 us").len(), 2);
+    assert_eq!(unit_problems("\"wait_us\": 3").len(), 1);
+    let long = unit_problems("took 195261 ms");
+    assert!(long.len() == 1 && long[0].ends_with("5261 ms"), "{long:?}");
+    assert!(unit_problems("12µs 3m 15.3s status thus bus 999ms 12.500 ms").is_empty());
+}
+
+#[test]
+fn durations_are_in_micros_and_the_largest_unit_everywhere() {
+    // Items 5 ms apart, no work: queue waits of microseconds.
+    let fast = ["--items", "20", "--interval", "5ms", "--work", "0ms"];
+    let with = |head: &[&str], tail: &[&str]| {
+        let mut v: Vec<String> = head.iter().map(|s| s.to_string()).collect();
+        v.extend(fast.iter().map(|s| s.to_string()));
+        v.extend(tail.iter().map(|s| s.to_string()));
+        v
+    };
+    let sweep = ["sweep", "--consumers", "1..2", "--repeat", "1"];
+    let mut outputs: Vec<(String, String)> = Vec::new();
+    let mut record = |args: Vec<String>| {
+        let out = qs().args(&args).assert().get_output().clone();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        outputs.push((args.join(" "), text));
+    };
+    for tail in [
+        &[][..],
+        &["--json"],
+        &["--csv"],
+        &["--csv-summary"],
+        &["--log"],
+    ] {
+        record(with(&["run"], tail));
+    }
+    for tail in [&[][..], &["--json"], &["--csv"]] {
+        record(with(&sweep, tail));
+    }
+    record(vec!["scenarios".into()]);
+    record(vec!["scenarios".into(), "--json".into()]);
+    for sub in ["run", "sweep", "replay", "scenarios", "completions", "man"] {
+        record(vec![sub.into(), "--help".into()]);
+    }
+    record(vec!["--help".into()]);
+    let run = &outputs[0].1;
+    assert!(run.contains("µs"), "a fast run shows microseconds: {run}");
+    for (args, text) in &outputs {
+        let bad = unit_problems(text);
+        assert!(bad.is_empty(), "queuescope {args}: {bad:?}\n{text}");
+    }
+}
