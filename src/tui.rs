@@ -214,6 +214,9 @@ fn run_sim<S: Source>(
         ));
     }
     let theme = opts.theme();
+    // crossterm drops every colour by itself when NO_COLOR is set; the
+    // caller has decided already (`--color always` wins over NO_COLOR).
+    ratatui::crossterm::style::Colored::set_ansi_color_disabled(!opts.color);
     let signals = Signals::catch().map_err(io_failure)?;
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
