@@ -63,7 +63,7 @@ pub enum Command {
     Scenarios(ScenariosArgs),
     /// Run a scenario at many thread counts and find the knee
     Sweep(SweepArgs),
-    /// Replay a recording made with --record, in the live view or as JSON
+    /// Replay a recording made with --record, in the live view, as JSON or as a picture
     Replay(ReplayArgs),
     /// Print a completion script for a shell (e.g. queuescope completions bash)
     Completions(CompletionsArgs),
@@ -103,19 +103,23 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
 
     /// Print the summary as JSON
-    #[arg(long, conflicts_with_all = ["csv", "csv_summary"])]
+    #[arg(
+        long,
+        conflicts_with_all = ["csv", "csv_summary"],
+        help_heading = "Output"
+    )]
     pub json: bool,
 
     /// Print CSV, one row per thread (columns as the JSON report names them)
-    #[arg(long, conflicts_with = "csv_summary")]
+    #[arg(long, conflicts_with = "csv_summary", help_heading = "Output")]
     pub csv: bool,
 
     /// Print CSV, one row for the whole run (collect many runs with tail -n +2)
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub csv_summary: bool,
 
     /// Also print a trace line for every item produced and consumed
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub log: bool,
 
     /// Trace lines: timed (seconds since the start first) or plain (the seed programs' bare lines)
@@ -125,24 +129,39 @@ pub struct RunArgs {
         value_name = "FORMAT",
         default_value_t = LogFormat::Timed,
         requires = "log",
-        hide_possible_values = true
+        hide_possible_values = true,
+        help_heading = "Output"
     )]
     pub log_format: LogFormat,
 
-    /// When to colour the trace and warnings: auto, always, never [default: auto]
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_default_value = true, hide_possible_values = true)]
+    /// When to use colour (trace, warnings, --snapshot): auto, always, never [default: auto]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto,
+        hide_default_value = true,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
     pub color: ColorChoice,
 
     /// Record the run to FILE (replay it with: queuescope replay FILE)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub record: Option<std::path::PathBuf>,
 
     /// At the end, draw the final screen into FILE.svg and FILE.txt
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub snapshot: Option<PathBuf>,
 
     /// Size of the --snapshot screen in columns x rows [default: 120x40]
-    #[arg(long, value_name = "COLSxROWS", value_parser = ScreenSize::parse, requires = "snapshot")]
+    #[arg(
+        long,
+        value_name = "COLSxROWS",
+        value_parser = ScreenSize::parse,
+        requires = "snapshot",
+        help_heading = "Output"
+    )]
     pub snapshot_size: Option<ScreenSize>,
 }
 
@@ -301,7 +320,12 @@ pub struct ReplayArgs {
     pub snapshot: Option<PathBuf>,
 
     /// Size of the --snapshot-at screen in columns x rows [default: 120x40]
-    #[arg(long, value_name = "COLSxROWS", value_parser = ScreenSize::parse, requires = "snapshot_at")]
+    #[arg(
+        long,
+        value_name = "COLSxROWS",
+        value_parser = ScreenSize::parse,
+        requires = "snapshot_at"
+    )]
     pub snapshot_size: Option<ScreenSize>,
 
     /// Display flags for the replay.
@@ -447,7 +471,14 @@ pub struct TuiArgs {
     pub present: bool,
 
     /// When to use colour: auto (unless NO_COLOR is set), always, never [default: auto]
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto, hide_default_value = true, hide_possible_values = true)]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto,
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
     pub color: ColorChoice,
 
     /// Where x saves pictures of the screen [default: the current directory]
