@@ -800,6 +800,40 @@ mod tests {
     }
 
     #[test]
+    fn screen_sizes_parse_within_what_the_screen_can_draw() {
+        assert_eq!(
+            ScreenSize::parse("100x30"),
+            Ok(ScreenSize {
+                cols: 100,
+                rows: 30
+            })
+        );
+        assert_eq!(ScreenSize::parse(" 80X24 ").map(|s| s.rows), Ok(24));
+        for bad in [
+            "", "120", "x40", "120x", "59x40", "120x15", "501x40", "120x201", "-1x4",
+        ] {
+            let e = ScreenSize::parse(bad).unwrap_err();
+            assert!(
+                e.starts_with("expected COLSxROWS, e.g. 120x40"),
+                "{bad}: {e}"
+            );
+        }
+        // The smallest picture is a screen the live view can draw (checked
+        // when the tests compile).
+        const {
+            assert!(ScreenSize::MIN.cols >= crate::ui::MIN_WIDTH);
+            assert!(ScreenSize::MIN.rows >= crate::ui::MIN_HEIGHT);
+        }
+        assert_eq!(
+            ScreenSize::default(),
+            ScreenSize {
+                cols: 120,
+                rows: 40
+            }
+        );
+    }
+
+    #[test]
     fn hyphenated_times_reach_our_validation() {
         let cli = ok(&[
             "run",
