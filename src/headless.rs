@@ -31,10 +31,44 @@ const ABORT_WAIT: Duration = Duration::from_secs(5);
 pub struct RunOptions {
     /// One JSON document instead of the text report.
     pub json: bool,
+    /// CSV instead of the text report (`--csv`, `--csv-summary`).
+    pub csv: Option<Csv>,
     /// Seed-style lines as things happen.
     pub log: bool,
+    /// How those lines look: timestamps (`--log-format`), colour.
+    pub log_format: report::log::Format,
+    /// Colour the text report's warnings (`--color`).
+    pub paint: report::paint::Paint,
     /// Record the run to this file (`--record`).
     pub record: Option<std::path::PathBuf>,
+    /// A picture of the final screen (`--snapshot`).
+    pub picture: Option<FinalPicture>,
+}
+
+/// Which CSV `run` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Csv {
+    /// One row per thread (`--csv`).
+    Threads,
+    /// One row for the run (`--csv-summary`).
+    Summary,
+}
+
+/// `--snapshot FILE`: the final screen as a picture. The caller hands in
+/// the function that draws and writes it, so this module needs no
+/// drawing code; it returns what to tell the user, or why it failed.
+#[derive(Clone, Debug)]
+pub struct FinalPicture {
+    /// Where (`FILE.svg` and `FILE.txt`).
+    pub path: std::path::PathBuf,
+    /// Screen columns.
+    pub cols: u16,
+    /// Screen rows.
+    pub rows: u16,
+    /// In colour.
+    pub color: bool,
+    /// Draws `snap` and writes the files.
+    pub write: fn(&Snapshot, &FinalPicture) -> Result<String, String>,
 }
 
 /// Runs `config` headless and prints the report. `Ok` once the report is
@@ -44,7 +78,9 @@ pub struct RunOptions {
 /// file that cannot be created (bad input), threads that would not start.
 pub fn run(config: Config, opts: RunOptions) -> crate::error::Result {
     let signals = Signals::catch().map_err(|e| Error::failure(format!("signals: {e}")))?;
-    if config.workload == Workload::Endless && !opts.json {
+    // JSON and CSV keep stdout to themselves: everything else goes to stderr.
+    let machine = opts.json || opts.csv.is_some();
+    if config.workload == Workload::Endless && !machine {
         eprintln!(
             "queuescope: scenario '{}' runs until stopped: Ctrl-C shuts it down \
              (or give --items N / --duration TIME)",
@@ -52,7 +88,9 @@ pub fn run(config: Config, opts: RunOptions) -> crate::error::Result {
         );
     }
     // Keep stdout a single JSON document.
-    let printer = opts.log.then(|| LogPrinter::start(&config, opts.json));
+    let printer = opts
+        .log
+        .then(|| LogPrinter::start(&config, machine, opts.log_format));
     // Open the recording first: a bad path is bad input, before any thread runs.
     let record_file = opts.record.as_deref().map(record::create).transpose();
     let record_file = record_file.map_err(Error::usage)?;
@@ -71,16 +109,37 @@ pub fn run(config: Config, opts: RunOptions) -> crate::error::Result {
     let doc = (opts.json || recorder.is_some())
         .then(|| report::json::render(&config, &snap, &results, warnings));
     let record_failed = !finish_recording(recorder, &snap, doc.as_ref());
-    let text = match &doc {
-        Some(doc) if opts.json => serde_json::to_string_pretty(doc).unwrap_or_default() + "\n",
-        _ => report::text::render(&snap, &results, warnings),
+    let picture_failed = !write_picture(opts.picture.as_ref(), &snap);
+    let text = match (&doc, opts.csv) {
+        (Some(doc), _) if opts.json => serde_json::to_string_pretty(doc).unwrap_or_default() + "\n",
+        (_, Some(Csv::Threads)) => report::csv::threads(&snap),
+        (_, Some(Csv::Summary)) => report::csv::summary(&config, &snap, warnings),
+        _ => opts
+            .paint
+            .report(&report::text::render(&snap, &results, warnings)),
     };
     drop(engine); // closes the trace channel: the printer drains and ends
     if let Some(p) = printer {
         p.join();
     }
     print(&text);
-    Ok(outcome(hung, &snap, record_failed))
+    Ok(outcome(hung, &snap, record_failed || picture_failed))
+}
+
+/// Writes the `--snapshot` picture, if one was asked for, and says where
+/// (on stderr); false (after saying why) if it could not be written.
+fn write_picture(picture: Option<&FinalPicture>, snap: &Snapshot) -> bool {
+    let Some(pic) = picture else { return true };
+    match (pic.write)(snap, pic) {
+        Ok(done) => {
+            eprintln!("queuescope: {done}");
+            true
+        }
+        Err(e) => {
+            eprintln!("queuescope: {e}");
+            false
+        }
+    }
 }
 
 /// The exit of a run that printed its report.
@@ -170,7 +229,7 @@ struct LogPrinter {
 
 impl LogPrinter {
     /// Starts printing to stdout, or to stderr when `to_stderr`.
-    fn start(config: &Config, to_stderr: bool) -> LogPrinter {
+    fn start(config: &Config, to_stderr: bool, format: report::log::Format) -> LogPrinter {
         let (tx, rx) = crossbeam_channel::unbounded::<Trace>();
         let words = match &config.workload {
             Workload::Words(w) => Some(w.clone()),
@@ -195,7 +254,7 @@ impl LogPrinter {
                 }
                 let until = if open { order.ripe() } else { None };
                 for t in order.drain(until) {
-                    if let Some(line) = report::log::line(&t, word)
+                    if let Some(line) = report::log::printed(&t, word, format)
                         && !print(&line)
                     {
                         return; // closed pipe: stop printing, let the run finish

@@ -13,6 +13,7 @@ pub mod app;
 pub mod cli;
 pub mod error;
 pub mod headless;
+pub mod picture;
 pub mod record;
 pub mod replay;
 pub mod report;

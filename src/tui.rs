@@ -10,10 +10,11 @@
 //! against a `TestBackend`, a scripted input and a fake source in tests.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use ratatui::Terminal;
@@ -21,7 +22,7 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::{self, Action, Overlay, ViewState};
+use crate::app::{self, Action, Notice, Overlay, ViewState};
 use crate::error::{Error, Exit, Kind};
 use crate::record::RecordedEngine;
 use crate::replay::Player;
@@ -29,7 +30,7 @@ use crate::signals::Signals;
 use crate::sim::{Command, Config, Engine, Phase, Snapshot};
 use crate::source::Source;
 use crate::tune::{self, TuneSession};
-use crate::ui::{self, Theme, ThemeKind};
+use crate::ui::{self, Theme, ThemeKind, export};
 
 /// Frame rate when none is given.
 pub const DEFAULT_FPS: u32 = 30;
@@ -46,9 +47,11 @@ const RESTART_WAIT: Duration = Duration::from_secs(2);
 /// How long quitting waits for them: the process is about to exit and take
 /// any straggler with it, so the shell prompt should not wait long.
 const QUIT_WAIT: Duration = Duration::from_millis(300);
+/// How long the footer says where `x` saved a picture.
+const NOTICE_TIME: Duration = Duration::from_secs(6);
 
 /// How the UI looks and how often it redraws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TuiOptions {
     /// Frames per second while the run is moving (1..=120).
     pub fps: u32,
@@ -56,11 +59,14 @@ pub struct TuiOptions {
     pub ascii: bool,
     /// Palette (`--theme`).
     pub theme: ThemeKind,
-    /// No colours, as when `NO_COLOR` is set (which is honoured either
-    /// way). No command-line flag sets it.
-    pub no_color: bool,
+    /// Colours on: what `--color` and `NO_COLOR` decided (the caller
+    /// decides; see `cli::ColorChoice`).
+    pub color: bool,
     /// Presentation mode (`--present`): large panels for a projector.
     pub present: bool,
+    /// Where `x` saves pictures (`--snapshot-dir`); `None`: the current
+    /// directory.
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 impl Default for TuiOptions {
@@ -69,18 +75,17 @@ impl Default for TuiOptions {
             fps: DEFAULT_FPS,
             ascii: false,
             theme: ThemeKind::Default,
-            no_color: false,
+            color: true,
             present: false,
+            snapshot_dir: None,
         }
     }
 }
 
 impl TuiOptions {
-    /// The theme these options and the environment ask for. `NO_COLOR`
-    /// counts when set to anything non-empty (no-color.org).
+    /// The theme these options ask for.
     pub fn theme(&self) -> Theme {
-        let env_no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme::new(self.theme, !(self.no_color || env_no_color), self.ascii)
+        Theme::new(self.theme, self.color, self.ascii)
     }
 
     /// Time between frames while the run moves.
@@ -209,6 +214,9 @@ fn run_sim<S: Source>(
         ));
     }
     let theme = opts.theme();
+    // crossterm drops every colour by itself when NO_COLOR is set; the
+    // caller has decided already (`--color always` wins over NO_COLOR).
+    ratatui::crossterm::style::Colored::set_ansi_color_disabled(!opts.color);
     let signals = Signals::catch().map_err(io_failure)?;
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
@@ -290,6 +298,7 @@ where
             return Ok(sim);
         }
         let now = Instant::now();
+        st.expire_notice(now);
         st.repaint_if_soiled(terminal)?;
         st.follow(&sim);
         if st.dirty || now >= st.next_frame {
@@ -304,6 +313,7 @@ where
         };
         match st.handle_burst(ev, input, &mut sim) {
             Flow::Go => {}
+            Flow::SavePicture => st.save_picture(terminal, theme, opts),
             Flow::Quit => return Ok(sim),
             Flow::Restart => {
                 // Closing the view's overlays stops a Tune sweep; the old
@@ -331,6 +341,8 @@ struct LoopState {
     dirty: bool,
     /// When the next frame is due even if nothing happens.
     next_frame: Instant,
+    /// When the footer's notice goes away.
+    notice_until: Option<Instant>,
 }
 
 /// What the loop does after a burst of events.
@@ -342,6 +354,8 @@ enum Flow {
     Quit,
     /// Start the source again.
     Restart,
+    /// Save a picture of the screen (`x`).
+    SavePicture,
 }
 
 impl LoopState {
@@ -353,7 +367,47 @@ impl LoopState {
             last: None,
             dirty: true,
             next_frame: Instant::now(),
+            notice_until: None,
         }
+    }
+
+    /// Takes the footer's notice away once its time is up.
+    fn expire_notice(&mut self, now: Instant) {
+        if self.notice_until.is_some_and(|t| now >= t) {
+            self.view.notice = None;
+            self.notice_until = None;
+            self.dirty = true;
+        }
+    }
+
+    /// `x`: the frame on screen (without the last notice) as an SVG and a
+    /// text file in the `--snapshot-dir`, and a notice saying where.
+    fn save_picture<B: Backend>(
+        &mut self,
+        terminal: &Terminal<B>,
+        theme: &Theme,
+        opts: &TuiOptions,
+    ) {
+        let (Some(snap), Ok(size)) = (&self.last, terminal.size()) else {
+            return;
+        };
+        self.view.notice = None;
+        let buf = export::frame(snap, &mut self.view, theme, size.width, size.height);
+        let dir = opts.snapshot_dir.clone().unwrap_or_default();
+        let stem = crate::picture::timestamped(&dir, SystemTime::now());
+        let notice = match crate::picture::write(&buf, &export::title(snap), &stem) {
+            Ok(written) => Notice {
+                text: written.to_string(),
+                error: false,
+            },
+            Err(e) => Notice {
+                text: format!("could not save the picture: {e}"),
+                error: true,
+            },
+        };
+        self.view.notice = Some(notice);
+        self.notice_until = Some(Instant::now() + NOTICE_TIME);
+        self.dirty = true;
     }
 
     /// Something printed over the screen: forget what ratatui thinks is on
@@ -457,6 +511,7 @@ impl LoopState {
             match action {
                 Some(Action::Quit) => return Flow::Quit,
                 Some(Action::Restart) => return Flow::Restart,
+                Some(Action::SavePicture) => return Flow::SavePicture,
                 Some(a) => act(a, &mut self.view, snap, sim),
                 None => {}
             }
@@ -714,6 +769,71 @@ mod tests {
         );
         assert!(screen.contains("Events (3 in all)"), "{screen}");
         assert_eq!(starts, 0);
+    }
+
+    #[test]
+    fn x_saves_the_screen_and_the_footer_says_where() {
+        let dir = std::env::temp_dir().join(format!("qs-tui-x-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (sim, sent, _) = fake(testing::running(4));
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("test terminal");
+        let stop = AtomicBool::new(false);
+        let mut start = || Ok(fake(testing::running(4)).0);
+        let opts = TuiOptions {
+            snapshot_dir: Some(dir.clone()),
+            ..TuiOptions::default()
+        };
+        let out = event_loop(
+            &mut terminal,
+            &mut keys("x q"),
+            sim,
+            &mut start,
+            &Theme::default(),
+            &opts,
+            &stop,
+        );
+        assert!(out.is_ok());
+        // Keys after x still work.
+        assert_eq!(*sent.borrow(), vec![Command::Pause]);
+        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        let svg = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "svg"));
+        let txt = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "txt"));
+        let (Some(svg), Some(txt)) = (svg, txt) else {
+            panic!("no pictures in {dir:?}: {files:?}")
+        };
+        let text = std::fs::read_to_string(txt).expect("text picture");
+        assert!(
+            text.contains("Producer-1") && !text.contains("saved"),
+            "{text}"
+        );
+        assert!(
+            std::fs::read_to_string(svg)
+                .expect("svg")
+                .starts_with("<svg")
+        );
+        let screen = format!("{}", terminal.backend());
+        assert!(
+            screen.contains("saved ") && screen.contains(".svg"),
+            "{screen}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_colour_choice_reaches_the_theme() {
+        let never = TuiOptions {
+            color: false,
+            ..TuiOptions::default()
+        };
+        assert!(!never.theme().color);
+        assert!(TuiOptions::default().theme().color);
     }
 
     #[test]

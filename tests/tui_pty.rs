@@ -377,3 +377,66 @@ fn record_the_live_view_then_step_through_the_replay() {
     r.assert_restored();
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn x_saves_a_picture_of_the_screen_and_the_footer_says_where() {
+    let dir = std::env::temp_dir().join(format!("qs-pty-x-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let long = Duration::from_secs(30);
+    let dir_arg = dir.to_str().expect("utf-8 temp path");
+    let mut s = Session::start(&["--scenario", "worker-pool", "--snapshot-dir", dir_arg]);
+    s.wait_for("the done banner", long, |sc| {
+        sc.contains("Done! Time taken:")
+    });
+    s.press("x");
+    s.wait_for("the footer naming the files", long, |sc| {
+        sc.contains("saved ") && sc.contains(".svg")
+    });
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("snapshot dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let text = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "txt"))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    assert_eq!(text.lines().count(), usize::from(ROWS.get()), "{files:?}");
+    assert!(text.contains("Done! Time taken:"), "{text}");
+    assert!(
+        files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "svg"))
+    );
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The live view's output, from start to quit, with `args` and `env`.
+fn output_of(args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = Session::start_env(args, env);
+    let long = Duration::from_secs(30);
+    s.wait_for("the threads panel", long, |sc| {
+        sc.contains("Threads") && sc.contains("Consumer-4")
+    });
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+    s.raw.lock().expect("raw lock").clone()
+}
+
+#[test]
+fn color_flag_wins_over_no_color() {
+    // crossterm sets colours as 38;5;N (text) and 48;5;N (background).
+    let coloured = |out: &[u8]| out.windows(5).any(|w| w == b"38;5;" || w == b"48;5;");
+    assert!(coloured(&output_of(&[], &[])));
+    assert!(!coloured(&output_of(&[], &[("NO_COLOR", "1")])));
+    assert!(!coloured(&output_of(&["--color", "never"], &[])));
+    assert!(coloured(&output_of(
+        &["--color", "always"],
+        &[("NO_COLOR", "1")]
+    )));
+}

@@ -21,7 +21,7 @@ pub use action::{Action, FASTER, SLOWER, command};
 pub use keys::{handle_key, handle_mouse};
 pub use sortable::SortKey;
 pub use threads::ThreadTable;
-pub use view::{Geometry, Overlay, ViewState};
+pub use view::{Geometry, Notice, Overlay, ViewState};
 
 pub use crate::source::SourceView;
 

@@ -60,6 +60,18 @@ pub struct ViewState {
     pub geometry: Geometry,
     /// Live, recording or replay (set by the event loop every frame).
     pub source: SourceView,
+    /// A short message for the footer (where `x` saved a picture), until
+    /// the event loop takes it away.
+    pub notice: Option<Notice>,
+}
+
+/// A message the footer shows for a few seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// It reports a failure.
+    pub error: bool,
 }
 
 impl ViewState {

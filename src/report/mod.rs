@@ -1,9 +1,12 @@
 //! Headless reports of a finished run: the seed-style text ending with a
-//! per-thread table, one JSON document, and the `--log` narration. All of
-//! them read only a final [`Snapshot`] (plus `map` results).
+//! per-thread table, one JSON document, CSV, and the `--log` narration. All
+//! of them read only a final [`Snapshot`] (plus `map` results).
 
+pub mod csv;
 pub mod json;
 pub mod log;
+pub mod mmc;
+pub mod paint;
 pub mod text;
 
 use std::time::Duration;

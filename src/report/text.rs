@@ -85,7 +85,7 @@ pub fn render(s: &Snapshot, results: &[ItemResult], warnings: &[Lint]) -> String
     for w in warnings {
         let _ = writeln!(out, "warning: {}", w.message);
     }
-    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", super::mmc::comparison(s)); // M/M/c runs: Erlang C
     let _ = writeln!(
         out,
         "{:<14} {:<12} {:<18} {:>8} {:>9} {:>9} {:>9} {:>6}",

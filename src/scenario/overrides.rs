@@ -296,7 +296,7 @@ mod tests {
                 interval: some("10"),
                 ..Overrides::default()
             }),
-            "--interval: expected a unit after the number (ns, us, ms, s, m, h), like 10ms; got \"10\""
+            "--interval: expected a unit after the number (ns, µs or us, ms, s, m, h), like 10ms; got \"10\""
         );
         assert_eq!(
             err(Overrides {

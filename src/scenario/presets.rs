@@ -2,9 +2,11 @@
 //! the TOML files in `assets/scenarios/`. They go through the same parser as
 //! user files, so each doubles as an example of the format (and a test of it).
 
+use serde_json::{Value, json};
+
 use super::error::ScenarioError;
 use super::file::parse_scenario;
-use crate::sim::config::Config;
+use crate::sim::config::{Config, Workload};
 
 /// A built-in scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,6 +82,40 @@ pub fn listing() -> String {
         .collect()
 }
 
+/// `scenarios --json`: every preset with its lesson and settings, as an
+/// array in listing order. Times are as a scenario file writes them
+/// (`exp:80ms`), or seconds in fields named `_s`.
+pub fn catalogue() -> Value {
+    let entries: Vec<Value> = PRESETS
+        .iter()
+        .filter_map(|p| p.config().ok().map(|c| (p.name, c)))
+        .map(|(name, c)| {
+            let workload = match &c.workload {
+                Workload::Endless => json!({"kind": "endless"}),
+                Workload::Items(n) => json!({"kind": "items", "items": n}),
+                Workload::Duration(d) => {
+                    json!({"kind": "duration", "duration_s": d.as_secs_f64()})
+                }
+                Workload::Words(w) => json!({"kind": "words", "words": w.as_ref()}),
+            };
+            json!({
+                "name": name,
+                "lesson": c.lesson,
+                "producers": c.producers,
+                "consumers": c.consumers,
+                "capacity": c.capacity.to_string(),
+                "workload": workload,
+                "interval": c.interval.to_string(),
+                "work": c.work.to_string(),
+                "pills": c.pills.map_or(json!("auto"), |n| json!(n)),
+                "gil": c.gil,
+                "seed": c.seed,
+            })
+        })
+        .collect();
+    Value::Array(entries)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +181,20 @@ mod tests {
         let c = config("fetch-pool");
         assert_eq!((c.consumers, c.workload.total_items()), (4, Some(20)));
         assert_eq!(c.work.mode, WorkMode::Sleep, "I/O-bound work sleeps");
+    }
+
+    #[test]
+    fn catalogue_has_every_preset_with_its_settings() {
+        let doc = catalogue();
+        let all = doc.as_array().expect("an array");
+        assert_eq!(all.len(), PRESETS.len());
+        assert_eq!(all[0]["name"], "default");
+        assert_eq!(all[0]["consumers"], 4);
+        assert_eq!(all[0]["work"], "exp:80ms");
+        assert_eq!(all[0]["pills"], "auto");
+        let pool = &all[3];
+        assert_eq!(pool["name"], "pool-map");
+        assert_eq!(pool["workload"]["items"], 7);
     }
 
     #[test]

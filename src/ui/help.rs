@@ -31,6 +31,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("enter", "details of the selected thread"),
     ("o", "sort threads: name, state, items, busy%"),
     ("/", "filter threads by name or state (esc clears)"),
+    ("x", "save the screen as a picture: .svg and .txt"),
     ("?", "this help"),
     ("q  esc  ctrl-c", "quit (esc first closes a window)"),
     ("mouse", "click selects a thread, wheel scrolls"),

@@ -15,6 +15,7 @@ pub mod details;
 pub mod done;
 pub mod draw;
 pub mod events;
+pub mod export;
 pub mod fmt;
 pub mod footer;
 pub mod header;
