@@ -17,6 +17,7 @@
 //! assert_eq!(err.to_string(), r#"--consumers: expected a whole number from 1 to 1024; got "0""#);
 //! ```
 
+mod budget;
 pub mod dist;
 pub mod duration;
 pub mod error;
