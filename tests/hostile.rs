@@ -44,8 +44,10 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The version 1 fixture's lines (what every queuescope reads), to edit
+/// into bad files.
 fn fixture_lines() -> Vec<String> {
-    std::fs::read_to_string(fixture("worker-pool-v2.jsonl"))
+    std::fs::read_to_string(fixture("worker-pool.jsonl"))
         .unwrap()
         .lines()
         .map(str::to_string)
@@ -790,7 +792,7 @@ fn n7_a_crashed_item_says_why_the_exit_is_1() {
 
 #[test]
 fn n7_replay_without_a_terminal_points_to_replay_json() {
-    let path = fixture("worker-pool-v2.jsonl");
+    let path = fixture("worker-pool.jsonl");
     let out = qs().arg("replay").arg(&path).output().unwrap();
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");

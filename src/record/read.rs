@@ -685,10 +685,8 @@ impl Builder {
         let raw = e.summary.get().as_bytes();
         check::scan(raw, false).map_err(|why| format!("summary: {why}"))?;
         serde_json::from_slice::<SummaryShape>(raw).map_err(|err| {
-            format!(
-                "the summary is not the report run --json prints ({})",
-                json_error(&err)
-            )
+            let why = json_error(&err).replace("struct SummaryShape", "the report's object");
+            format!("the summary is not the report run --json prints ({why})")
         })?;
         if e.dropped_events > check::MAX_COUNT || e.dropped_snapshots > check::MAX_COUNT {
             return Err("more dropped than a run can reach".into());
