@@ -236,3 +236,48 @@ fn before_the_first_snapshot_shows_the_first() {
         ms(100)
     );
 }
+
+/// The details view of thread `id` at the end of the fixture `name`, as text.
+fn details_screen(name: &str, id: usize) -> String {
+    use crate::app::{Overlay, ViewState};
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    let path = format!(
+        "{}/tests/fixtures/recordings/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let rec = crate::record::load(std::path::Path::new(&path)).expect("fixture");
+    let mut c = Cursor::default();
+    c.seek_to(&rec, rec.duration());
+    let mut view = ViewState::new();
+    view.source = crate::source::SourceView::Replay(c.view(&rec));
+    view.threads.selected = Some(id);
+    view.overlay = Overlay::Details;
+    let snap = c.snapshot(&rec, view.snapshot_request());
+    view.sync(&snap);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test terminal");
+    let theme = crate::ui::Theme::default();
+    terminal
+        .draw(|f| {
+            crate::ui::render(f, &snap, &view, &theme);
+        })
+        .expect("draw");
+    format!("{}", terminal.backend())
+}
+
+#[test]
+fn the_details_view_shows_a_consumers_recorded_latency() {
+    // Consumer-1 (id 1) took items in the version 2 fixture.
+    let screen = details_screen("worker-pool-v2.jsonl", 1);
+    assert!(
+        screen.contains("end-to-end histogram (1 items)"),
+        "{screen}"
+    );
+    assert!(!screen.contains("not in this recording"), "{screen}");
+    // A version 1 recording has none, and says why.
+    let screen = details_screen("worker-pool.jsonl", 1);
+    assert!(
+        screen.contains("not in this recording (made by an older queuescope)"),
+        "{screen}"
+    );
+}
