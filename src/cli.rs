@@ -49,6 +49,10 @@ pub struct Cli {
     /// Record the live run to FILE (replay it with: queuescope replay FILE)
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
+
+    /// Let --record replace an existing file
+    #[arg(long, requires = "record")]
+    pub force: bool,
 }
 
 /// Subcommands.
@@ -163,6 +167,19 @@ pub struct RunArgs {
         help_heading = "Output"
     )]
     pub snapshot_size: Option<ScreenSize>,
+
+    /// Let --record replace an existing file
+    #[arg(long, requires = "record")]
+    pub force: bool,
+
+    /// After Ctrl-C or SIGTERM, how long the graceful shutdown may take before the run is aborted (0 to 1h)
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "10s",
+        allow_hyphen_values = true
+    )]
+    pub grace: String,
 }
 
 /// How `run --log` lines look.
@@ -381,7 +398,8 @@ pub struct WorkloadArgs {
     pub gil: bool,
 
     /// Play at this speed (0.25 = 4x slower): scales every duration.
-    #[arg(long, value_name = "FACTOR")]
+    // Hyphen values reach our validation, which says what is accepted.
+    #[arg(long, value_name = "FACTOR", allow_hyphen_values = true)]
     pub speed: Option<String>,
 }
 

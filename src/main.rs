@@ -10,12 +10,20 @@ use clap::CommandFactory;
 use queuescope::cli::{self, Cli, Command, LogFormat, ScreenSize};
 use queuescope::error::{Error, Exit, Result};
 use queuescope::headless::{self, Csv, FinalPicture, RunOptions};
+use queuescope::record::Target;
 use queuescope::report::{log, paint::Paint};
 use queuescope::tui::{self, TuiOptions};
 use queuescope::ui::ThemeKind;
-use queuescope::{picture, replay, scenario, sim, sweep};
+use queuescope::{picture, replay, scenario, signals, sim, sweep};
 
 fn main() -> ExitCode {
+    // Before anything opens a file: a signal at any stage is counted, and
+    // every wait that could block on a file gives up on one.
+    if let Err(e) = signals::install() {
+        eprintln!("queuescope: signals: {e}");
+        return Exit::Failure.into();
+    }
+    signals::arm_force_exit();
     let exit = match cli::parse() {
         Ok(cli) => dispatch(&cli).unwrap_or_else(|e| {
             eprintln!("{e}");
@@ -42,24 +50,56 @@ fn dispatch(cli: &Cli) -> Result {
 }
 
 /// The validated config the scenario flags ask for; bad flags or a bad
-/// scenario file are bad input.
+/// scenario file are bad input. Reading the file waits (a FIFO, a slow
+/// pipe) only until a stop signal. A flag that changes the kind of the
+/// scenario's workload is noted on stderr.
 fn config(args: &cli::ScenarioArgs) -> Result<sim::Config> {
-    scenario::resolve(args.scenario(), &args.overrides()).map_err(Error::usage)
+    let (name, flags) = (args.scenario.clone(), args.overrides());
+    let resolved = signals::interruptible(
+        move || scenario::resolve_noted(name.as_deref(), &flags),
+        None,
+    )
+    .map_err(|i| Error::failure(format!("reading the scenario: {i}")))?;
+    let (config, notes) = resolved.map_err(Error::usage)?;
+    for note in notes {
+        eprintln!("{note}");
+    }
+    Ok(config)
+}
+
+/// The checked `--record` target, if one was given: never the scenario
+/// file, and an existing file only with `--force`.
+fn target(
+    path: Option<&std::path::Path>,
+    force: bool,
+    args: &cli::ScenarioArgs,
+) -> Result<Option<Target>> {
+    let Some(path) = path else { return Ok(None) };
+    let scenario = scenario::file_of(args.scenario());
+    Target::check(path, force, scenario.as_deref())
+        .map(Some)
+        .map_err(headless::record_error)
 }
 
 /// The live view, recording it when `--record` is given.
 fn live(cli: &Cli) -> Result {
     let config = config(cli.scenario_args())?;
     let opts = tui_options(&cli.tui)?;
-    match &cli.record {
+    match target(cli.record.as_deref(), cli.force, cli.scenario_args())? {
         None => tui::run(config, opts),
-        Some(path) => tui::run_recorded(config, opts, path),
+        Some(target) => tui::run_recorded(config, opts, &target),
     }
 }
 
 /// `queuescope run`: the options checked, then the headless run.
 fn run(args: &cli::RunArgs) -> Result {
+    if args.scenario.step {
+        return Err(Error::usage(headless::STEP_REFUSED));
+    }
+    let grace = scenario::duration::parse_duration_max(&args.grace, headless::MAX_GRACE)
+        .map_err(|e| Error::usage(format!("--grace: {e}; got {:?}", args.grace)))?;
     let config = config(&args.scenario)?;
+    let record = target(args.record.as_deref(), args.force, &args.scenario)?;
     let picture = match &args.snapshot {
         Some(path) => {
             picture::check_file("--snapshot", path)?;
@@ -99,7 +139,8 @@ fn run(args: &cli::RunArgs) -> Result {
         paint: Paint {
             on: args.color.enabled(std::io::stdout().is_terminal()),
         },
-        record: args.record.clone(),
+        record,
+        grace,
         picture,
     };
     headless::run(config, opts)
@@ -170,6 +211,7 @@ fn replay_command(args: &cli::ReplayArgs) -> Result {
         return replay_picture(&rec, at, args.snapshot.as_deref(), size, &opts);
     }
     let rec = replay::load(&args.file)?;
+    replay::need_terminal(&args.file)?;
     tui::replay(std::sync::Arc::new(rec), opts)
 }
 

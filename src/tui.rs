@@ -177,16 +177,34 @@ pub fn run(config: Config, opts: TuiOptions) -> crate::error::Result {
     run_sim(|| Engine::start(config.clone()), opts)
 }
 
-/// [`run`], recording the run to `path` (`--record`). A restart (`r`)
-/// starts a new recording in the same file. A path that cannot be created
-/// is bad input, before anything starts.
+/// [`run`], recording the run to `target` (`--record`). A restart (`r`)
+/// starts a new recording in the same place. The file is opened before
+/// anything starts, and before the terminal is touched: a path that cannot
+/// be created is bad input, and a FIFO's wait for a reader ends on Ctrl-C.
 pub fn run_recorded(
     config: Config,
     opts: TuiOptions,
-    path: &std::path::Path,
+    target: &crate::record::Target,
 ) -> crate::error::Result {
-    crate::record::create(path).map_err(Error::usage)?;
-    run_sim(|| RecordedEngine::start(config.clone(), path), opts)
+    let record_error = |e: crate::record::RecordError| {
+        if e.is_usage() {
+            Error::usage(e)
+        } else {
+            Error::failure(e)
+        }
+    };
+    // Before opening: a FIFO's wait for a reader would be for nothing.
+    if !io::stdout().is_terminal() {
+        return Err(not_a_terminal());
+    }
+    let mut first = Some(target.open().map_err(record_error)?);
+    run_sim(
+        || match first.take() {
+            Some(file) => RecordedEngine::start(config.clone(), file),
+            None => RecordedEngine::restart(config.clone(), target),
+        },
+        opts,
+    )
 }
 
 /// Replays `rec` in the live view (`queuescope replay FILE`); `r` plays it
@@ -207,11 +225,7 @@ fn run_sim<S: Source>(
     opts: TuiOptions,
 ) -> crate::error::Result {
     if !io::stdout().is_terminal() {
-        return Err(Error::new(
-            Kind::Usage,
-            "queuescope: stdout is not a terminal, so the live view cannot start.\n\
-             For a headless run with a text report use: queuescope run",
-        ));
+        return Err(not_a_terminal());
     }
     let theme = opts.theme();
     // crossterm drops every colour by itself when NO_COLOR is set; the
@@ -266,6 +280,15 @@ fn run_sim<S: Source>(
     finish(&engine, QUIT_WAIT);
     engine.close().map_err(Error::failure)?;
     Ok(Exit::Ok)
+}
+
+/// The live view needs a terminal: the error points to the headless run.
+fn not_a_terminal() -> Error {
+    Error::new(
+        Kind::Usage,
+        "queuescope: stdout is not a terminal, so the live view cannot start.\n\
+         For a headless run with a text report use: queuescope run",
+    )
 }
 
 /// Stop the engine's threads (blocked ones are released) and wait a bounded
@@ -739,7 +762,7 @@ mod tests {
             "/tests/fixtures/recordings/worker-pool.jsonl"
         );
         let rec = Arc::new(crate::record::load(std::path::Path::new(path)).expect("fixture"));
-        let events = rec.events.len();
+        let events = rec.events_len();
         let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("test terminal");
         let stop = AtomicBool::new(false);
         let mut starts = 0;

@@ -242,6 +242,17 @@ pub fn parse_scenario(
     default_name: &str,
 ) -> Result<Config, ScenarioError> {
     let ctx = Ctx { file, source };
+    if let Some(at) = super::budget::over_budget(source) {
+        return Err(ctx.at(
+            at,
+            format!(
+                "more than {} values: larger than any scenario needs (a words list \
+                 holds at most {})",
+                super::budget::MAX_VALUES,
+                limits::MAX_WORDS
+            ),
+        ));
+    }
     let keys: FileKeys = toml::from_str(source).map_err(|e| toml_error(&ctx, &e))?;
 
     let workload = workload(&ctx, &keys)?;

@@ -72,13 +72,21 @@ pub fn names() -> Vec<&'static str> {
     PRESETS.iter().map(|p| p.name).collect()
 }
 
-/// The `scenarios` command's output: one line per preset, name then lesson,
-/// names padded so the lessons line up. Ends with a newline.
+/// The `scenarios` command's output: one line per preset: its name, how
+/// its run ends (`after 7 items`, `after 5s`, or `until stopped`), and its
+/// lesson, in aligned columns. Ends with a newline.
 pub fn listing() -> String {
-    let width = PRESETS.iter().map(|p| p.name.len()).max().unwrap_or(0);
-    PRESETS
+    let rows: Vec<(&str, String, String)> = PRESETS
         .iter()
-        .map(|p| format!("{:width$}  {}\n", p.name, p.lesson()))
+        .map(|p| match p.config() {
+            Ok(c) => (p.name, super::notes::ends(&c.workload), c.lesson),
+            Err(_) => (p.name, String::new(), String::new()),
+        })
+        .collect();
+    let name_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let ends_w = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(name, ends, lesson)| format!("{name:name_w$}  {ends:ends_w$}  {lesson}\n"))
         .collect()
 }
 
@@ -202,15 +210,19 @@ mod tests {
         let text = listing();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), PRESETS.len());
-        assert!(
-            lines[0].starts_with("default        2 steady producers"),
-            "{}",
-            lines[0]
-        );
-        assert!(
-            lines[2].starts_with("worker-pool    7 words"),
+        // Name, how the run ends, lesson: each column starts at one place.
+        let lesson_at = lines[0]
+            .find("2 steady producers")
+            .expect("default's lesson");
+        let ends_at = lines[0].find("until stopped").expect("default is endless");
+        assert!(lines[0].starts_with("default "), "{}", lines[0]);
+        assert_eq!(
+            lines[2].find("after 7 words"),
+            Some(ends_at),
             "{}",
             lines[2]
         );
+        assert_eq!(lines[2].find("7 words on"), Some(lesson_at), "{}", lines[2]);
+        assert_eq!(lines[1].find("after 5s"), Some(ends_at), "{}", lines[1]);
     }
 }

@@ -188,6 +188,25 @@ fn detail(w: &Worker) -> ThreadDetail {
     }
 }
 
+/// Every thread's latency that has any (consumers), without timelines:
+/// what a recording keeps of each thread's details.
+pub fn latency_details(sh: &Shared) -> Vec<ThreadDetail> {
+    let workers = lock_read(&sh.threads).clone();
+    workers
+        .iter()
+        .filter_map(|w| {
+            let hists = lock(&w.hists);
+            hists.as_ref().map(|h| ThreadDetail {
+                id: w.id,
+                queue_wait: summary(&h.wait),
+                end_to_end: summary(&h.e2e),
+                histogram: buckets(&h.e2e),
+                timeline: Vec::new(),
+            })
+        })
+        .collect()
+}
+
 /// Builds a snapshot. `channel_len` is the raw channel length.
 pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot {
     let workers = lock_read(&sh.threads).clone();

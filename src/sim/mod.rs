@@ -41,6 +41,7 @@ pub mod trace;
 pub mod work;
 mod worker_kit;
 
+pub use assemble::STRIP_MAX;
 pub use command::{Command, Removal};
 pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::Engine;

@@ -60,12 +60,14 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
         return;
     };
     let detail = snap.detail.as_ref().filter(|d| d.id == t.id);
-    // A recording keeps the timeline but not each thread's histograms.
-    let replaying = matches!(view.source, crate::source::SourceView::Replay(_));
-    let latency_shown = if replaying {
+    // Recordings before version 2 keep the timeline but not each thread's
+    // histograms.
+    let old_recording = matches!(&view.source,
+        crate::source::SourceView::Replay(r) if !r.latency_recorded);
+    let latency_shown = if old_recording {
         Latency {
             detail: None,
-            missing: "not recorded (the Stats panel has the run's)",
+            missing: "not in this recording (made by an older queuescope)",
         }
     } else {
         Latency {
@@ -99,7 +101,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
 
 /// The latency to show, and what to say without it.
 struct Latency<'a> {
-    /// The thread's histograms (never for a replay: they are not recorded).
+    /// The thread's histograms (none for a replay of an old recording).
     detail: Option<&'a ThreadDetail>,
     /// Shown in their place.
     missing: &'static str,

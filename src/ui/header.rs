@@ -240,17 +240,24 @@ fn threads_or_pills(snap: &Snapshot, theme: &Theme) -> Vec<Span<'static>> {
     match snap.phase {
         Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {
             let (gone, total) = consumers_exited(snap);
-            vec![
-                Span::styled(
-                    format!(
-                        "pills sent {}/{}",
-                        c.pills_sent,
-                        c.pills_planned.unwrap_or_default()
-                    ),
-                    theme.bar.add_modifier(Modifier::BOLD),
+            let mut v = vec![Span::styled(
+                format!(
+                    "pills sent {}/{}",
+                    c.pills_sent,
+                    c.pills_planned.unwrap_or_default()
                 ),
-                Span::raw(format!("{dot}{gone}/{total} consumers exited")),
-            ]
+                theme.bar.add_modifier(Modifier::BOLD),
+            )];
+            // The drain's progress and time left, while items remain: early
+            // in the line, where a narrow terminal does not cut it off.
+            if let Some(d) = crate::analysis::drain::estimate(snap) {
+                v.push(Span::styled(
+                    format!("{dot}{}", crate::analysis::drain::short(&d)),
+                    theme.bar.add_modifier(Modifier::BOLD),
+                ));
+            }
+            v.push(Span::raw(format!("{dot}{gone}/{total} consumers exited")));
+            v
         }
         _ => {
             let cap = match snap.capacity {
