@@ -230,10 +230,12 @@ fn a_slow_disk_skips_snapshots_not_workers() {
     };
     let t0 = std::time::Instant::now();
     let bytes = record(source, sink, opts, Duration::from_millis(150));
-    // The sampler kept its pace (it never waited for the writer) ...
+    // The sampler kept its pace (it never waited for the writer): waiting
+    // for a 30 ms write each time would allow about 5 samples; 75 is the
+    // unloaded pace, and a busy machine gets less, so the bar sits between.
     let samples = clock.load(Ordering::SeqCst);
     assert!(
-        samples >= 20,
+        samples >= 12,
         "only {samples} samples in {:?}",
         t0.elapsed()
     );
