@@ -20,6 +20,7 @@ pub fn event_style(e: &Event, theme: &Theme) -> Style {
         EventKind::PillSent { .. } | EventKind::PillReceived => theme.pill,
         EventKind::Exited(ExitReason::Crashed) | EventKind::Crashed { .. } => theme.bad,
         EventKind::Exited(_) => theme.text,
+        EventKind::StepPut { .. } | EventKind::StepGet { .. } => theme.title,
         EventKind::ConfigChanged(_) => theme.note,
         EventKind::Run(_) => theme.title,
     }
