@@ -223,10 +223,10 @@ fn detail(w: &Worker) -> ThreadDetail {
 pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot {
     let workers = lock_read(&sh.threads).clone();
     let run = lock(&sh.run).clone();
-    let now = sh.now_ns();
+    let (now, wall_now) = sh.clock.read();
     // Frozen once done: the threads' clocks stop there too.
     let at = run.done_at.map_or(now, |d| d.min(now));
-    let wall = run.done_wall.unwrap_or_else(|| sh.clock.wall_ns());
+    let wall = run.done_wall.unwrap_or(wall_now);
     let mut counts = counts(&workers);
     counts.pills_planned = run.pills_planned;
     counts.pills_needed = run.pills_needed;

@@ -79,17 +79,24 @@ impl RunClock {
     /// Active ns since the run started.
     #[inline]
     pub fn now_ns(&self) -> u64 {
+        self.read().0
+    }
+
+    /// Active and wall ns since the run started, read together (their
+    /// difference is exactly the time the clock has stood still).
+    #[inline]
+    pub fn read(&self) -> (u64, u64) {
         let i = &self.inner;
         loop {
             let stopped = i.stopped_ns.load(Ordering::Acquire);
             let frozen = i.frozen_at.load(Ordering::Acquire);
-            if frozen != RUNNING {
-                return frozen;
-            }
             let wall = self.wall_ns();
+            if frozen != RUNNING {
+                return (frozen, wall.max(frozen));
+            }
             // A stop that ended meanwhile changed the offset: read again.
             if i.stopped_ns.load(Ordering::Acquire) == stopped {
-                return wall.saturating_sub(stopped);
+                return (wall.saturating_sub(stopped), wall);
             }
         }
     }
@@ -112,7 +119,8 @@ impl RunClock {
 
     /// Wall ns the clock has stood still (ended stops and the current one).
     pub fn stopped_ns(&self) -> u64 {
-        self.wall_ns().saturating_sub(self.now_ns())
+        let (active, wall) = self.read();
+        wall - active
     }
 
     /// The user paused (`true`) or resumed the run. Resuming drops the

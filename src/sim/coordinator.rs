@@ -133,7 +133,7 @@ impl Coordinator {
     /// and say how it ended.
     fn finish(&mut self, reason: ExitReason) {
         let sh = Arc::clone(&self.sh);
-        let now = sh.now_ns();
+        let (now, wall) = sh.clock.read();
         self.me.stats.set_exit(reason, now);
         let workers = sh.workers();
         let len = self.sp.tx.len() as u64;
@@ -142,7 +142,7 @@ impl Coordinator {
         {
             let mut run = lock(&sh.run);
             run.done_at = Some(now);
-            run.done_wall = Some(sh.clock.wall_ns());
+            run.done_wall = Some(wall);
         }
         let took = Duration::from_nanos(now);
         let done = reason != ExitReason::Aborted;

@@ -9,9 +9,9 @@
 //! that do not depend on the run is unbiased however rarely it samples; a
 //! fixed period could beat in time with a fixed producer interval and
 //! always catch the queue at the same phase. So the gaps are drawn uniformly
-//! from ½ to 1½ of a target that follows the run: a quarter of the mean time
-//! in system (so an item is seen a few times on its way through), between
-//! 1 ms and 50 ms, never more than half a history bucket. The sampler stays
+//! from ½ to 1½ of a target that follows the run: half the mean time in
+//! system (so an item is seen about twice on its way through), between
+//! 1 ms and 50 ms, never more than a history bucket. The sampler stays
 //! an independent witness: Little's law compares its L with λ·W from the
 //! items' own timestamps. It does not run while the run clock stands still
 //! (nothing can change the averages then) nor once the run is over.
@@ -87,11 +87,11 @@ impl Sampler {
         let target = if self.sojourn_ns == 0 {
             FIRST_GAP
         } else {
-            Duration::from_nanos(self.sojourn_ns / 4).clamp(MIN_GAP, MAX_GAP)
+            Duration::from_nanos(self.sojourn_ns / 2).clamp(MIN_GAP, MAX_GAP)
         };
         // Many threads: slower, so sampling stays well under 1 % of a core.
         let target = target
-            .min(self.step() / 2)
+            .min(self.step())
             .max(Duration::from_micros(threads as u64 * 2));
         // xorshift64: uniform in [½, 1½) of the target.
         self.rng ^= self.rng << 13;
@@ -284,13 +284,13 @@ mod tests {
             mean.abs_diff(FIRST_GAP) < Duration::from_micros(200),
             "{mean:?}"
         );
-        // Items spend 100 ms in the system: a gap of about 25 ms.
-        s.sojourn_ns = 100_000_000;
+        // Items spend 60 ms in the system: a gap of about 30 ms.
+        s.sojourn_ns = 60_000_000;
         let mean = (0..1000).map(|_| s.gap(8)).sum::<Duration>() / 1000;
-        assert!(mean.abs_diff(Duration::from_millis(25)) < Duration::from_millis(1));
-        // Never more than half a bucket (fine buckets early in a run).
+        assert!(mean.abs_diff(Duration::from_millis(30)) < Duration::from_millis(1));
+        // Never more than a bucket (fine buckets early in a run).
         s.step_ns = FIRST_STEP.as_nanos() as u64;
-        assert!((0..100).all(|_| s.gap(8) < FIRST_STEP * 3 / 4));
+        assert!((0..100).all(|_| s.gap(8) < FIRST_STEP * 3 / 2));
     }
 
     #[test]
