@@ -53,6 +53,8 @@ pub struct ViewState {
     /// The theory panel is shown (`t`): queueing theory beside the
     /// measurements, in place of the stats panel.
     pub theory: bool,
+    /// Block and wait events are hidden from the event log (`b`).
+    pub hide_chatter: bool,
     /// Presentation mode (`--present`): few large panels and the key
     /// numbers in block digits, for a projector. Set once at start.
     pub present: bool,
@@ -77,7 +79,9 @@ impl ViewState {
                 Overlay::Details => self.threads.selected,
                 _ => None,
             },
-            events: self.geometry.event_rows.clamp(16, 200),
+            // Hidden chatter leaves gaps: ask for more to fill the log.
+            events: (self.geometry.event_rows * if self.hide_chatter { 4 } else { 1 })
+                .clamp(16, 200),
         }
     }
 

@@ -21,8 +21,9 @@ use super::sync::{lock, lock_read};
 
 /// Most queue slots listed in a snapshot's strip.
 pub const STRIP_MAX: usize = 256;
-/// Swimlane cells per thread in a snapshot (the details view gets them all).
-pub const LANE_CELLS: usize = 120;
+/// Swimlane cells per thread in a snapshot: the whole history, so a lane
+/// can show a run of any length (a snapshot stores them run-length encoded).
+pub const LANE_CELLS: usize = super::snapshot::HISTORY_LEN;
 /// Events included by default.
 pub const DEFAULT_EVENTS: usize = 200;
 

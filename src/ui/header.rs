@@ -1,4 +1,5 @@
-//! The top line: scenario, run state, elapsed time, seed, and during a
+//! The top line: scenario, run state, run time (active; with the time it
+//! stood paused and the wall time once it has been paused), seed, and during a
 //! shutdown the pill and join progress (`pills sent 3/4 · 1/4 consumers exited`);
 //! `GIL on` while the emulated GIL is; the scenario's lesson, cut with an
 //! ellipsis where the line ends. While the run is hung the whole bar turns
@@ -199,7 +200,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
             gil_style.add_modifier(Modifier::BOLD),
         ));
     }
-    spans.extend([sep.clone(), Span::raw(fmt::elapsed(snap.elapsed))]);
+    spans.extend([sep.clone(), Span::raw(clock_words(snap, area.width))]);
     if area.width >= SEED_MIN_WIDTH {
         spans.extend([sep.clone(), Span::raw(format!("seed {}", snap.seed))]);
     }
@@ -220,6 +221,28 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
     }
     // Unstyled spans keep the bar's colours set above.
     draw::spans(buf, area, &spans);
+}
+
+/// The run's active time (the run clock), and once it has stood still the
+/// time it stood paused beside it, with the wall time on a wide screen:
+/// `12.4s`, `12.4s (10.0s paused)`, `12.4s · 10.0s paused · wall 22.4s`.
+pub fn clock_words(snap: &Snapshot, width: u16) -> String {
+    let active = fmt::elapsed(snap.elapsed);
+    let paused = snap.paused();
+    // Whole seconds: they tick while the run stands still, and a paused
+    // screen need not be redrawn more often than that.
+    let whole = |d: std::time::Duration| fmt::elapsed(std::time::Duration::from_secs(d.as_secs()));
+    if paused < std::time::Duration::from_secs(1) {
+        active
+    } else if width >= SEED_MIN_WIDTH {
+        format!(
+            "{active} · {} paused · wall {}",
+            whole(paused),
+            whole(snap.wall)
+        )
+    } else {
+        format!("{active} ({} paused)", whole(paused))
+    }
 }
 
 /// `style`'s colour on the bar: the bar's background with the style's

@@ -16,26 +16,30 @@ use super::theme::Theme;
 use super::{draw, fmt};
 use crate::sim::{Capacity, HistoryPoint, Role, Slot, Snapshot};
 
-/// History points the in/out rates average over (4 × 250 ms = 1 s).
-const RATE_POINTS: usize = 4;
-
 /// Items in and out per second over the last second of history.
 pub fn recent_rates(history: &[HistoryPoint]) -> (f64, f64) {
-    let n = history.len();
-    if n == 0 {
+    rates_over(history, Duration::from_secs(1))
+}
+
+/// Items in and out per second over the last `window` of history (the
+/// whole history when it is shorter), whatever its resolution.
+pub fn rates_over(history: &[HistoryPoint], window: Duration) -> (f64, f64) {
+    let Some(last) = history.last() else {
         return (0.0, 0.0);
-    }
-    let k = RATE_POINTS.min(n);
-    let start = if n > k {
-        history[n - k - 1].at
-    } else {
-        Duration::ZERO
     };
-    let span = history[n - 1].at.saturating_sub(start).as_secs_f64();
+    let from = last.at.saturating_sub(window);
+    // The buckets that end after `from`, and where the first of them began.
+    let first = history.partition_point(|h| h.at <= from);
+    let start = if first == 0 {
+        Duration::ZERO
+    } else {
+        history[first - 1].at
+    };
+    let span = last.at.saturating_sub(start).as_secs_f64();
     if span <= 0.0 {
         return (0.0, 0.0);
     }
-    let (p, d) = history[n - k..]
+    let (p, d) = history[first..]
         .iter()
         .fold((0, 0), |(p, d), h| (p + h.produced, d + h.done));
     (p as f64 / span, d as f64 / span)
@@ -227,8 +231,16 @@ fn chart(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let hist = &snap.history;
     let (scale, top_label) = match snap.capacity.limit() {
         Some(c) => (c.max(1) as u64, c.to_string()),
+        // Unbounded: the deepest the queue has been, the gauge's `max`
+        // (so the two agree even when the history no longer holds it).
         None => {
-            let m = hist.iter().map(|h| h.max_depth).max().unwrap_or(0).max(1);
+            let m = hist
+                .iter()
+                .map(|h| h.max_depth)
+                .max()
+                .unwrap_or(0)
+                .max(snap.max_depth)
+                .max(1);
             (m, m.to_string())
         }
     };
@@ -344,6 +356,20 @@ mod tests {
         let (i, o) = recent_rates(&hist);
         assert!((i - 40.0).abs() < 1e-9 && (o - 20.0).abs() < 1e-9);
         assert_eq!(recent_rates(&[]), (0.0, 0.0));
+        // Finer buckets early in a run: still the last second.
+        let fine: Vec<HistoryPoint> = (1..=1000)
+            .map(|k| HistoryPoint {
+                at: Duration::from_millis(4) * k,
+                produced: if k > 750 { 1 } else { 0 },
+                done: 0,
+                ..HistoryPoint::default()
+            })
+            .collect();
+        let (i, _) = recent_rates(&fine);
+        assert!((i - 250.0).abs() < 1e-9, "{i}");
+        // A window longer than the history: all of it.
+        let (i, _) = rates_over(&hist, Duration::from_secs(10));
+        assert!((i - 40.0).abs() < 1e-9, "{i}");
     }
 
     fn strip_text(snap: &Snapshot) -> String {

@@ -109,7 +109,16 @@ fn main_screen(
             view.present,
             theme,
         ),
-        event_rows: events::render(buf, a.events, snap, theme),
+        event_rows: events::render_with(
+            buf,
+            a.events,
+            snap,
+            theme,
+            events::LogOpts {
+                prominent: false,
+                hide_chatter: view.hide_chatter,
+            },
+        ),
     };
     footer::render(buf, a.footer, snap, view, theme);
     geometry

@@ -4,8 +4,11 @@
 //! ρ = λS/c; for a stable run the M/M/c (Erlang-C) predictions of P(wait),
 //! Lq and Wq next to the measured mean depth and queue wait; Little's law;
 //! for a finite workload the makespan ⌈n/c⌉·S; and the consumers needed
-//! for ρ ≤ 0.8. Every number comes from [`crate::analysis::theory`]; this
-//! file only lays them out, "theory" and "measured" in two columns.
+//! for ρ ≤ 0.8. The measured side is the current epoch's (since the last
+//! knob change, after its warm-up, which a mark shows while it lasts), so
+//! pressing `+` is seen to change the wait. Every number comes from
+//! [`crate::analysis::theory`]; this file only lays them out, "theory" and
+//! "measured" in two columns.
 
 use std::time::Duration;
 
@@ -15,13 +18,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::columns::{Columns, Widths};
+use super::stats::since_words;
 use super::theme::Theme;
 use super::{draw, fmt};
 use crate::analysis::theory::{Theory, makespan, theory};
+use crate::sim::epoch::WARMUP_ITEMS;
 use crate::sim::{Capacity, Dist, Phase, Role, Snapshot};
 
 /// Rows the panel wants, borders included (it makes do with fewer).
-pub const HEIGHT: u16 = 11;
+pub const HEIGHT: u16 = 12;
 
 /// True when both the interval and the work are exponential: the run is an
 /// M/M/c queue and Erlang-C applies exactly (otherwise it is a guide).
@@ -70,6 +75,7 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
     let mut out = Vec::new();
     let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
     inputs(&mut out, th, measuring, &t);
+    out.extend(scope(snap, th, width, theme));
     if measuring {
         out.push(Line::styled("measuring: no item finished yet", theme.dim));
         return out;
@@ -88,6 +94,32 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
         out.push(Line::styled(fmt::ellipsize(n, width, "~"), theme.dim));
     }
     out
+}
+
+/// What the measured column covers: the current epoch, from the end of its
+/// warm-up (`since +1 consumer, 12.4s ago · 523 items`), or while it warms
+/// up a mark that says so. Nothing for a source without epochs.
+fn scope(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Option<Line<'static>> {
+    let e = snap.epoch()?;
+    let sc = &th.scope;
+    let text = if !sc.warm {
+        let sign = if theme.ascii { "~" } else { "⌛" };
+        format!(
+            "{sign} warming up since {}: {}/{} items",
+            e.cause,
+            sc.items.min(WARMUP_ITEMS),
+            WARMUP_ITEMS
+        )
+    } else if e.index == 1 {
+        format!("since the start (after warm-up) · {} items", sc.items)
+    } else {
+        format!("{} · {} items", since_words(snap, e), sc.items)
+    };
+    let style = if sc.warm { theme.dim } else { theme.warn };
+    Some(Line::styled(
+        fmt::ellipsize(&text, width, theme.glyphs.ellipsis),
+        style,
+    ))
 }
 
 /// The theory panel's columns: label, theory, measured.
@@ -135,20 +167,23 @@ fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, width: usize, t: &Colu
             theme.dim,
         )),
         Some(m) => {
+            // Measured values of an epoch still warming up are shown dim.
+            let measured = if th.scope.warm { theme.text } else { theme.dim };
+            let p_wait = th.measured_p_wait.map_or("-".into(), |p| format!("{p:.3}"));
             out.push(Line::from(vec![
                 t.label("P(wait)"),
                 t.value(format!("{:.3}", m.p_wait), theme.text),
-                t.value("-".into(), theme.dim),
+                t.value(p_wait, measured),
             ]));
             out.push(Line::from(vec![
                 t.label(t.pick("Lq  mean queued", "Lq queued")),
                 t.value(num(m.lq), theme.text),
-                t.value(num(th.measured_lq), theme.text),
+                t.value(num(th.measured_lq), measured),
             ]));
             out.push(Line::from(vec![
                 t.label(t.pick("Wq  mean wait", "Wq wait")),
                 t.value(secs(m.wq_s), theme.text),
-                t.value(secs(th.measured_wq_s), theme.text),
+                t.value(secs(th.measured_wq_s), measured),
             ]));
         }
         None => {

@@ -160,7 +160,7 @@ pub fn render(
         .unwrap_or(4)
         .clamp(6, 16);
     let cols = Columns::new(inner.width as usize, name_w);
-    header_row(buf, Rect { height: 1, ..inner }, &cols, theme);
+    header_row(buf, Rect { height: 1, ..inner }, snap, &cols, theme);
     let body = Rect {
         y: inner.y + 1,
         height: inner.height - 1,
@@ -250,12 +250,99 @@ fn state_summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
             ));
         }
         spans.push(Span::styled(theme.state_symbol(s), theme.state(s)));
-        spans.push(Span::styled(format!(" {} {k} ", s.name()), theme.dim));
+        let word = summary_word(s, snap.capacity);
+        spans.push(Span::styled(format!(" {word} {k} "), theme.dim));
     }
     Line::from(spans)
 }
 
-fn header_row(buf: &mut Buffer, area: Rect, c: &Columns, theme: &Theme) {
+/// A state as the summary counts it, in the rows' own words: `blocked`
+/// and `waiting` as the rows say `blocked: queue full` and `waiting: queue
+/// empty`, and on a rendezvous queue `blocked: no receiver`, as its rows do.
+pub fn summary_word(s: ThreadState, capacity: Capacity) -> &'static str {
+    match s {
+        ThreadState::BlockedFull if capacity == Capacity::Rendezvous => "blocked: no receiver",
+        ThreadState::BlockedFull => "blocked",
+        ThreadState::WaitingEmpty => "waiting",
+        ThreadState::WaitingGil => "waiting: GIL",
+        other => other.name(),
+    }
+}
+
+/// How the lanes map history cells to columns at one lane width: every
+/// row shares it, so all lanes keep one time axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LaneScale {
+    /// History cells merged into one column (a run longer than the lane,
+    /// while its cells are finer than [`HISTORY_STEP`]): the lane then
+    /// shows the whole run.
+    pub merge: usize,
+    /// Columns each cell fills (a short run that is over fills the lane).
+    pub stretch: usize,
+}
+
+impl LaneScale {
+    /// The scale for `snap`'s lanes in `width` columns.
+    pub fn new(snap: &Snapshot, width: usize) -> LaneScale {
+        let have = snap.threads.iter().map(|t| t.lane.len()).max().unwrap_or(0);
+        let step = snap.history_step.as_nanos().max(1);
+        let finest = (HISTORY_STEP.as_nanos() / step).max(1) as usize;
+        if width == 0 || have == 0 {
+            return LaneScale {
+                merge: 1,
+                stretch: 1,
+            };
+        }
+        if have > width {
+            let merge = have.div_ceil(width).min(finest).max(1);
+            return LaneScale { merge, stretch: 1 };
+        }
+        let stretch = if snap.phase.is_over() && have * 2 <= width {
+            width / have
+        } else {
+            1
+        };
+        LaneScale { merge: 1, stretch }
+    }
+
+    /// The time `width` columns cover.
+    pub fn span(&self, snap: &Snapshot, width: usize) -> std::time::Duration {
+        snap.history_step * (width * self.merge / self.stretch) as u32
+    }
+
+    /// One lane as columns, newest last: merged cells take their most
+    /// frequent state (the newest on a tie), stretched ones repeat.
+    pub fn columns(&self, lane: &[ThreadState], width: usize) -> Vec<ThreadState> {
+        let cells = &lane[lane.len().saturating_sub(width * self.merge / self.stretch)..];
+        let mut out = Vec::with_capacity(width);
+        // Chunks aligned on the newest cell, so every row agrees.
+        let lead = cells.len() % self.merge;
+        let (first, rest) = cells.split_at(lead);
+        for chunk in std::iter::once(first)
+            .filter(|c| !c.is_empty())
+            .chain(rest.chunks(self.merge))
+        {
+            let s = most_frequent(chunk);
+            out.extend(std::iter::repeat_n(s, self.stretch));
+        }
+        out
+    }
+}
+
+/// The most frequent state in `cells` (the newest on a tie).
+fn most_frequent(cells: &[ThreadState]) -> ThreadState {
+    let mut n = [0usize; ThreadState::COUNT];
+    let mut best = cells.last().copied().unwrap_or(ThreadState::Starting);
+    for &c in cells.iter().rev() {
+        n[c as usize] += 1;
+        if n[c as usize] > n[best as usize] {
+            best = c;
+        }
+    }
+    best
+}
+
+fn header_row(buf: &mut Buffer, area: Rect, snap: &Snapshot, c: &Columns, theme: &Theme) {
     let mut text = format!(
         "  {:<nw$} {:<rw$} {:<sw$} {:>iw$} {:>bw$} ",
         "name",
@@ -270,7 +357,7 @@ fn header_row(buf: &mut Buffer, area: Rect, c: &Columns, theme: &Theme) {
         bw = c.busy,
     );
     if c.lane >= 12 {
-        let span = HISTORY_STEP * c.lane as u32;
+        let span = LaneScale::new(snap, c.lane).span(snap, c.lane);
         let left = format!("states, last {}", fmt::elapsed(span));
         let now = "now";
         let pad = c.lane.saturating_sub(left.len() + now.len());
@@ -348,12 +435,13 @@ fn thread_row(
         return;
     }
     // Newest bucket at the right edge, so every lane shares one time axis
-    // (threads started later simply have a shorter lane).
+    // (threads started later simply have a shorter lane). A short run that
+    // is over is stretched to fill the lane.
     let w = (c.lane).min((right - x) as usize);
-    let lane = &t.lane[t.lane.len().saturating_sub(w)..];
-    let x0 = x + (w - lane.len()) as u16;
+    let lane = LaneScale::new(snap, c.lane).columns(&t.lane, w);
+    let x0 = x + (w - lane.len().min(w)) as u16;
     let mut prev = None;
-    for (k, &s) in lane.iter().enumerate() {
+    for (k, &s) in lane.iter().take(w).enumerate() {
         let shown = lane_cell(prev, s);
         prev = Some(s);
         buf[(x0 + k as u16, area.y)]
