@@ -92,11 +92,19 @@ impl Coordinator {
             let workers = self.sh.workers();
             let now = Instant::now();
             let running = !self.sh.clock.is_stopped();
-            if running && now >= next_sample {
+            let mut to_bucket_end = STOPPED_POLL;
+            if running {
                 let ns = self.sh.now_ns();
-                self.sampler
-                    .sample(&self.sh, &workers, self.sp.tx.len() as u64, ns);
-                next_sample = now + self.sampler.gap(workers.len());
+                let len = self.sp.tx.len() as u64;
+                if now >= next_sample {
+                    self.sampler.sample(&self.sh, &workers, len, ns);
+                    next_sample = now + self.sampler.gap(workers.len());
+                }
+                if ns >= self.sampler.bucket_end() {
+                    self.sampler.close_bucket(&self.sh, &workers, len, ns);
+                }
+                let left = self.sampler.bucket_end().saturating_sub(self.sh.now_ns());
+                to_bucket_end = Duration::from_nanos(left);
             }
             if self.sh.aborted.load(Ordering::Relaxed) {
                 if self.live(&workers, Role::Producer) + self.live(&workers, Role::Consumer) == 0 {
@@ -112,7 +120,9 @@ impl Coordinator {
             }
             drop(workers);
             let wait = if running {
-                next_sample.saturating_duration_since(Instant::now())
+                next_sample
+                    .saturating_duration_since(Instant::now())
+                    .min(to_bucket_end)
             } else {
                 STOPPED_POLL
             };

@@ -215,16 +215,23 @@ impl Epochs {
 }
 
 impl Mark {
+    /// The epoch up to `end`. Its measurements leave the warm-up out once
+    /// enough items have finished after it; until then they cover the whole
+    /// epoch and say they are not settled (`warm: false`).
     fn report(&self, end: &Totals) -> EpochSnap {
         let whole = end.since(&self.start);
+        let settled = self
+            .steady
+            .map(|s| end.since(&s))
+            .filter(|span| span.delta.done >= WARMUP_ITEMS);
         EpochSnap {
             index: self.index,
             cause: self.cause.clone(),
             started: Duration::from_nanos(self.start.at_ns),
             duration: whole.duration,
             config: self.config.clone(),
-            warm: self.steady.is_some(),
-            measured: self.steady.map_or(whole, |s| end.since(&s)),
+            warm: settled.is_some(),
+            measured: settled.unwrap_or(whole),
         }
     }
 }
@@ -244,7 +251,8 @@ pub struct EpochSnap {
     pub duration: Duration,
     /// Its setup.
     pub config: EpochConfig,
-    /// Its warm-up is over: `measured` leaves the transient out.
+    /// Its warm-up is over and enough items have finished since:
+    /// `measured` leaves the transient out.
     pub warm: bool,
     /// What it measured: after the warm-up once `warm`, else all of it.
     pub measured: Span,
@@ -303,16 +311,22 @@ mod tests {
         e.begin("start".into(), config(3), at(0, 0));
         e.current().unwrap().steady = Some(at(1000, 30));
         e.begin("+1 consumer".into(), config(4), at(5000, 200));
+        e.current().unwrap().steady = Some(at(5500, 220));
         let r = e.report(&at(6000, 240));
         assert_eq!(r.len(), 2);
         assert_eq!((r[0].index, r[1].index), (1, 2));
+        // The second is past its warm-up, but only 20 items since: not settled.
         assert!(r[0].warm && !r[1].warm);
         // The first: from its warm-up (1 s) to the second's start (5 s).
         assert_eq!(r[0].measured.duration, Duration::from_secs(4));
         assert_eq!(r[0].measured.delta.done, 170);
         assert_eq!(r[0].duration, Duration::from_secs(5));
+        // The second, unsettled: all of it so far.
         assert_eq!(r[1].measured.delta.done, 40);
         assert_eq!(r[1].started, Duration::from_secs(5));
+        let r = e.report(&at(7000, 260));
+        assert!(r[1].warm);
+        assert_eq!(r[1].measured.delta.done, 40, "since its warm-up");
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The coordinator's sampler: at random moments it reads the queue depth,
 //! the items queued and the items in the system and integrates them over
-//! active time (the time-weighted means Little's law checks); every history
-//! step it closes a history bucket and appends each thread's dominant state
-//! to its swimlane; and it ends the current epoch's warm-up once that has
-//! lasted long enough.
+//! active time (the time-weighted means Little's law checks), and it ends
+//! the current epoch's warm-up once that has lasted long enough; at the end
+//! of every history step the coordinator has it close a history bucket and
+//! append each thread's dominant state to its swimlane.
 //!
 //! **Why random moments, and how few.** A time average sampled at moments
 //! that do not depend on the run is unbiased however rarely it samples; a
@@ -117,14 +117,18 @@ impl Sampler {
         self.bucket_max = self.bucket_max.max(channel_len);
         self.bucket_area += channel_len as f64 * dt;
         self.sojourn_ns = mean_sojourn(workers);
-        if now_ns.saturating_sub(self.bucket_start) >= self.step_ns {
-            self.close_bucket(sh, workers, channel_len, now_ns);
-        }
         self.warm_up(sh, workers, now_ns);
     }
 
-    /// Closes the bucket in progress at `now_ns` (also a partial one at the
-    /// end of a run, so its last moments show).
+    /// When the bucket in progress ends, active ns: the coordinator closes
+    /// it then (not at a sample), so every bucket is exactly one step wide.
+    pub fn bucket_end(&self) -> u64 {
+        self.bucket_start + self.step_ns
+    }
+
+    /// Closes the bucket in progress at `now_ns`: at its end, or (a partial
+    /// one) at the end of a run, so its last moments show. A bucket's depth
+    /// figures come from the samples taken in it.
     pub fn close_bucket(
         &mut self,
         sh: &Shared,
@@ -147,7 +151,13 @@ impl Sampler {
         };
         self.last_produced = c.produced;
         self.last_done = done;
-        self.bucket_start = now_ns;
+        // Keep to the grid: a close a moment late does not shift the next.
+        let end = self.bucket_end();
+        self.bucket_start = if now_ns >= end && now_ns - end < self.step_ns {
+            end
+        } else {
+            now_ns
+        };
         self.bucket_max = channel_len;
         self.bucket_area = 0.0;
         let coarsen = {

@@ -244,7 +244,8 @@ pub fn render(
     y += lesson(buf, area, y, snap, theme);
 
     let warn_max = if tall { 6 } else { 4 };
-    let warn_h = warnings::height(found, area.width, warn_max).min(bottom.saturating_sub(y) / 3);
+    let warn_h =
+        warnings::height(found, area.width, warn_max, theme).min(bottom.saturating_sub(y) / 3);
     warnings::render(buf, Rect::new(area.x, y, area.width, warn_h), found, theme);
     y += warn_h;
 

@@ -114,10 +114,16 @@ fn gauge(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     } else {
         (depth as f64 / limit as f64).min(1.0)
     };
-    let rest = format!("  max {}  mean {:.1}", snap.max_depth, snap.mean_depth);
-    let bar_w = (area.width as usize)
-        .saturating_sub(6 + label.len() + rest.len())
-        .min(40);
+    // The bar gives way first, then the mean, then the max.
+    let max = format!("  max {}", snap.max_depth);
+    let mean = format!("  mean {:.1}", snap.mean_depth);
+    let fixed = 6 + label.len();
+    let room = (area.width as usize).saturating_sub(fixed);
+    let rest = [format!("{max}{mean}"), max, String::new()]
+        .into_iter()
+        .find(|r| r.len() + 4 <= room || r.is_empty())
+        .unwrap_or_default();
+    let bar_w = room.saturating_sub(rest.len()).min(40);
     let filled = (ratio * bar_w as f64).round() as usize;
     let style = fill_style(theme, ratio);
     draw::spans(
@@ -306,7 +312,9 @@ fn chart(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     }
 }
 
-/// `in 29.2/s  out 26.7/s  │  2 producers every 50ms  │  4 consumers, work exp:150ms`
+/// `in 29.2/s  out 26.7/s  │  2 producers every 50ms  │  4 consumers, work exp:150ms`,
+/// said more briefly where that does not fit (`2P×50ms │ 4C×exp:150ms`),
+/// and without the setup where even that does not.
 fn rates(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let (inp, out) = recent_rates(&snap.history);
     let sep = theme.glyphs.sep;
@@ -314,28 +322,28 @@ fn rates(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let interval = theme.text_of(&snap.interval.to_string()).into_owned();
     let work = theme.text_of(&snap.work.to_string()).into_owned();
     let x = if theme.ascii { "x" } else { "×" };
-    let mut knobs = format!(
+    let long = format!(
         "{} every {interval}{sep}{} work {work}",
         fmt::n_of(p, "producer"),
         fmt::n_of(c, "consumer")
     );
-    let rates_w = 8 + fmt::rate(inp).len() + fmt::rate(out).len() + sep.chars().count();
-    if rates_w + knobs.chars().count() > area.width as usize {
-        // Narrow panel: `2P×50ms │ 4C×exp:150ms` keeps the knobs visible.
-        knobs = format!("{p}P{x}{interval}{sep}{c}C{x}{work}");
+    let short = format!("{p}P{x}{interval}{sep}{c}C{x}{work}");
+    let mut spans = vec![
+        Span::styled("in ", theme.dim),
+        Span::styled(fmt::rate(inp), theme.text),
+        Span::styled("  out ", theme.dim),
+        Span::styled(fmt::rate(out), theme.text),
+    ];
+    let used: usize = spans.iter().map(Span::width).sum::<usize>() + sep.chars().count();
+    let room = area.width as usize;
+    if let Some(knobs) = [long, short]
+        .into_iter()
+        .find(|k| used + k.chars().count() <= room)
+    {
+        spans.push(Span::styled(sep, theme.dim));
+        spans.push(Span::styled(knobs, theme.text));
     }
-    draw::spans(
-        buf,
-        area,
-        &[
-            Span::styled("in ", theme.dim),
-            Span::styled(fmt::rate(inp), theme.text),
-            Span::styled("  out ", theme.dim),
-            Span::styled(fmt::rate(out), theme.text),
-            Span::styled(sep, theme.dim),
-            Span::styled(knobs, theme.text),
-        ],
-    );
+    draw::spans(buf, area, &spans);
 }
 
 #[cfg(test)]

@@ -79,7 +79,7 @@ fn main_screen(
         area,
         LayoutNeeds {
             thread_rows: rows.len(),
-            warnings: warnings::height(found, area.width, warn_max),
+            warnings: warnings::height(found, area.width, warn_max, theme),
             theory: view.theory,
         },
     );

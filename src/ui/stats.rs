@@ -57,15 +57,18 @@ pub fn since_words(snap: &Snapshot, e: &EpochSnap) -> String {
 
 /// Draws the stats panel.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
-    let title = match changed_epoch(snap) {
-        Some(e) => format!(
-            " Stats {} {} ",
-            theme.glyphs.dot.trim(),
-            since_words(snap, e)
-        ),
-        None => " Stats ".to_string(),
-    };
-    let title = fmt::ellipsize(&title, area.width.saturating_sub(4) as usize, "…");
+    let dot = theme.glyphs.dot.trim();
+    let mut titles = vec![" Stats ".to_string()];
+    if let Some(e) = changed_epoch(snap) {
+        titles.insert(0, format!(" Stats {dot} since {} ", e.cause));
+        titles.insert(0, format!(" Stats {dot} {} ", since_words(snap, e)));
+    }
+    // The fullest title that fits on the border.
+    let room = area.width.saturating_sub(4) as usize;
+    let title = titles
+        .into_iter()
+        .find(|t| t.chars().count() <= room)
+        .unwrap_or_default();
     let inner = draw::panel(buf, area, &Line::from(title), None, theme);
     let t = Columns::new(inner.width, WIDTHS, theme);
     let lines = pick(panel_lines(snap, &t), inner.height as usize);
@@ -177,15 +180,29 @@ fn percentiles(name: &str, l: &LatencySummary, t: &Columns) -> Line<'static> {
     ])
 }
 
-/// `label  in 40.1/s  out 39.8/s`; the queue panel shows the last second.
+/// `label  in 40.1/s  out 39.8/s` (closer together where that does not
+/// fit); the queue panel shows the last second.
 fn rates(label: &str, inp: f64, out: f64, t: &Columns) -> Line<'static> {
     let theme = t.theme;
+    let (inp, out) = (fmt::rate(inp), fmt::rate(out));
+    let values = inp.len() + out.len();
+    let gap = if t.label_w + 9 + values <= t.width {
+        "  out "
+    } else {
+        " out "
+    };
+    // Too tight even so: the label column gives up its padding.
+    let label = if t.label_w + 8 + values <= t.width {
+        t.label(label)
+    } else {
+        Span::styled(format!("{} ", t.tx(label)), theme.dim)
+    };
     Line::from(vec![
-        t.label(label),
+        label,
         Span::styled("in ", theme.dim),
-        Span::styled(fmt::rate(inp), theme.text),
-        Span::styled("  out ", theme.dim),
-        Span::styled(fmt::rate(out), theme.text),
+        Span::styled(inp, theme.text),
+        Span::styled(gap, theme.dim),
+        Span::styled(out, theme.text),
     ])
 }
 
@@ -255,12 +272,11 @@ fn counts(snap: &Snapshot, t: &Columns) -> Line<'static> {
         spans.push(dot());
         spans.push(Span::styled(format!("{} failed", c.failed), theme.bad));
     }
-    if t.wide {
+    let flight = format!("{} in flight", c.in_flight);
+    let used: usize = spans.iter().map(Span::width).sum();
+    if t.wide && used + 3 + flight.len() <= t.width {
         spans.push(dot());
-        spans.push(Span::styled(
-            format!("{} in flight", c.in_flight),
-            theme.text,
-        ));
+        spans.push(Span::styled(flight, theme.text));
     }
     Line::from(spans)
 }

@@ -45,7 +45,8 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             Some(id) => format!("waiting: GIL (#{id})"),
             None => "waiting: GIL".to_string(),
         },
-        ThreadState::Paused => "paused".to_string(),
+        // Parked in the middle of its work: which item it holds.
+        ThreadState::Paused => item("paused"),
         ThreadState::Joining => {
             let c = &snap.counts;
             if snap.phase == Phase::Running
@@ -272,60 +273,73 @@ pub fn summary_word(s: ThreadState, capacity: Capacity) -> &'static str {
 /// How the lanes map history cells to columns at one lane width: every
 /// row shares it, so all lanes keep one time axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LaneScale {
-    /// History cells merged into one column (a run longer than the lane,
-    /// while its cells are finer than [`HISTORY_STEP`]): the lane then
-    /// shows the whole run.
-    pub merge: usize,
-    /// Columns each cell fills (a short run that is over fills the lane).
-    pub stretch: usize,
+pub enum LaneScale {
+    /// `n` history cells per column, aligned on the newest (a running
+    /// run longer than the lane, while its cells are finer than
+    /// [`HISTORY_STEP`]: the lane shows as much of the run as it can).
+    Merge(usize),
+    /// A run that is over, its `have` cells spread over the whole lane:
+    /// a short run fills it, a longer one is shown whole.
+    Fill {
+        /// Cells of the longest lane.
+        have: usize,
+    },
 }
 
 impl LaneScale {
     /// The scale for `snap`'s lanes in `width` columns.
     pub fn new(snap: &Snapshot, width: usize) -> LaneScale {
         let have = snap.threads.iter().map(|t| t.lane.len()).max().unwrap_or(0);
+        if snap.phase.is_over() && have > 0 && width > 0 {
+            return LaneScale::Fill { have };
+        }
         let step = snap.history_step.as_nanos().max(1);
         let finest = (HISTORY_STEP.as_nanos() / step).max(1) as usize;
-        if width == 0 || have == 0 {
-            return LaneScale {
-                merge: 1,
-                stretch: 1,
-            };
-        }
-        if have > width {
-            let merge = have.div_ceil(width).min(finest).max(1);
-            return LaneScale { merge, stretch: 1 };
-        }
-        let stretch = if snap.phase.is_over() && have * 2 <= width {
-            width / have
-        } else {
-            1
-        };
-        LaneScale { merge: 1, stretch }
+        LaneScale::Merge(have.div_ceil(width.max(1)).clamp(1, finest))
     }
 
-    /// The time `width` columns cover.
+    /// The time `width` columns cover: read from the history the lanes
+    /// keep pace with, where it reaches that far.
     pub fn span(&self, snap: &Snapshot, width: usize) -> std::time::Duration {
-        snap.history_step * (width * self.merge / self.stretch) as u32
+        let cells = match *self {
+            LaneScale::Merge(n) => width * n,
+            LaneScale::Fill { have } => have,
+        };
+        let h = &snap.history;
+        match h.last() {
+            Some(last) if cells < h.len() => last.at.saturating_sub(h[h.len() - 1 - cells].at),
+            Some(last) if cells == h.len() => last.at,
+            _ => snap.history_step * cells as u32,
+        }
     }
 
-    /// One lane as columns, newest last: merged cells take their most
-    /// frequent state (the newest on a tie), stretched ones repeat.
+    /// One lane as at most `width` columns, newest last: a column's cells
+    /// show their most frequent state (the newest on a tie).
     pub fn columns(&self, lane: &[ThreadState], width: usize) -> Vec<ThreadState> {
-        let cells = &lane[lane.len().saturating_sub(width * self.merge / self.stretch)..];
-        let mut out = Vec::with_capacity(width);
-        // Chunks aligned on the newest cell, so every row agrees.
-        let lead = cells.len() % self.merge;
-        let (first, rest) = cells.split_at(lead);
-        for chunk in std::iter::once(first)
-            .filter(|c| !c.is_empty())
-            .chain(rest.chunks(self.merge))
-        {
-            let s = most_frequent(chunk);
-            out.extend(std::iter::repeat_n(s, self.stretch));
+        match *self {
+            LaneScale::Merge(n) => {
+                let cells = &lane[lane.len().saturating_sub(width * n)..];
+                // Chunks aligned on the newest cell, so every row agrees.
+                let (first, rest) = cells.split_at(cells.len() % n);
+                std::iter::once(first)
+                    .filter(|c| !c.is_empty())
+                    .chain(rest.chunks(n))
+                    .map(most_frequent)
+                    .collect()
+            }
+            LaneScale::Fill { have } => {
+                // A lane shorter than the longest (a thread started later)
+                // covers the newest part of the lane's time.
+                let cols = (width * lane.len()).div_ceil(have).min(width);
+                (0..cols)
+                    .map(|c| {
+                        let from = c * lane.len() / cols;
+                        let to = ((c + 1) * lane.len() / cols).max(from + 1);
+                        most_frequent(&lane[from..to.min(lane.len())])
+                    })
+                    .collect()
+            }
         }
-        out
     }
 }
 
@@ -376,6 +390,7 @@ fn fit(s: &str, w: usize, ellipsis: &str) -> String {
     } else if w == 0 {
         String::new()
     } else {
+        draw::note_cut(s);
         let keep = w.saturating_sub(ellipsis.chars().count());
         let mut out: String = s.chars().take(keep).collect();
         out.push_str(ellipsis);
@@ -472,6 +487,63 @@ mod tests {
         assert_eq!(
             state_words(&snap.threads[3], &snap, &ascii),
             "got pill -> exited"
+        );
+    }
+
+    #[test]
+    fn a_short_finished_run_fills_its_lane() {
+        use ThreadState::*;
+        let mut snap = testing::done();
+        let lane = vec![Starting, Working, Working, WaitingEmpty, Exited];
+        for t in &mut snap.threads {
+            t.lane = lane.clone();
+        }
+        let scale = LaneScale::new(&snap, 20);
+        assert_eq!(scale, LaneScale::Fill { have: 5 });
+        let cols = scale.columns(&lane, 20);
+        assert_eq!(cols.len(), 20, "{cols:?}");
+        assert_eq!((cols[0], cols[19]), (Starting, Exited));
+        assert_eq!(cols.iter().filter(|s| **s == Working).count(), 8);
+        // A thread that started later covers the newest part.
+        assert_eq!(scale.columns(&lane[3..], 20).len(), 8);
+    }
+
+    #[test]
+    fn a_running_lane_merges_fine_cells_to_show_more_of_the_run() {
+        use ThreadState::*;
+        let mut snap = testing::running(1);
+        snap.history_step = HISTORY_STEP / 8;
+        let lane: Vec<ThreadState> = (0..100)
+            .map(|k| if k % 4 == 0 { WaitingEmpty } else { Working })
+            .collect();
+        for t in &mut snap.threads {
+            t.lane = lane.clone();
+        }
+        let scale = LaneScale::new(&snap, 30);
+        assert_eq!(scale, LaneScale::Merge(4));
+        let cols = scale.columns(&lane, 30);
+        assert_eq!(cols.len(), 25);
+        assert!(cols.iter().all(|s| *s == Working), "{cols:?}");
+        snap.history.clear();
+        assert_eq!(scale.span(&snap, 30), HISTORY_STEP / 8 * 120);
+        // Never coarser than the steady step.
+        snap.history_step = HISTORY_STEP;
+        assert_eq!(LaneScale::new(&snap, 30), LaneScale::Merge(1));
+    }
+
+    #[test]
+    fn the_summary_speaks_the_rows_words() {
+        assert_eq!(
+            summary_word(ThreadState::BlockedFull, Capacity::Rendezvous),
+            "blocked: no receiver"
+        );
+        assert_eq!(
+            summary_word(ThreadState::BlockedFull, Capacity::Bounded(4)),
+            "blocked"
+        );
+        assert_eq!(
+            summary_word(ThreadState::WaitingEmpty, Capacity::Unbounded),
+            "waiting"
         );
     }
 
