@@ -45,6 +45,14 @@ fn mmc_mean_wait_matches_erlang_c_within_tolerance() {
         "Wq measured {measured:.4} s, Erlang-C {:.4} s, ratio {ratio:.3}",
         p.wq_s
     );
+    // P(wait): items that found the queue non-empty when their consumer
+    // came for them, against Erlang-C's probability of waiting.
+    let p_wait = t.measured_p_wait.expect("counted");
+    assert!(
+        (p_wait / p.p_wait - 1.0).abs() <= 0.15,
+        "measured P(wait) {p_wait:.3} vs Erlang-C {:.3}",
+        p.p_wait
+    );
     let little = s.mean_in_system / (lambda * s.latency.mean_in_system.as_secs_f64());
     assert!((0.95..=1.05).contains(&little), "L / λW = {little:.3}");
 }
