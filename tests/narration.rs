@@ -144,7 +144,7 @@ fn a_paused_run_reports_active_wall_and_paused_time() {
         doc["wall_s"].as_f64().unwrap(),
         doc["paused_s"].as_f64().unwrap(),
     );
-    assert!(wall >= active && paused >= 0.0 && paused < 0.01, "{doc}");
+    assert!(wall >= active && (0.0..0.01).contains(&paused), "{doc}");
     assert!(
         doc["epochs"].as_array().is_some_and(|e| e.len() == 1),
         "{doc}"
