@@ -166,3 +166,28 @@ fn stepping_slowly_then_running_makes_the_same_run_as_an_untouched_one() {
         "{steps:?}"
     );
 }
+
+#[test]
+fn a_run_over_in_a_fraction_of_a_second_still_fills_its_swimlanes() {
+    // worker-pool: 7 words on 4 workers, about 0.25 s in all.
+    let engine = Engine::start(scenario::load("worker-pool").expect("preset")).unwrap();
+    let s = run_to_end(&engine);
+    assert!(s.elapsed < Duration::from_secs(1), "{:?}", s.elapsed);
+    let cells = s.threads.iter().map(|t| t.lane.len()).max().unwrap_or(0);
+    assert!(
+        cells >= 30,
+        "{cells} swimlane cells for a {:?} run",
+        s.elapsed
+    );
+    // Every cell is as wide as the snapshot says, and the history agrees.
+    let span = s.history.last().map(|h| h.at).unwrap_or_default();
+    assert!(
+        span + s.history_step >= s.elapsed,
+        "{span:?} {:?}",
+        s.elapsed
+    );
+    // The last cells show the consumers exiting, the first ones working.
+    let c1 = s.threads.iter().find(|t| &*t.name == "Consumer-1").unwrap();
+    assert_eq!(c1.lane.last(), Some(&queuescope::sim::ThreadState::Exited));
+    assert!(c1.lane.contains(&queuescope::sim::ThreadState::Working));
+}

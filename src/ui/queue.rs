@@ -380,6 +380,23 @@ mod tests {
         assert!((i - 40.0).abs() < 1e-9, "{i}");
     }
 
+    #[test]
+    fn an_unbounded_charts_scale_is_the_gauges_max() {
+        let mut snap = crate::testing::mmc();
+        // The deepest moment has left the history; the gauge still says it.
+        snap.max_depth = 40;
+        assert!(snap.history.iter().all(|h| h.max_depth < 40));
+        let area = Rect::new(0, 0, 60, 12);
+        let mut buf = Buffer::empty(area);
+        render(&mut buf, area, &snap, &Theme::default());
+        let rows: Vec<String> = (0..12)
+            .map(|y| (0..60).map(|x| buf[(x, y)].symbol().to_string()).collect())
+            .collect();
+        assert!(rows[1].contains("max 40"), "{rows:#?}");
+        let top = rows.iter().find(|r| r.contains("max depth, last")).unwrap();
+        assert!(top.starts_with("│40 "), "{rows:#?}");
+    }
+
     fn strip_text(snap: &Snapshot) -> String {
         let area = Rect::new(0, 0, 46, 1);
         let mut buf = Buffer::empty(area);
