@@ -304,7 +304,7 @@ pub struct Snapshot {
     pub channel_len: u64,
     /// Largest depth seen (items + pills).
     pub max_depth: u64,
-    /// Time-weighted mean depth (sampled every millisecond).
+    /// Time-weighted mean depth (sampled at random moments, on the run clock).
     pub mean_depth: f64,
     /// Time-weighted mean number in system (queued + in flight), sampled.
     pub mean_in_system: f64,
