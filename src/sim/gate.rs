@@ -14,7 +14,8 @@ use std::sync::atomic::Ordering;
 
 use super::event::EventKind;
 use super::shared::{Shared, Worker};
-use super::state::{ExitReason, ThreadState};
+use super::state::{ExitReason, Role, ThreadState};
+use super::stats::NO_ITEM;
 
 /// What a thread should do next.
 #[derive(Debug, PartialEq, Eq)]
@@ -127,6 +128,11 @@ fn gate_slow(
         if through {
             w.stats.set_state(resume_state, sh.now_ns());
             return Gate::Go;
+        }
+        // Parked between items, a thread holds none (a producer about to
+        // put holds the item it made, and says so).
+        if matches!(passage, Passage::Time) || w.role == Role::Consumer {
+            w.stats.set_item(NO_ITEM);
         }
         w.stats.set_state(ThreadState::Paused, sh.now_ns());
         // Parked until woken by resume/step/abort/retire (or the wake channel dies).

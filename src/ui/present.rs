@@ -433,10 +433,11 @@ fn queue_row(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
 }
 
 /// The narrated log in presentation mode: prominent, chatter as `b` says.
-fn log_opts(view: &ViewState) -> events::LogOpts {
+fn log_opts(view: &ViewState) -> events::LogOpts<'_> {
     events::LogOpts {
         prominent: true,
         hide_chatter: view.hide_chatter,
+        notes: view.lint_notes.notes(),
     }
 }
 

@@ -117,6 +117,7 @@ fn main_screen(
             events::LogOpts {
                 prominent: false,
                 hide_chatter: view.hide_chatter,
+                notes: view.lint_notes.notes(),
             },
         ),
     };
