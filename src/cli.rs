@@ -471,7 +471,7 @@ impl ScenarioArgs {
 #[command(next_help_heading = "Display")]
 pub struct TuiArgs {
     /// Frames drawn per second, 1 to 120
-    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=120))]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=120))]
     pub fps: u16,
 
     /// Draw with ASCII only (for terminals without Unicode box drawing)
@@ -642,7 +642,7 @@ mod tests {
     fn bare_command_is_the_live_view_with_defaults() {
         let cli = ok(&[]);
         assert!(cli.command.is_none());
-        assert_eq!(cli.tui.fps, 30);
+        assert_eq!(cli.tui.fps, 20);
         assert!(!cli.tui.ascii);
         assert_eq!(cli.tui.theme(), Theme::Default);
         assert!(!cli.tui.present);

@@ -32,8 +32,9 @@ use crate::source::Source;
 use crate::tune::{self, TuneSession};
 use crate::ui::{self, Theme, ThemeKind, export};
 
-/// Frame rate when none is given.
-pub const DEFAULT_FPS: u32 = 30;
+/// Frame rate when none is given: smooth enough for numbers that change a
+/// few times a second, and it keeps the UI thread near 1 % of a core.
+pub const DEFAULT_FPS: u32 = 20;
 /// Redraw interval while paused: nothing moves, so 4 fps is plenty and
 /// keeps the UI under half a percent of a core.
 const PAUSED_FRAME: Duration = Duration::from_millis(250);
@@ -480,8 +481,8 @@ impl LoopState {
         // position of this very snapshot.
         self.view.source = sim.source_view();
         self.view.sync(&snap);
-        // An unchanged snapshot (paused, or over) needs no new frame.
-        if self.dirty || self.last.as_ref() != Some(&snap) {
+        // An unchanged picture (paused, or over) needs no new frame.
+        if self.dirty || !self.last.as_ref().is_some_and(|l| same_picture(l, &snap)) {
             self.draw(terminal, &snap, theme)?;
         }
         self.next_frame = now + frame_interval(snap.phase, opts);
@@ -580,6 +581,22 @@ fn act<S: Source>(action: Action, view: &mut ViewState, snap: &mut Snapshot, sim
             }
         }
     }
+}
+
+/// True when `b` would be drawn as `a` was: equal but for wall time that
+/// has not moved a whole second (a paused run's only change: the header
+/// shows paused and wall time in whole seconds).
+fn same_picture(a: &Snapshot, b: &Snapshot) -> bool {
+    // A running clock changes the picture: no need to look further.
+    if a.elapsed != b.elapsed || a.wall.as_secs() != b.wall.as_secs() {
+        return false;
+    }
+    if a.wall == b.wall {
+        return a == b;
+    }
+    let mut b = b.clone();
+    b.wall = a.wall;
+    *a == b
 }
 
 /// Time to the next frame in `phase`.

@@ -38,7 +38,8 @@ pub fn comparison(s: &Snapshot) -> String {
     };
     let mut out = format!("M/M/c (Erlang C), measured {setup}, ρ = {:.2}:\n", m.rho);
     let _ = writeln!(out, "  {:<8} {:>9} {:>9}", "", "theory", "measured");
-    let _ = writeln!(out, "  {:<8} {:>9.3} {:>9}", "P(wait)", m.p_wait, "-");
+    let p_wait = t.measured_p_wait.map_or("-".into(), |p| format!("{p:.3}"));
+    let _ = writeln!(out, "  {:<8} {:>9.3} {:>9}", "P(wait)", m.p_wait, p_wait);
     let _ = writeln!(out, "  {:<8} {:>9.2} {:>9.2}", "Lq", m.lq, t.measured_lq);
     let row = |name: &str, theory: f64, measured: f64| {
         format!(

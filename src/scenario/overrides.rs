@@ -20,7 +20,7 @@ pub struct Overrides {
     pub items: Option<String>,
     /// `--duration TIME`: replaces the scenario's workload, whichever it was.
     pub duration: Option<String>,
-    /// `--interval SPEC`.
+    /// `--interval SPEC`: every producer's, replacing a per-producer list.
     pub interval: Option<String>,
     /// `--work SPEC`.
     pub work: Option<String>,
@@ -90,8 +90,8 @@ impl Overrides {
             config.workload = Workload::Duration(d);
         }
         if let Some(s) = check("--interval", &self.interval, fields::spec)? {
-            // One interval for every producer: a file's per-producer list
-            // would otherwise keep winning over the flag.
+            // The flag applies to every producer: a per-producer list from
+            // the scenario is replaced, not left in force behind it.
             config.interval = s;
             config.producer_intervals.clear();
         }
@@ -207,6 +207,33 @@ mod tests {
         assert_eq!(c.crash_items, vec![3, 9]);
         // The parts no flag touches are kept.
         assert_eq!(c.name, "default");
+    }
+
+    #[test]
+    fn interval_applies_to_every_producer_over_a_per_producer_list() {
+        let listed = Config {
+            producers: 2,
+            interval: WorkSpec::new(WorkMode::Sleep, Dist::Fixed(Duration::from_secs(1))),
+            producer_intervals: vec![
+                WorkSpec::new(
+                    WorkMode::Sleep,
+                    Dist::Fixed(Duration::from_secs(1))
+                );
+                2
+            ],
+            ..Config::default()
+        };
+        let o = Overrides {
+            interval: some("0ms"),
+            ..Overrides::default()
+        };
+        let c = o.apply(listed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.interval, WorkSpec::zero());
+        assert!(
+            c.producer_intervals.is_empty(),
+            "{:?}",
+            c.producer_intervals
+        );
     }
 
     #[test]

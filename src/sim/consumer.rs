@@ -87,6 +87,11 @@ struct Consumer<'a> {
     last_flush: u64,
     /// Σ time in the system of its timed items, ns.
     sojourn: u64,
+    /// Σ queue wait of its timed items, ns.
+    wait_sum: u64,
+    /// The message in hand was already in the queue when this consumer
+    /// came for it (its first try took it): the item waited for a consumer.
+    found_waiting: bool,
 }
 
 /// An item just taken off the queue.
@@ -120,6 +125,8 @@ impl<'a> Consumer<'a> {
             narrator: BlockNarrator::default(),
             last_flush: 0,
             sojourn: 0,
+            wait_sum: 0,
+            found_waiting: false,
         }
     }
 
@@ -161,8 +168,12 @@ impl<'a> Consumer<'a> {
     /// `waiting-empty`. `None` if woken before a message came.
     #[inline]
     fn get(&mut self) -> Result<Option<Msg>, ExitReason> {
+        self.found_waiting = false;
         match self.rx.try_recv() {
-            Ok(m) => Ok(Some(m)),
+            Ok(m) => {
+                self.found_waiting = true;
+                Ok(Some(m))
+            }
             Err(TryRecvError::Disconnected) => Err(ExitReason::Aborted),
             Err(TryRecvError::Empty) => match spin_recv(self.rx) {
                 Some(m) => Ok(Some(m)),
@@ -236,11 +247,17 @@ impl<'a> Consumer<'a> {
         w.stats.set_state_lazy(ThreadState::Working, || {
             if dequeued != 0 { dequeued } else { sh.now_ns() }
         });
+        if self.found_waiting {
+            bump(&w.stats.waited, 1);
+        }
+        if sh.paused.load(Ordering::Relaxed) {
+            super::gate::narrate_step(sh, w, EventKind::StepGet { item: item.id });
+        }
         if timed {
-            record(
-                &mut self.local.wait,
-                dequeued.saturating_sub(item.enqueued_ns),
-            );
+            let wait = dequeued.saturating_sub(item.enqueued_ns);
+            record(&mut self.local.wait, wait);
+            self.wait_sum += wait;
+            w.stats.wait_ns.store(self.wait_sum, Ordering::Relaxed);
         }
         if let Some(t) = self.trace {
             let _ = t.send(Trace {

@@ -124,6 +124,7 @@ impl Engine {
         if cmd == Command::Abort {
             self.sh.aborted.store(true, Ordering::Release);
             self.sh.paused.store(false, Ordering::Release);
+            self.sh.clock.set_paused(false);
             self.sh.wake_all();
         }
         let _ = self.ctl.send(cmd);

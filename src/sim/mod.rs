@@ -6,21 +6,25 @@
 //! `layering` test fails on an import cycle):
 //!
 //! - facade: `engine` ([`Engine`]: start, commands, snapshots)
-//! - steering: `coordinator` (`main`: pills, live commands), `sampler`,
+//! - steering: `coordinator` (`main`: pills), `control` (its live
+//!   commands), `sampler`,
 //!   `assemble` (snapshot building), `spawn`
 //! - worker loops: `producer`, `consumer`, and what they share: `worker_kit`,
 //!   `gate`, `spend`
 //! - shared state: `shared` (registry, flags, knobs, events), `gil`
 //! - plain data and leaves: `config`, `command`, `snapshot`, `event`,
 //!   `trace`, `state`, `stats`, `queue`, `recent`, `work`, `serde_fmt`,
-//!   `sync`, `panic_filter`
+//!   `sync`, `panic_filter`, `clock`, `epoch`
 
 mod assemble;
+pub mod clock;
 pub mod command;
 pub mod config;
 mod consumer;
+mod control;
 mod coordinator;
 pub mod engine;
+pub mod epoch;
 pub mod event;
 mod gate;
 pub mod gil;
@@ -45,6 +49,7 @@ pub use assemble::STRIP_MAX;
 pub use command::{Command, Removal};
 pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::Engine;
+pub use epoch::{EpochConfig, EpochSnap, Span, Totals};
 pub use event::{Event, EventKind};
 pub use snapshot::{
     Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, Slot, Snapshot,

@@ -14,7 +14,7 @@ use rand::rngs::SmallRng;
 
 use super::config::{Capacity, Workload};
 use super::event::EventKind;
-use super::gate::{Gate, gate};
+use super::gate::{Gate, gate, gate_timed};
 use super::queue::{
     Blocked, Item, Msg, NOT_TIMED, TIME_ALL_FIRST, TIME_EVERY, send_blocking, send_waiting,
     spin_send, try_send,
@@ -117,8 +117,12 @@ impl<'a> Producer<'a> {
         self.check_in()?;
         let id = self.claim()?;
         let (item, timed) = self.make(id)?;
+        self.ready_to_put(id)?;
         let enqueued_ns = self.put(item, timed)?;
         self.account(id, enqueued_ns);
+        if self.sh.paused.load(Ordering::Relaxed) {
+            super::gate::narrate_step(self.sh, self.w, EventKind::StepPut { item: id });
+        }
         Ok(())
     }
 
@@ -127,7 +131,8 @@ impl<'a> Producer<'a> {
     #[inline]
     fn check_in(&mut self) -> Result<(), ExitReason> {
         let (sh, w, tx) = (self.sh, self.w, self.tx);
-        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !tx.is_full()) {
+        // Making an item only takes time: while paused, a step's time lets it on.
+        if let Gate::Leave(why) = gate_timed(sh, w, true, ThreadState::Producing) {
             return Err(self.leave(why));
         }
         let v = sh.knob_version.load(Ordering::Acquire);
@@ -139,10 +144,8 @@ impl<'a> Producer<'a> {
         if let Some(d) = self.until
             && (!self.spec.dist.is_zero() || self.tick.is_multiple_of(TIME_EVERY))
         {
-            let active = sh
-                .now_ns()
-                .saturating_sub(sh.paused_ns.load(Ordering::Relaxed));
-            if active >= d.as_nanos() as u64 {
+            // On the run clock: paused time and time waiting for a step do not count.
+            if sh.now_ns() >= d.as_nanos() as u64 {
                 return Err(self.leave(ExitReason::Finished));
             }
         }
@@ -241,6 +244,18 @@ impl<'a> Producer<'a> {
             return Err(self.leave_with(id, why));
         }
         Ok(sh.ns_at(start))
+    }
+
+    /// While paused, the put is a queue operation: it waits for a step.
+    #[inline]
+    fn ready_to_put(&mut self, id: u64) -> Result<(), ExitReason> {
+        let (sh, w, tx) = (self.sh, self.w, self.tx);
+        if sh.paused.load(Ordering::Relaxed)
+            && let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !tx.is_full())
+        {
+            return Err(self.leave_with(id, why));
+        }
+        Ok(())
     }
 
     /// Put the item on the queue: one try, a short spin, and only then a

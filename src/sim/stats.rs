@@ -33,6 +33,12 @@ pub struct ThreadStats {
     pub sojourn_ns: AtomicU64,
     /// Consumer: items that were timed (all, unless sampling at zero interval).
     pub timed: AtomicU64,
+    /// Consumer: sum of queue waits (enqueue → dequeue) of timed items, ns.
+    pub wait_ns: AtomicU64,
+    /// Consumer: items it found already in the queue when it came for one
+    /// (its first try took it): they waited for a consumer, as Erlang-C's
+    /// P(wait) counts. Items it had to wait for did not.
+    pub waited: AtomicU64,
 }
 
 /// Exit reason byte meaning "still running".
@@ -53,6 +59,8 @@ impl ThreadStats {
             pills: AtomicU64::new(0),
             sojourn_ns: AtomicU64::new(0),
             timed: AtomicU64::new(0),
+            wait_ns: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
         })
     }
 

@@ -33,7 +33,7 @@ mod shutdown;
 mod views;
 
 pub use hang::hang;
-pub use mmc::mmc;
+pub use mmc::{mmc, mmc_after_change};
 pub use run::{many, paused, running, with_detail};
 pub use runaway::runaway;
 pub use shutdown::{done, draining, shutting_down};

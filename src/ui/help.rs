@@ -20,6 +20,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("space", "pause / resume every thread"),
     ("n  .", "while paused: let one queue operation happen"),
     ("t", "theory panel: queueing theory beside the measurements"),
+    ("b", "event log: hide / show block and wait events"),
     ("g", "emulated GIL on / off (CPU work holds one lock)"),
     (
         "s",

@@ -79,7 +79,7 @@ fn main_screen(
         area,
         LayoutNeeds {
             thread_rows: rows.len(),
-            warnings: warnings::height(found, area.width, warn_max),
+            warnings: warnings::height(found, area.width, warn_max, theme),
             theory: view.theory,
         },
     );
@@ -109,7 +109,17 @@ fn main_screen(
             view.present,
             theme,
         ),
-        event_rows: events::render(buf, a.events, snap, theme),
+        event_rows: events::render_with(
+            buf,
+            a.events,
+            snap,
+            theme,
+            events::LogOpts {
+                prominent: false,
+                hide_chatter: view.hide_chatter,
+                notes: view.lint_notes.notes(),
+            },
+        ),
     };
     footer::render(buf, a.footer, snap, view, theme);
     geometry
