@@ -14,6 +14,7 @@ pub mod sim;
 pub mod sweep;
 #[doc(hidden)]
 pub mod testing;
+pub mod trace;
 pub mod tui;
 pub mod tune;
 pub mod ui;

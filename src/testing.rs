@@ -1120,6 +1120,7 @@ fn build(producers: usize, consumers: usize, elapsed: Duration, seed: u64) -> Sn
         events_total,
         shutdown_took: None,
         detail: None,
+        output: None,
     }
 }
 

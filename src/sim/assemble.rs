@@ -254,6 +254,7 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
             _ => None,
         },
         detail: req.detail.and_then(|id| workers.get(id)).map(|w| detail(w)),
+        output: None,
     }
 }
 

@@ -25,13 +25,15 @@ pub mod state;
 pub mod stats;
 pub mod work;
 
+pub use assemble::{LANE_CELLS, STRIP_MAX, buckets, summary};
 pub use command::{Command, Removal};
 pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::{Engine, ItemResult, Trace, TraceKind};
 pub use event::{Event, EventKind};
+pub use shared::{lock, new_histogram, record};
 pub use snapshot::{
-    Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, Slot, Snapshot,
-    SnapshotRequest, ThreadDetail, ThreadSnap,
+    Bucket, Counts, HistoryPoint, Latency, LatencySummary, OutputLine, ProgramOutput, QueueStrip,
+    Slot, Snapshot, SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};
 pub use work::{Dist, WorkMode, WorkSpec};
