@@ -25,7 +25,8 @@ use crate::scenario::Overrides;
         queuescope run --scenario pool-map --json\n  \
         queuescope sweep --scenario mmc --consumers 1..8 --trial 2s\n  \
         queuescope --record class.jsonl          record the live run\n  \
-        queuescope replay class.jsonl            step through it later"
+        queuescope replay class.jsonl            step through it later\n  \
+        queuescope trace -- python3 prog.py      watch your own Python program"
 )]
 pub struct Cli {
     /// What to do; none starts the live terminal view.
@@ -59,6 +60,41 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Replay a recording made with --record, in the live view or as JSON
     Replay(ReplayArgs),
+    /// Trace a real Python program's queues and threads: queuescope trace -- python3 prog.py
+    Trace(TraceArgs),
+}
+
+/// Flags of `queuescope trace`.
+#[derive(Clone, Debug, Args)]
+pub struct TraceArgs {
+    /// No screen: print the summary as JSON when the program ends (its output goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+
+    /// No screen: print a line per item put and taken, and per thread event
+    #[arg(long)]
+    pub log: bool,
+
+    /// Record the trace to FILE (replay it with: queuescope replay FILE)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Show this queue (its variable name, or queue-N) instead of the busiest
+    #[arg(long, value_name = "NAME")]
+    pub queue: Option<String>,
+
+    /// Items whose repr is VALUE are poison pills ('quit', None, -1); repeatable.
+    /// Without it, the item a thread took right before it left is its pill
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub pill: Vec<String>,
+
+    /// Display flags for the live view.
+    #[command(flatten)]
+    pub tui: TuiArgs,
+
+    /// The program to trace and its arguments, after --
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
 }
 
 /// Flags of `queuescope run`.

@@ -30,6 +30,10 @@ fn main() -> ExitCode {
             return ExitCode::from(queuescope::sweep::command::run(sweep) as u8);
         }
         Some(Command::Replay(replay)) => return ExitCode::from(replay_command(replay) as u8),
+        Some(Command::Trace(trace)) => {
+            let code = queuescope::trace::command(trace, tui_options(&trace.tui));
+            return ExitCode::from(u8::try_from(code).unwrap_or(1));
+        }
         _ => {}
     }
     let args = cli.scenario_args();

@@ -243,7 +243,10 @@ pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> io::Resul
 }
 
 /// The UI around any [`Sim`] that `start` makes (and makes again on `r`).
-fn run_sim<S: Sim>(mut start: impl FnMut() -> io::Result<S>, opts: TuiOptions) -> io::Result<i32> {
+pub fn run_sim<S: Sim>(
+    mut start: impl FnMut() -> io::Result<S>,
+    opts: TuiOptions,
+) -> io::Result<i32> {
     if !io::stdout().is_terminal() {
         eprintln!(
             "queuescope: stdout is not a terminal, so the live view cannot start.\n\

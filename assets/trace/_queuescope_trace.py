@@ -6,16 +6,18 @@ It wraps queue.Queue, LifoQueue, PriorityQueue, SimpleQueue and
 threading.Thread, and sends one JSON array per line (see
 docs/trace-protocol.md in queuescope's source).
 
-Cost is what decides the design. Each event is formatted once, as its
-final JSON text, and appended to one shared list (an append is atomic, so
-the list's order is the order things happened); a background thread writes
-the list out every FLUSH_EVERY seconds, and a thread that finds it longer
-than FLUSH_AT writes it itself, which bounds the memory. A queue's put and
-get are recorded in its _put/_get, which run with the queue's lock held, so
-a get can never be recorded before the put of its item. A thread is marked
-blocked only when it really waits, in the queue's condition variables.
-Nothing here may raise into the program: a broken pipe just turns the
-tracing off.
+Cost is what decides the design: a put and a get cost a few microseconds
+in CPython, and so does formatting a JSON event with a time and a thread
+id. So each event is formatted once, as its final text, and appended to one
+shared list (an append is atomic, so the list's order is the order things
+happened); a background thread writes the list out every FLUSH_EVERY
+seconds, and a thread that finds it longer than FLUSH_AT writes it itself,
+which bounds the memory. A queue's put and get are recorded in its
+_put/_get, which run with the queue's lock held, so a get is never recorded
+before the put of its item, and a busy queue's operations go in a compact
+form (see _who). A thread is marked blocked only when it really waits, in
+the queue's condition variables. Nothing here may raise into the program:
+a broken pipe just turns the tracing off.
 """
 
 import _thread
@@ -29,12 +31,16 @@ import re
 import sys
 import threading
 import time
+import weakref
 from heapq import heappop, heappush
 
 PROTOCOL = 1
 FLUSH_EVERY = 0.025
 FLUSH_AT = 65536
-SAMPLE = 63  # every 64th put and get of a queue is sent in full
+# A busy queue sends every 64th put and get in full (with its time); a
+# queue with fewer than BUSY operations between two flushes sends them all.
+SAMPLE = 63
+BUSY = 250
 SHORT = 40
 BIG = 10**15
 
@@ -44,6 +50,7 @@ _now = time.monotonic_ns
 _ident = threading.get_ident
 _enc = json.encoder.encode_basestring
 _qids = itertools.count(1)
+_queues = weakref.WeakSet()
 _flush_lock = _thread.allocate_lock()
 _fd = -1
 _main = threading.main_thread()
@@ -76,6 +83,18 @@ def _flusher():
     while True:
         time.sleep(FLUSH_EVERY)
         _flush()
+        _adapt()
+
+
+def _adapt():
+    """Full events for quiet queues, sampled ones for busy queues."""
+    try:
+        for q in list(_queues):
+            ops = q._qs_np + q._qs_ng
+            q._qs_mask = SAMPLE if ops - q._qs_seen > BUSY else 0
+            q._qs_seen = ops
+    except Exception:
+        pass
 
 
 def _short(x, depth=0):
@@ -150,6 +169,12 @@ def _announce_queue(q, maxsize, order):
     q._qs_putc = '["put",%d]' % qid
     q._qs_getc = '["get",%d]' % qid
     q._qs_donec = '["done",%d]' % qid
+    q._qs_mask = 0
+    q._qs_seen = 0
+    try:
+        _queues.add(q)
+    except TypeError:
+        pass
     name = _name_from_source(3)
     _ap(
         '["queue",%d,%d,%d,%s,"%s",%d,%s]'
@@ -228,7 +253,7 @@ def _fifo_put(self, item):
     if tid != self._qs_last:
         _who(self, tid)
     n = self._qs_np = self._qs_np + 1
-    if n & SAMPLE and type(item) is int and _COMPACT:
+    if n & self._qs_mask and type(item) is int and _COMPACT:
         _ap(self._qs_putc)
     else:
         _ap(_put_text(self, item))
@@ -242,7 +267,7 @@ def _fifo_get(self):
     if tid != self._qs_last:
         _who(self, tid)
     n = self._qs_ng = self._qs_ng + 1
-    if n & SAMPLE:
+    if n & self._qs_mask:
         _ap(self._qs_getc)
     else:
         _ap(f'["get",{_now()},{tid}{self._qs_end}')
@@ -255,7 +280,7 @@ def _lifo_put(self, item):
     if tid != self._qs_last:
         _who(self, tid)
     n = self._qs_np = self._qs_np + 1
-    if n & SAMPLE and type(item) is int and _COMPACT:
+    if n & self._qs_mask and type(item) is int and _COMPACT:
         _ap(self._qs_putc)
     else:
         _ap(_put_text(self, item))
@@ -269,7 +294,7 @@ def _lifo_get(self):
     if tid != self._qs_last:
         _who(self, tid)
     n = self._qs_ng = self._qs_ng + 1
-    if n & SAMPLE:
+    if n & self._qs_mask:
         _ap(self._qs_getc)
     else:
         _ap(f'["get",{_now()},{tid}{self._qs_end}')
@@ -445,6 +470,8 @@ def _patch():
     _Queue._qs_putc = '["put",0]'
     _Queue._qs_getc = '["get",0]'
     _Queue._qs_donec = '["done",0]'
+    _Queue._qs_mask = 0
+    _Queue._qs_seen = 0
     _Queue._put = _fifo_put
     _Queue._get = _fifo_get
     _Queue.task_done = _task_done

@@ -8,6 +8,7 @@
 //! rows); the theory only while its panel is open.
 
 pub mod bigtext;
+pub mod child_output;
 pub mod details;
 pub mod done;
 pub mod draw;
@@ -262,9 +263,12 @@ fn main_screen(
     if a.theory.width > 0 {
         theory::render(buf, a.theory, snap, theme);
     }
+    // A traced program's output shares the event log's place.
+    let (events_area, output_area) = child_output::split(a.events, snap);
+    child_output::render(buf, output_area, snap, theme);
     let geometry = Geometry {
         threads_body: threads::render(buf, a.threads, snap, rows, view, theme),
-        event_rows: events::render(buf, a.events, snap, theme),
+        event_rows: events::render(buf, events_area, snap, theme),
     };
     footer::render(buf, a.footer, snap, view, theme);
     geometry

@@ -46,6 +46,8 @@ pub const MAX_QUEUES: usize = 256;
 pub const MAX_LISTED: usize = 200_000;
 /// Events kept for the log.
 const EVENT_RING: usize = 2048;
+/// Lines `--log` may have waiting before more are dropped.
+const MAX_LOG: usize = 1 << 20;
 /// A thread's blocks are narrated at most this often.
 const NARRATE_BLOCK_EVERY: u64 = 500_000_000;
 
@@ -56,6 +58,8 @@ pub struct Options {
     pub pills: Vec<String>,
     /// `--queue NAME`: the queue to show (else the busiest).
     pub queue: Option<String>,
+    /// Keep seed-style lines for `--log`.
+    pub log: bool,
 }
 
 /// How the stream went, for the report.
@@ -107,6 +111,8 @@ pub struct Fold {
     pub stats: StreamStats,
     /// The sender said goodbye (`end`).
     pub ended_cleanly: bool,
+    /// `--log` lines not yet taken.
+    log: Vec<String>,
 }
 
 impl Fold {
@@ -128,6 +134,18 @@ impl Fold {
             next_bucket: u64::MAX,
             stats: StreamStats::default(),
             ended_cleanly: false,
+            log: Vec::new(),
+        }
+    }
+
+    /// The `--log` lines since the last call.
+    pub fn take_log(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.log)
+    }
+
+    fn log(&mut self, line: impl FnOnce() -> String) {
+        if self.opts.log && self.log.len() < MAX_LOG {
+            self.log.push(line());
         }
     }
 
@@ -431,7 +449,12 @@ impl Fold {
             repr: repr.map(String::into_boxed_str),
         };
         let repr_for_log = pill.then(|| entry.repr.clone()).flatten();
-        self.queues[qi].put(entry, t, track);
+        let item_repr = (!pill).then(|| entry.repr.clone()).flatten();
+        let seq = self.queues[qi].put(entry, t, track);
+        if !pill {
+            let who = Arc::clone(&self.threads[th].name);
+            self.log(|| item_line(&who, "put", seq, item_repr.as_deref()));
+        }
         if let Some(c) = self.threads[th].on_mut(qi) {
             if pill {
                 c.pills_put += 1;
@@ -472,8 +495,14 @@ impl Fold {
         }
         thread.takes = true;
         thread.held = (!took.pill).then(|| took.clone());
-        thread.last_take = Some(took);
         thread.run(t);
+        let who = Arc::clone(&thread.name);
+        self.log(|| match (&took.pill, took.seq) {
+            (true, _) => format!("{who} received the pill: bye"),
+            (false, Some(seq)) => item_line(&who, "received", seq, took.repr.as_deref()),
+            (false, None) => format!("{who} received an item"),
+        });
+        self.threads[th].last_take = Some(took);
     }
 
     fn done(&mut self, at: Option<At>, q: Qid) {
@@ -530,6 +559,21 @@ impl Fold {
     fn narrate(&mut self, t: u64, th: usize, kind: EventKind) {
         let at = std::time::Duration::from_nanos(t.saturating_sub(self.origin.unwrap_or(t)));
         let who = self.threads.get(th).map(|x| Arc::clone(&x.name));
+        if self.opts.log {
+            let trace = crate::sim::Trace {
+                who: who.clone().unwrap_or_else(|| "?".into()),
+                at,
+                kind: crate::sim::TraceKind::Event(crate::sim::Event {
+                    seq: 0,
+                    at,
+                    who: who.clone(),
+                    kind: kind.clone(),
+                }),
+            };
+            if let Some(line) = crate::report::log::line(&trace, |_| None) {
+                self.log(|| line);
+            }
+        }
         self.events.push(at, who, kind);
     }
 
@@ -543,7 +587,23 @@ impl Fold {
         for q in &mut self.queues {
             q.advance(t);
         }
+        if how == Over::Exited {
+            // Threads still in their loops when the program ended (daemon
+            // threads) ended with it. A stopped program keeps its last
+            // picture: that is what a hang looks like.
+            for th in self.threads.iter_mut().filter(|x| x.live()) {
+                th.leave(ExitReason::Stopped, t);
+            }
+        }
         self.end = Some((t, how));
+    }
+}
+
+/// `Thread-1 put item 3 ('hello')`, as `run --log` says it.
+fn item_line(who: &str, verb: &str, seq: u64, repr: Option<&str>) -> String {
+    match repr {
+        Some(r) => format!("{who} {verb} item {seq} ({r})"),
+        None => format!("{who} {verb} item {seq}"),
     }
 }
 

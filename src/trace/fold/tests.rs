@@ -9,6 +9,7 @@ fn fold(pills: &[&str]) -> Fold {
     let mut f = Fold::new(Options {
         pills: pills.iter().map(|s| s.to_string()).collect(),
         queue: None,
+        log: true,
     });
     feed(
         &mut f,
@@ -232,8 +233,8 @@ fn the_busiest_queue_is_shown_unless_one_is_named() {
         })
     );
     let mut f = Fold::new(Options {
-        pills: vec![],
         queue: Some("small".into()),
+        ..Options::default()
     });
     feed(&mut f, &[r#"["hello",1,0,42,100,"python"]"#]);
     feed(&mut f, &refs);

@@ -308,3 +308,53 @@ fn measured_specs(rows: &[ThreadSnap], produced: u64, finished: u64) -> (WorkSpe
         mean(sum(Role::Consumer, ThreadState::Working), finished),
     )
 }
+
+/// One queue in the report.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct QueueSummary {
+    /// Its name.
+    pub name: String,
+    /// Its class.
+    pub kind: String,
+    /// Capacity (0: unbounded).
+    pub maxsize: u64,
+    /// Items put.
+    pub produced: u64,
+    /// Items finished.
+    pub consumed: u64,
+    /// Items still in it.
+    pub left_in_queue: u64,
+    /// Pills put.
+    pub pills_sent: u64,
+    /// Pills taken.
+    pub pills_received: u64,
+    /// Deepest it got.
+    pub max_depth: u64,
+    /// Puts and gets.
+    pub operations: u64,
+    /// The one the snapshot shows.
+    pub shown: bool,
+}
+
+impl Fold {
+    /// Every queue, in the order they were made.
+    pub fn queue_summaries(&self) -> Vec<QueueSummary> {
+        self.queues
+            .iter()
+            .enumerate()
+            .map(|(i, q)| QueueSummary {
+                name: q.name.clone(),
+                kind: q.kind.clone(),
+                maxsize: q.maxsize,
+                produced: q.counts.produced,
+                consumed: q.counts.consumed,
+                left_in_queue: q.counts.queued,
+                pills_sent: q.counts.pills_sent,
+                pills_received: q.counts.pills_received,
+                max_depth: q.depth.max,
+                operations: q.ops,
+                shown: Some(i) == self.shown,
+            })
+            .collect()
+    }
+}

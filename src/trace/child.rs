@@ -1,0 +1,296 @@
+//! Starting and stopping the traced program.
+//!
+//! The child runs in a process group of its own, so stopping it reaches
+//! whatever it started too (a `sh -c` wrapper, a pyenv shim) and so the
+//! terminal's Ctrl-C reaches queuescope, which then stops it the one way:
+//! SIGTERM to the group, SIGKILL after [`GRACE`]. It also gets SIGKILL if
+//! queuescope itself dies (`PR_SET_PDEATHSIG`), so no way of ending leaves
+//! it running. Its exit is noticed without reaping it (`waitid` with
+//! `WNOWAIT`), so its process group id cannot be reused by an unrelated
+//! process while it is still being signalled.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::DirBuilderExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a program gets to end after SIGTERM before SIGKILL.
+pub const GRACE: Duration = Duration::from_secs(2);
+
+/// The shim's sitecustomize (chains to the one it shadows).
+const SITECUSTOMIZE: &str = include_str!("../../assets/trace/sitecustomize.py");
+/// The shim itself.
+const SHIM: &str = include_str!("../../assets/trace/_queuescope_trace.py");
+
+/// Where the program's output goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Pipes queuescope reads (the live view's panel).
+    Capture,
+    /// queuescope's own stdout and stderr (headless).
+    PassThrough,
+    /// Both to queuescope's stderr (`--json`: stdout is the report).
+    ToStderr,
+}
+
+/// What to start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spec {
+    /// The program and its arguments.
+    pub command: Vec<OsString>,
+    /// Where its output goes.
+    pub output: Output,
+    /// Let the shim send plain ints in compact form (off when an int is a pill).
+    pub compact: bool,
+}
+
+/// How the program ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// It exited with this code.
+    Code(i32),
+    /// A signal ended it.
+    Signal(i32),
+}
+
+impl Ended {
+    /// The exit code a shell would report (128 + the signal).
+    pub fn code(self) -> i32 {
+        match self {
+            Ended::Code(c) => c,
+            Ended::Signal(s) => 128 + s,
+        }
+    }
+}
+
+/// A running program.
+pub struct Running {
+    child: Child,
+    /// The read end of the event pipe (taken by the reader).
+    pub events: Option<OwnedFd>,
+    /// Its stdout, when captured.
+    pub stdout: Option<ChildStdout>,
+    /// Its stderr, when captured.
+    pub stderr: Option<ChildStderr>,
+    shim: ShimDir,
+    ended: Option<Ended>,
+}
+
+/// The private directory holding the shim, removed when dropped.
+struct ShimDir(PathBuf);
+
+impl ShimDir {
+    fn create() -> io::Result<ShimDir> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let base = std::env::temp_dir();
+        for _ in 0..16 {
+            let n = SEQ.fetch_add(1, Ordering::Relaxed);
+            let dir = base.join(format!("queuescope-trace-{}-{n}", std::process::id()));
+            match fs::DirBuilder::new().mode(0o700).create(&dir) {
+                Ok(()) => {
+                    let d = ShimDir(dir);
+                    fs::write(d.0.join("sitecustomize.py"), SITECUSTOMIZE)?;
+                    fs::write(d.0.join("_queuescope_trace.py"), SHIM)?;
+                    return Ok(d);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(io::Error::other("no free name for the shim's directory"))
+    }
+}
+
+impl Drop for ShimDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A pipe whose both ends close on exec.
+fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds = [0 as RawFd; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: pipe2 succeeded: both are open descriptors we now own.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// `PYTHONPATH` with the shim's directory first.
+fn python_path(dir: &Path) -> OsString {
+    let mut p = dir.as_os_str().to_os_string();
+    if let Some(old) = std::env::var_os("PYTHONPATH").filter(|o| !o.is_empty()) {
+        p.push(":");
+        p.push(old);
+    }
+    p
+}
+
+/// Starts the program with tracing on. An error is one line.
+pub fn spawn(spec: &Spec) -> Result<Running, String> {
+    let Some((program, args)) = spec.command.split_first() else {
+        return Err("trace: no program given (queuescope trace -- python3 prog.py)".into());
+    };
+    let shown = Path::new(program).display().to_string();
+    let shim = ShimDir::create().map_err(|e| format!("trace: cannot write the shim: {e}"))?;
+    let (read, write) = pipe().map_err(|e| format!("trace: cannot make a pipe: {e}"))?;
+    let wfd = write.as_raw_fd();
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .env("PYTHONPATH", python_path(&shim.0))
+        .env("QUEUESCOPE_TRACE", format!("fd:{wfd}"))
+        .env(
+            "QUEUESCOPE_TRACE_COMPACT",
+            if spec.compact { "1" } else { "0" },
+        );
+    set_output(&mut cmd, spec.output).map_err(|e| format!("trace: {e}"))?;
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::setpgid(0, 0) != 0
+                || libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0
+                || libc::fcntl(wfd, libc::F_SETFD, 0) != 0
+            {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("trace: cannot start '{shown}': {e}"))?;
+    drop(write);
+    Ok(Running {
+        stdout: child.stdout.take(),
+        stderr: child.stderr.take(),
+        child,
+        events: Some(read),
+        shim,
+        ended: None,
+    })
+}
+
+fn set_output(cmd: &mut Command, output: Output) -> io::Result<()> {
+    use std::io::IsTerminal;
+    match output {
+        Output::Capture => {
+            cmd.stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+        }
+        Output::PassThrough | Output::ToStderr => {
+            // In a group of its own the program may not read the terminal
+            // (it would be stopped); piped input is passed on.
+            if io::stdin().is_terminal() {
+                cmd.stdin(Stdio::null());
+            }
+            if output == Output::ToStderr {
+                let err = std::os::fd::AsFd::as_fd(&io::stderr()).try_clone_to_owned()?;
+                cmd.stdout(Stdio::from(err));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl Running {
+    /// The program's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// How it ended, once it has (it is not reaped yet, see the module doc).
+    pub fn ended(&mut self) -> Option<Ended> {
+        if self.ended.is_some() {
+            return self.ended;
+        }
+        // SAFETY: siginfo_t is plain data; waitid fills it in.
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        // SAFETY: a valid pid of our own child and a valid siginfo pointer.
+        let r = unsafe {
+            libc::waitid(
+                libc::P_PID,
+                self.child.id(),
+                &mut info,
+                libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+            )
+        };
+        // SAFETY: waitid succeeded, so si_pid/si_status are filled in (a
+        // zero pid means the child has not changed state).
+        if r != 0 || unsafe { info.si_pid() } == 0 {
+            return None;
+        }
+        let status = unsafe { info.si_status() };
+        self.ended = Some(if info.si_code == libc::CLD_EXITED {
+            Ended::Code(status)
+        } else {
+            Ended::Signal(status)
+        });
+        self.ended
+    }
+
+    /// Stops it: SIGTERM to its group, SIGKILL after `grace` (and to
+    /// whatever of the group is left), then reaps it. Returns how it ended.
+    pub fn stop(&mut self, grace: Duration) -> Ended {
+        if self.ended().is_none() {
+            self.signal(libc::SIGTERM);
+            let deadline = Instant::now() + grace;
+            while self.ended().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        // The leader is not reaped yet, so the group id is still ours.
+        self.signal(libc::SIGKILL);
+        self.reap()
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        let Ok(pgid) = libc::pid_t::try_from(self.child.id()) else {
+            return;
+        };
+        // SAFETY: signalling our own child's process group.
+        unsafe {
+            libc::kill(-pgid, sig);
+        }
+    }
+
+    /// Waits for it and releases its pid; how it ended.
+    pub fn reap(&mut self) -> Ended {
+        let status = self.child.wait();
+        let ended = match status {
+            Ok(s) => {
+                use std::os::unix::process::ExitStatusExt;
+                match (s.code(), s.signal()) {
+                    (Some(c), _) => Ended::Code(c),
+                    (None, Some(sig)) => Ended::Signal(sig),
+                    (None, None) => Ended::Code(1),
+                }
+            }
+            Err(_) => self.ended.unwrap_or(Ended::Code(1)),
+        };
+        self.ended = Some(ended);
+        ended
+    }
+
+    /// The shim's directory (for tests).
+    pub fn shim_dir(&self) -> &Path {
+        &self.shim.0
+    }
+}
+
+impl Drop for Running {
+    /// Never leaves the program running.
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.stop(GRACE);
+        }
+    }
+}
