@@ -589,10 +589,14 @@ impl Fold {
         }
         if how == Over::Exited {
             // Threads still in their loops when the program ended (daemon
-            // threads) ended with it. A stopped program keeps its last
-            // picture: that is what a hang looks like.
-            for th in self.threads.iter_mut().filter(|x| x.live()) {
-                th.leave(ExitReason::Stopped, t);
+            // threads) ended with it, and an item in their hands was never
+            // finished. A stopped program keeps its last picture instead:
+            // that is what a hang looks like.
+            for th in 0..self.threads.len() {
+                if self.threads[th].live() {
+                    self.finish_held(th, t, true);
+                    self.threads[th].leave(ExitReason::Stopped, t);
+                }
             }
         }
         self.end = Some((t, how));
