@@ -23,16 +23,20 @@ a broken pipe just turns the tracing off.
 import _thread
 import atexit
 import itertools
-import json
-import linecache
 import os
 import queue
-import re
 import sys
 import threading
 import time
 import weakref
 from heapq import heappop, heappush
+
+# json's C string encoder, without importing json (and re) at start-up:
+# the shim is imported by every traced program before it runs.
+try:
+    from _json import encode_basestring as _enc
+except ImportError:  # pragma: no cover - every CPython has _json
+    from json.encoder import encode_basestring as _enc
 
 PROTOCOL = 1
 FLUSH_EVERY = 0.025
@@ -48,7 +52,6 @@ _buf = []
 _ap = _buf.append
 _now = time.monotonic_ns
 _ident = threading.get_ident
-_enc = json.encoder.encode_basestring
 _qids = itertools.count(1)
 _queues = weakref.WeakSet()
 _flush_lock = _thread.allocate_lock()
@@ -132,7 +135,32 @@ def _timeout(t):
         return "null"
 
 
-_ASSIGN = re.compile(r"\s*([A-Za-z_][\w.]*)\s*(?::[^=]*)?=[^=]")
+_sources = {}
+
+
+def _line(filename, lineno):
+    """A line of a source file (files read once, at most 1 MB each)."""
+    lines = _sources.get(filename)
+    if lines is None:
+        lines = []
+        if len(_sources) < 64:
+            try:
+                with open(filename, "rb") as f:
+                    lines = f.read(1 << 20).decode("utf-8", "replace").splitlines()
+            except (OSError, ValueError):
+                pass
+            _sources[filename] = lines
+    return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+
+def _assigned(line):
+    """`q` of `q = Queue()`, `_work_queue` of `self._work_queue = ...`."""
+    target, eq, rest = line.partition("=")
+    target = target.split(":")[0].strip()
+    if not eq or rest.startswith("=") or not target:
+        return None
+    name = target.rsplit(".", 1)[-1]
+    return name[:40] if name.isidentifier() else None
 
 
 def _name_from_source(depth):
@@ -140,10 +168,9 @@ def _name_from_source(depth):
     try:
         for d in range(depth, depth + 3):
             f = sys._getframe(d)
-            line = linecache.getline(f.f_code.co_filename, f.f_lineno)
-            m = _ASSIGN.match(line)
-            if m:
-                return m.group(1).rsplit(".", 1)[-1][:40]
+            name = _assigned(_line(f.f_code.co_filename, f.f_lineno))
+            if name:
+                return name
     except Exception:
         pass
     return None

@@ -26,11 +26,17 @@ def _forget_our_directory():
 def _start():
     if "QUEUESCOPE_TRACE" not in os.environ:
         return
+    # The shim lives in queuescope's own cache directory: keep its compiled
+    # copy there even when the program's bytecode is not written.
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = False
     try:
         import _queuescope_trace
     except Exception as e:  # never stop the program because of the tracer
         sys.stderr.write("queuescope: tracing is off: %s\n" % (e,))
         return
+    finally:
+        sys.dont_write_bytecode = dont_write
     _queuescope_trace.activate()
 
 

@@ -82,11 +82,24 @@ pub struct Running {
     ended: Option<Ended>,
 }
 
-/// The private directory holding the shim, removed when dropped.
-struct ShimDir(PathBuf);
+/// The private directory holding the shim: a per-user cache directory
+/// named after the shim's contents, so Python's compiled copy (its
+/// `__pycache__`) is reused from run to run (compiling the shim costs more
+/// than running its set-up), or else a fresh temporary one, removed when
+/// dropped.
+struct ShimDir {
+    path: PathBuf,
+    remove: bool,
+}
 
 impl ShimDir {
     fn create() -> io::Result<ShimDir> {
+        if let Some(path) = cached_dir() {
+            return Ok(ShimDir {
+                path,
+                remove: false,
+            });
+        }
         static SEQ: AtomicU64 = AtomicU64::new(0);
         let base = std::env::temp_dir();
         for _ in 0..16 {
@@ -94,9 +107,11 @@ impl ShimDir {
             let dir = base.join(format!("queuescope-trace-{}-{n}", std::process::id()));
             match fs::DirBuilder::new().mode(0o700).create(&dir) {
                 Ok(()) => {
-                    let d = ShimDir(dir);
-                    fs::write(d.0.join("sitecustomize.py"), SITECUSTOMIZE)?;
-                    fs::write(d.0.join("_queuescope_trace.py"), SHIM)?;
+                    let d = ShimDir {
+                        path: dir,
+                        remove: true,
+                    };
+                    write_shim(&d.path)?;
                     return Ok(d);
                 }
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -109,8 +124,59 @@ impl ShimDir {
 
 impl Drop for ShimDir {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
+        if self.remove {
+            let _ = fs::remove_dir_all(&self.path);
+        }
     }
+}
+
+/// Writes the shim's two files into `dir` (each through a temporary name
+/// and a rename, so a concurrent run never sees half a file).
+fn write_shim(dir: &Path) -> io::Result<()> {
+    for (name, text) in [
+        ("sitecustomize.py", SITECUSTOMIZE),
+        ("_queuescope_trace.py", SHIM),
+    ] {
+        let path = dir.join(name);
+        if fs::read(&path).is_ok_and(|b| b == text.as_bytes()) {
+            continue;
+        }
+        let tmp = dir.join(format!(".{name}.{}", std::process::id()));
+        fs::write(&tmp, text)?;
+        fs::rename(&tmp, &path)?;
+    }
+    Ok(())
+}
+
+/// `$XDG_CACHE_HOME/queuescope/trace-<hash>` (or under `~/.cache`), if it
+/// can be made ours alone: a directory others could write to would let
+/// them put code into the traced program.
+fn cached_dir() -> Option<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
+    let hash = SITECUSTOMIZE
+        .bytes()
+        .chain(SHIM.bytes())
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+    let dir = base.join("queuescope").join(format!("trace-{hash:016x}"));
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .ok()?;
+    let meta = fs::symlink_metadata(&dir).ok()?;
+    // SAFETY: geteuid cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_dir() || meta.uid() != me || meta.mode() & 0o022 != 0 {
+        return None;
+    }
+    write_shim(&dir).ok()?;
+    Some(dir)
 }
 
 /// A pipe whose both ends close on exec.
@@ -145,7 +211,7 @@ pub fn spawn(spec: &Spec) -> Result<Running, String> {
     let wfd = write.as_raw_fd();
     let mut cmd = Command::new(program);
     cmd.args(args)
-        .env("PYTHONPATH", python_path(&shim.0))
+        .env("PYTHONPATH", python_path(&shim.path))
         .env("QUEUESCOPE_TRACE", format!("fd:{wfd}"))
         .env(
             "QUEUESCOPE_TRACE_COMPACT",
@@ -282,7 +348,7 @@ impl Running {
 
     /// The shim's directory (for tests).
     pub fn shim_dir(&self) -> &Path {
-        &self.shim.0
+        &self.shim.path
     }
 }
 

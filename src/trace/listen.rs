@@ -60,7 +60,8 @@ impl Streams {
     /// `data`. A stream at its end is closed. Returns the bytes read.
     pub fn pump(&mut self, timeout: Duration, mut data: impl FnMut(Stream, &[u8])) -> usize {
         if self.open.is_empty() {
-            std::thread::sleep(timeout);
+            // Only the program's exit is left to notice: look again soon.
+            std::thread::sleep(timeout.min(Duration::from_millis(5)));
             return 0;
         }
         let mut fds: Vec<libc::pollfd> = self

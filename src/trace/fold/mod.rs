@@ -449,9 +449,11 @@ impl Fold {
             repr: repr.map(String::into_boxed_str),
         };
         let repr_for_log = pill.then(|| entry.repr.clone()).flatten();
-        let item_repr = (!pill).then(|| entry.repr.clone()).flatten();
+        let item_repr = (!pill && self.opts.log)
+            .then(|| entry.repr.clone())
+            .flatten();
         let seq = self.queues[qi].put(entry, t, track);
-        if !pill {
+        if !pill && self.opts.log {
             let who = Arc::clone(&self.threads[th].name);
             self.log(|| item_line(&who, "put", seq, item_repr.as_deref()));
         }
@@ -496,12 +498,14 @@ impl Fold {
         thread.takes = true;
         thread.held = (!took.pill).then(|| took.clone());
         thread.run(t);
-        let who = Arc::clone(&thread.name);
-        self.log(|| match (&took.pill, took.seq) {
-            (true, _) => format!("{who} received the pill: bye"),
-            (false, Some(seq)) => item_line(&who, "received", seq, took.repr.as_deref()),
-            (false, None) => format!("{who} received an item"),
-        });
+        if self.opts.log {
+            let who = Arc::clone(&self.threads[th].name);
+            self.log(|| match (&took.pill, took.seq) {
+                (true, _) => format!("{who} received the pill: bye"),
+                (false, Some(seq)) => item_line(&who, "received", seq, took.repr.as_deref()),
+                (false, None) => format!("{who} received an item"),
+            });
+        }
         self.threads[th].last_take = Some(took);
     }
 
