@@ -181,8 +181,15 @@ impl Fold {
             Event::Thread { t, tid, name } => self.thread_started(t, tid, name),
             Event::Exit { t, tid, error } => {
                 let t = self.clock(t);
-                let th = self.thread(tid, t);
-                self.exit(th, t, error);
+                // The exit of a thread that has left already is no news.
+                if self
+                    .by_tid
+                    .get(&tid)
+                    .is_none_or(|&i| self.threads[i].live())
+                {
+                    let th = self.thread(tid, t);
+                    self.exit(th, t, error);
+                }
             }
             Event::Queue {
                 t,
@@ -319,7 +326,12 @@ impl Fold {
     /// The thread `tid` (made on first sight; past [`MAX_THREADS`] they share one).
     fn thread(&mut self, tid: Tid, t: u64) -> usize {
         if let Some(&i) = self.by_tid.get(&tid) {
-            return i;
+            // A thread that has left does nothing more: an id seen again is
+            // a new thread (the system reuses ids).
+            if self.threads[i].live() || self.threads.len() >= MAX_THREADS {
+                return i;
+            }
+            self.by_tid.remove(&tid);
         }
         let main = Some(tid) == self.main_tid;
         if self.threads.len() >= MAX_THREADS {
@@ -340,14 +352,6 @@ impl Fold {
 
     fn thread_started(&mut self, t: u64, tid: Tid, name: String) {
         let t = self.clock(t);
-        // An id seen before belongs to a thread that has left: the
-        // system reuses ids, so this is a new thread.
-        if let Some(&i) = self.by_tid.get(&tid)
-            && !self.threads[i].live()
-            && self.threads.len() < MAX_THREADS
-        {
-            self.by_tid.remove(&tid);
-        }
         let th = self.thread(tid, t);
         if self.threads.len() < MAX_THREADS || th != self.threads.len() - 1 {
             self.threads[th].name = name.into();
@@ -401,10 +405,9 @@ impl Fold {
             }
             None => {
                 let t = self.now;
-                let th = match self.queues[qi].who {
-                    Some(th) => th,
-                    None => self.thread(0, t),
-                };
+                let tid = self.queues[qi].who.map_or(0, |th| self.threads[th].tid);
+                let th = self.thread(tid, t);
+                self.queues[qi].who = Some(th);
                 (t, th)
             }
         }

@@ -269,3 +269,101 @@ fn hostile_streams_keep_the_counts_exact_and_memory_bounded() {
     }
     assert_eq!(f.threads.len(), MAX_THREADS);
 }
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// One random event line over threads 1..=3 and queues 1 (FIFO,
+    /// "a"), 2 (LIFO) and 3 (by id), in full or compact form; some invalid.
+    fn line() -> impl Strategy<Value = String> {
+        let th = 1u64..=4;
+        let q = 1u64..=4;
+        let t = 0u64..2_000_000_000;
+        prop_oneof![
+            (
+                t.clone(),
+                th.clone(),
+                q.clone(),
+                prop_oneof![Just("'quit'"), Just("None"), Just("7")],
+                proptest::option::of(0u64..4)
+            )
+                .prop_map(|(t, th, q, r, id)| match id {
+                    Some(id) => format!(r#"["put",{t},{th},{q},"{r}",{id}]"#),
+                    None => format!(r#"["put",{t},{th},{q},"{r}"]"#),
+                }),
+            q.clone().prop_map(|q| format!(r#"["put",{q}]"#)),
+            (
+                t.clone(),
+                th.clone(),
+                q.clone(),
+                proptest::option::of(0u64..4)
+            )
+                .prop_map(|(t, th, q, id)| match id {
+                    Some(id) => format!(r#"["get",{t},{th},{q},{id}]"#),
+                    None => format!(r#"["get",{t},{th},{q}]"#),
+                }),
+            q.clone().prop_map(|q| format!(r#"["get",{q}]"#)),
+            q.clone().prop_map(|q| format!(r#"["done",{q}]"#)),
+            (t.clone(), th.clone(), q.clone())
+                .prop_map(|(t, th, q)| format!(r#"["who",{t},{th},{q}]"#)),
+            (t.clone(), th.clone(), q.clone(), any::<bool>()).prop_map(|(t, th, q, full)| {
+                format!(
+                    r#"["block",{t},{th},{q},"{}",null]"#,
+                    if full { "full" } else { "empty" }
+                )
+            }),
+            (t.clone(), th.clone(), q.clone())
+                .prop_map(|(t, th, q)| format!(r#"["wake",{t},{th},{q}]"#)),
+            (t.clone(), th.clone(), proptest::option::of(Just("E"))).prop_map(
+                |(t, th, e)| match e {
+                    Some(e) => format!(r#"["exit",{t},{th},"{e}"]"#),
+                    None => format!(r#"["exit",{t},{th},null]"#),
+                }
+            ),
+            (t.clone(), th.clone()).prop_map(|(t, th)| format!(r#"["thread",{t},{th},"T{th}"]"#)),
+            (t.clone(), th.clone(), th)
+                .prop_map(|(t, a, b)| format!(r#"["join",{t},{a},{b},null]"#)),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever the stream says, in whatever order, the counts add up
+        /// in every snapshot and nothing panics.
+        #[test]
+        fn counts_add_up_whatever_the_stream(
+            lines in proptest::collection::vec(line(), 0..120),
+            pills in any::<bool>(),
+            shown in prop_oneof![Just("a"), Just("queue-2"), Just("queue-3")],
+        ) {
+            let mut f = Fold::new(Options {
+                pills: if pills { vec!["quit".into()] } else { vec![] },
+                queue: Some(shown.into()),
+                log: true,
+            });
+            let mut head = vec![
+                r#"["hello",1,0,1,100,"x"]"#.to_string(),
+                r#"["queue",0,100,1,"Queue","fifo",2,"a"]"#.to_string(),
+                r#"["queue",0,100,2,"LifoQueue","lifo",0,null]"#.to_string(),
+                r#"["queue",0,100,3,"SimpleQueue","fifo",0,null]"#.to_string(),
+            ];
+            head.extend(lines);
+            for l in &head {
+                if let Ok(Some(ev)) = parse_line(l.as_bytes()) {
+                    f.apply(ev);
+                }
+                f.reselect();
+                let s = snap(&f);
+                conserved(&s);
+                prop_assert!(s.threads.iter().all(|t| t.lifetime() >= t.in_state_for));
+                let _ = f.wait_for_line();
+            }
+            f.finish(3_000_000_000, Over::Exited);
+            let s = snap(&f);
+            conserved(&s);
+            prop_assert_eq!(s.counts.in_flight, 0, "every item is finished or failed at the end");
+        }
+    }
+}

@@ -104,6 +104,8 @@ impl PerQueue {
 /// One thread.
 #[derive(Clone, Debug)]
 pub struct Thread {
+    /// The sender's id for it.
+    pub tid: Tid,
     /// Its name.
     pub name: Arc<str>,
     /// The program's main thread.
@@ -137,8 +139,8 @@ pub struct Thread {
 impl Thread {
     /// A thread first seen at `t`.
     pub fn new(tid: Tid, name: Arc<str>, main: bool, t: u64) -> Thread {
-        let _ = tid;
         Thread {
+            tid,
             name,
             main,
             state: ThreadState::Starting,
