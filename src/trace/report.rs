@@ -74,6 +74,7 @@ pub fn extra(src: &TraceSource) -> Value {
             "unknown_events": fold.stats.unknown,
             "skipped_operations": fold.stats.skipped_ops,
             "ended_cleanly": fold.ended_cleanly,
+            "foreign_version": fold.stats.foreign_version,
         },
     })
 }
@@ -128,7 +129,18 @@ pub fn run(setup: Setup, json: bool) -> i32 {
     if let Some(Outcome::Hang { message, .. }) = &outcome {
         eprintln!("queuescope: hang: {message}; the program was stopped");
     }
-    if lock(&src.shared().fold).hello.is_none() {
+    let (hello, foreign) = {
+        let fold = lock(&src.shared().fold);
+        (fold.hello.is_some(), fold.stats.foreign_version)
+    };
+    if let Some(v) = foreign {
+        eprintln!(
+            "queuescope: '{}' speaks trace protocol version {v}; this queuescope reads \
+             version {}",
+            src.command(),
+            super::protocol::VERSION
+        );
+    } else if !hello {
         eprintln!(
             "queuescope: no trace events from '{}': is it Python 3.8 or later, run \
              without -I, -E or -S?",
