@@ -14,13 +14,10 @@ use crate::analysis::lint::{Lint, lints};
 use crate::report;
 use crate::sim::{Snapshot, ThreadState, lock};
 
-/// Exit code: bad input (here: a program that cannot be started, a
-/// `--record` file that cannot be created).
-pub const EXIT_USAGE: i32 = 2;
-/// Exit code: runtime failure (stopped by a signal, a recording that failed).
-pub const EXIT_FAILURE: i32 = 1;
-/// Exit code: the program hung and was stopped.
-pub const EXIT_HANG: i32 = 3;
+// The exit codes `run` uses: 2 for bad input (here a program that cannot
+// be started, a `--record` file that cannot be created), 1 for a runtime
+// failure (stopped by a signal, a recording that failed), 3 for a hang.
+pub use crate::headless::{EXIT_FAILURE, EXIT_HANG, EXIT_USAGE};
 
 /// The run's document: `run --json`'s fields, plus `trace`.
 pub fn document(snap: &Snapshot, warnings: &[Lint], extra: &Value) -> Value {

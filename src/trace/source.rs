@@ -311,3 +311,20 @@ impl crate::tui::Sim for TraceSource {
         self.close_recording()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+    use std::ffi::OsString;
+
+    #[test]
+    fn the_header_names_the_script() {
+        let l = |args: &[&str]| label(&args.iter().map(OsString::from).collect::<Vec<_>>());
+        assert_eq!(
+            l(&["python3", "-u", "tests/trace/classic.py", "x"]),
+            "classic.py"
+        );
+        assert_eq!(l(&["/usr/bin/myprog", "--fast"]), "myprog");
+        assert_eq!(l(&[]), "trace");
+    }
+}

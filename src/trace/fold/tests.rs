@@ -270,6 +270,18 @@ fn hostile_streams_keep_the_counts_exact_and_memory_bounded() {
     assert_eq!(f.threads.len(), MAX_THREADS);
 }
 
+#[test]
+fn pill_values_match_reprs() {
+    assert!(pill_matches("quit", "'quit'"));
+    assert!(pill_matches("quit", "\"quit\""));
+    assert!(pill_matches("'quit'", "'quit'"));
+    assert!(pill_matches("None", "None"));
+    assert!(pill_matches("-1", "-1"));
+    assert!(!pill_matches("quit", "'quitting'"));
+    assert!(!pill_matches("quit", "quit'"));
+    assert!(!pill_matches("None", "'None'x"));
+}
+
 mod prop {
     use super::*;
     use proptest::prelude::*;
