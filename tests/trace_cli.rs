@@ -385,3 +385,70 @@ printf '["hello",1,0,1,7,"sh"]\n["queue",1,7,1,"Queue","fifo",0,"q"]\n["put",2,7
     assert_eq!(n(&doc, "produced"), 2);
     conserved(&doc);
 }
+
+#[test]
+fn the_program_s_own_sitecustomize_still_runs_and_its_children_are_not_traced() {
+    require_python();
+    let dir = std::env::temp_dir().join(format!("qs-trace-site-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(
+        dir.join("sitecustomize.py"),
+        "import builtins\nbuiltins.MINE = 42\n",
+    )
+    .expect("write sitecustomize");
+    let program = r#"
+import builtins, os, subprocess, sys, queue
+q = queue.Queue(); q.put(1); q.get()
+child = subprocess.run([sys.executable, "-c",
+    "import os, sys; print('QUEUESCOPE_TRACE' in os.environ, any('queuescope' in p for p in sys.path))"],
+    capture_output=True, text=True).stdout.strip()
+print("mine", builtins.MINE, "child", child, "ours on path", any("queuescope" in p for p in sys.path),
+      "pythonpath", os.environ.get("PYTHONPATH"))
+"#;
+    let out = qs()
+        .args(["trace", "--json", "--", "python3", "-c", program])
+        .env("PYTHONPATH", &dir)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stderr);
+    let want = format!(
+        "mine 42 child False False ours on path False pythonpath {}",
+        dir.display()
+    );
+    assert!(said.contains(&want), "{said}");
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!((n(&doc, "produced"), n(&doc, "consumed")), (1, 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_full_bounded_queue_blocks_its_producer() {
+    require_python();
+    let program = r#"
+import queue, threading, time
+q = queue.Queue(maxsize=2)
+def slow():
+    while q.get() is not None:
+        time.sleep(0.03)
+t = threading.Thread(target=slow, name="Slow")
+t.start()
+for i in range(10):
+    q.put(i)
+q.put(None)
+t.join()
+"#;
+    let out = qs()
+        .args(["trace", "--json", "--", "python3", "-c", program])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["config"]["capacity"], "2");
+    assert_eq!(n(&doc, "max_depth"), 2);
+    assert_eq!(thread(&doc, "MainThread")["role"], "coordinator");
+    // main put the items into a full queue: it waited for room.
+    assert!(time_in(&doc, "MainThread", "blocked-full") > 0.1, "{doc}");
+    assert!(time_in(&doc, "Slow", "working") > 0.2, "{doc}");
+    assert_eq!(thread(&doc, "Slow")["exit"], "pill");
+}

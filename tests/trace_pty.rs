@@ -31,9 +31,40 @@ fn the_classic_program_live_then_q() {
         done.contains("Consumer received the pill"),
         "the consumer's pill:\n{done}"
     );
+    // `r` runs the program again.
+    s.press("r");
+    s.wait_for("a new run", LONG, |sc| !sc.contains("Done! Time taken"));
+    s.wait_for("its end", LONG, |sc| sc.contains("Done! Time taken"));
     s.press("q");
     assert_eq!(s.exit_code(LONG), 0);
     s.assert_restored();
+}
+
+#[test]
+fn record_a_traced_program_then_replay_it() {
+    require_python();
+    let path = std::env::temp_dir().join(format!("qs-trace-pty-rec-{}.jsonl", std::process::id()));
+    let file = path.to_str().expect("utf-8 temp path");
+    let script = fixture("worker_pool.py");
+    let mut s = Session::start(&["trace", "--record", file, "--", "python3", &script]);
+    let screen = s.wait_for("the done banner", LONG, |sc| {
+        sc.contains("Done! Time taken")
+    });
+    assert!(screen.contains("● rec"), "{screen}");
+    s.press("q");
+    assert_eq!(s.exit_code(LONG), 0);
+    s.assert_restored();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_queuescope"))
+        .args(["replay", file, "--json"])
+        .output()
+        .expect("replay");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(
+        (doc["consumed"].as_u64(), doc["pills_received"].as_u64()),
+        (Some(7), Some(4))
+    );
+    let _ = std::fs::remove_file(&path);
 }
 
 /// Starts `ignores_sigterm.py` in the live view and returns the session
