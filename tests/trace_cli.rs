@@ -319,12 +319,13 @@ fn queue_picks_the_queue_and_record_replays() {
     let _ = std::fs::remove_file(&path);
 }
 
-#[test]
-fn a_signal_stops_a_headless_trace_and_nothing_is_left() {
+/// Starts a headless trace of `ignores_sigterm.py`; returns queuescope
+/// and the program's pid once it runs.
+fn start_stubborn(tag: &str) -> (std::process::Child, i32, std::path::PathBuf) {
     require_python();
-    let pidfile = std::env::temp_dir().join(format!("qs-trace-sig-{}", std::process::id()));
+    let pidfile = std::env::temp_dir().join(format!("qs-trace-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_file(&pidfile);
-    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("queuescope"))
+    let child = StdCommand::new(assert_cmd::cargo::cargo_bin("queuescope"))
         .args([
             "trace",
             "--json",
@@ -348,6 +349,12 @@ fn a_signal_stops_a_headless_trace_and_nothing_is_left() {
         assert!(Instant::now() < deadline, "the program never started");
         std::thread::sleep(Duration::from_millis(20));
     };
+    (child, pid, pidfile)
+}
+
+#[test]
+fn a_signal_stops_a_headless_trace_and_nothing_is_left() {
+    let (mut child, pid, pidfile) = start_stubborn("sig");
     // SAFETY: signalling our own child.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGINT) }, 0);
     let status = child.wait().expect("queuescope ends");
@@ -451,4 +458,17 @@ t.join()
     assert!(time_in(&doc, "MainThread", "blocked-full") > 0.1, "{doc}");
     assert!(time_in(&doc, "Slow", "working") > 0.2, "{doc}");
     assert_eq!(thread(&doc, "Slow")["exit"], "pill");
+}
+
+#[test]
+fn the_program_dies_with_queuescope_even_on_sigkill() {
+    let (mut child, pid, pidfile) = start_stubborn("kill");
+    child.kill().expect("SIGKILL queuescope");
+    let _ = child.wait();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) {
+        assert!(Instant::now() < deadline, "the program outlived queuescope");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = std::fs::remove_file(&pidfile);
 }
