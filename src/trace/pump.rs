@@ -47,9 +47,12 @@ pub fn run(shared: &Arc<Shared>, mut running: Running, log: Option<Sender<String
     let outcome = loop {
         streams.pump(POLL, |s, b| reader.take(shared, s, b));
         reader.settle(shared);
+        // A stopped program keeps the picture it had when it was stopped
+        // (ending it may take the grace period).
         if shared.stop.load(Ordering::SeqCst) {
+            let outcome = finish(shared, Over::Stopped, Outcome::Stopped);
             running.stop(child::GRACE);
-            break finish(shared, Over::Stopped, Outcome::Stopped);
+            break outcome;
         }
         if running.ended().is_some() {
             streams.drain(DRAIN, |s, b| reader.take(shared, s, b));
@@ -58,9 +61,9 @@ pub fn run(shared: &Arc<Shared>, mut running: Running, log: Option<Sender<String
             break finish(shared, Over::Exited, Outcome::Exited(ended));
         }
         if let Some((message, wait_for)) = watch.look(shared) {
+            let outcome = finish(shared, Over::Stopped, Outcome::Hang { message, wait_for });
             running.stop(child::GRACE);
-            let outcome = Outcome::Hang { message, wait_for };
-            break finish(shared, Over::Stopped, outcome);
+            break outcome;
         }
     };
     lock(&shared.output).flush();
