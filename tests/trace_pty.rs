@@ -27,8 +27,9 @@ fn the_classic_program_live_then_q() {
         sc.contains("Done! Time taken")
     });
     assert!(done.contains("Producing 9"), "the output panel:\n{done}");
+    // The header counts the pill and the consumer that took it.
     assert!(
-        done.contains("Consumer received the pill"),
+        done.contains("pills sent 1/1 · 1/1 consumers exited"),
         "the consumer's pill:\n{done}"
     );
     // `r` runs the program again.
