@@ -13,16 +13,13 @@ use super::child::{self, Running};
 use super::fold::Over;
 use super::listen::{Stream, Streams};
 use super::protocol::{Event, Lines, parse_line};
-use super::source::{Outcome, Shared, mono_ns};
+use super::source::{Outcome, Shared, mono_ns, view_ns};
 use crate::analysis::lint::lints;
 use crate::headless::Watchdog;
 use crate::sim::{SnapshotRequest, lock};
 
 /// Longest wait for data before looking at the stop flag again.
 const POLL: Duration = Duration::from_millis(50);
-/// The fold's clock runs this far behind real time while the program is
-/// quiet: its events come in batches (the shim writes every 25 ms).
-const LAG: Duration = Duration::from_millis(100);
 /// How often the watchdog looks.
 const WATCH_EVERY: Duration = Duration::from_millis(100);
 /// How long every thread must have been waiting for ever before the
@@ -111,7 +108,8 @@ impl Reader {
     /// newly narrated events to the log.
     fn settle(&mut self, shared: &Shared) {
         let mut fold = lock(&shared.fold);
-        fold.tick(mono_ns().saturating_sub(LAG.as_nanos() as u64));
+        // While the program is quiet its clock moves on with ours.
+        fold.tick(view_ns());
         fold.reselect();
         let Some(log) = &self.log else { return };
         let new = fold.take_log();
@@ -144,7 +142,7 @@ impl Watch {
         }
         self.next = Some(now + WATCH_EVERY);
         let fold = lock(&shared.fold);
-        let snap = fold.snapshot(mono_ns(), SnapshotRequest::default(), "", "");
+        let snap = fold.snapshot(view_ns(), SnapshotRequest::default(), "", "");
         self.lints.observe(&snap);
         *lock(&shared.warnings) = self.lints.warnings().to_vec();
         if !fold.settled() {

@@ -22,6 +22,16 @@ use crate::sim::{Command, Config, Role, Snapshot, SnapshotRequest, Workload, loc
 /// Output lines a snapshot carries.
 const OUTPUT_LINES: usize = 200;
 
+/// How far behind the clock a running program is shown: its events come
+/// in batches (the shim writes every 25 ms), and a picture drawn ahead of
+/// them would have to move back when they arrive.
+pub const LAG: Duration = Duration::from_millis(100);
+
+/// The time a running program is shown at: [`LAG`] behind [`mono_ns`].
+pub fn view_ns() -> u64 {
+    mono_ns().saturating_sub(LAG.as_nanos() as u64)
+}
+
 /// The sender's monotonic clock, ns (Python's `time.monotonic_ns` reads
 /// the same `CLOCK_MONOTONIC`).
 pub fn mono_ns() -> u64 {
@@ -98,7 +108,7 @@ impl Shared {
             fold.queue_line(),
             self.ending()
         );
-        fold.snapshot(mono_ns(), req, &self.scenario, &lesson)
+        fold.snapshot(view_ns(), req, &self.scenario, &lesson)
     }
 
     fn ending(&self) -> String {

@@ -113,6 +113,11 @@ pub struct Fold {
     pub ended_cleanly: bool,
     /// `--log` lines not yet taken.
     log: Vec<String>,
+    /// The latest time a snapshot showed: the end is never before it, so
+    /// time never runs backwards on screen or in a recording.
+    shown_at: std::cell::Cell<u64>,
+    /// Time of the latest narrated event.
+    narrated_at: u64,
 }
 
 impl Fold {
@@ -135,6 +140,8 @@ impl Fold {
             stats: StreamStats::default(),
             ended_cleanly: false,
             log: Vec::new(),
+            shown_at: std::cell::Cell::new(0),
+            narrated_at: 0,
         }
     }
 
@@ -564,6 +571,10 @@ impl Fold {
     }
 
     fn narrate(&mut self, t: u64, th: usize, kind: EventKind) {
+        // Threads stamp their events a moment before writing them: keep
+        // the log in time order (a replay seeks in it by time).
+        let t = t.max(self.narrated_at);
+        self.narrated_at = t;
         let at = std::time::Duration::from_nanos(t.saturating_sub(self.origin.unwrap_or(t)));
         let who = self.threads.get(th).map(|x| Arc::clone(&x.name));
         if self.opts.log {
@@ -589,7 +600,7 @@ impl Fold {
         if self.end.is_some() {
             return;
         }
-        let t = t.max(self.now);
+        let t = t.max(self.now).max(self.shown_at.get());
         self.tick(t);
         for q in &mut self.queues {
             q.advance(t);

@@ -379,3 +379,16 @@ mod prop {
         }
     }
 }
+
+#[test]
+fn time_shown_never_runs_backwards() {
+    let mut f = fold(&[]);
+    feed(&mut f, &[r#"["queue",1,100,1,"Queue","fifo",0,"q"]"#]);
+    // A snapshot drawn at 500 (the clock), then the program's end, stamped
+    // 400, arrives late: the run ends at 500, not before what was shown.
+    let shown = f.snapshot(500, SnapshotRequest::default(), "t", "").elapsed;
+    feed(&mut f, &[r#"["end",400]"#]);
+    let end = snap(&f).elapsed;
+    assert!(end >= shown, "{end:?} < {shown:?}");
+    assert_eq!(end, std::time::Duration::from_nanos(500));
+}

@@ -108,10 +108,12 @@ impl Fold {
 
     /// The time a snapshot taken at `now` shows: the end, once there is one.
     fn at(&self, now: u64) -> u64 {
-        match self.end {
+        let at = match self.end {
             Some((t, _)) => t,
             None => now.max(self.now),
-        }
+        };
+        self.shown_at.set(self.shown_at.get().max(at));
+        at
     }
 
     fn phase(&self, q: Option<&Queue>) -> Phase {
