@@ -5,6 +5,7 @@
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::error::Exit;
 use crate::scenario::Overrides;
 
 /// Watch producer/consumer threads, queue depth and poison-pill shutdown live
@@ -88,13 +89,14 @@ pub struct TraceArgs {
     #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
     pub pill: Vec<String>,
 
+    /// The program to trace and its arguments, after --
+    // Before the display flags, whose help heading would take it in.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+
     /// Display flags for the live view.
     #[command(flatten)]
     pub tui: TuiArgs,
-
-    /// The program to trace and its arguments, after --
-    #[arg(last = true, required = true, value_name = "CMD")]
-    pub command: Vec<std::ffi::OsString>,
 }
 
 /// Flags of `queuescope run`.
@@ -404,17 +406,23 @@ pub fn compact_error(err: &clap::Error) -> String {
     format!("{first}\n{hint}\n")
 }
 
-/// Prints a parse error the way the user needs it and returns the exit code:
-/// help and version go to stdout whole (exit 0); usage errors go to stderr
-/// as two lines (exit 2, clap's usage code).
-pub fn report(err: &clap::Error) -> i32 {
+/// Prints a parse error the way the user needs it and says how to exit:
+/// help and version go to stdout whole ([`Exit::Ok`]); usage errors go to
+/// stderr as two lines ([`Exit::Usage`]), as does help shown for a missing
+/// argument.
+pub fn report(err: &clap::Error) -> Exit {
     if is_display(err) {
         // A closed stdout (`queuescope --help | head -1`) is not worth a panic.
         let _ = err.print();
     } else {
         eprint!("{}", compact_error(err));
     }
-    err.exit_code()
+    // clap's own split: what goes to stderr is a usage error.
+    if err.use_stderr() {
+        Exit::Usage
+    } else {
+        Exit::Ok
+    }
 }
 
 #[cfg(test)]

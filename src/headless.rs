@@ -1,16 +1,30 @@
 //! `queuescope run`: the engine without a screen. Runs the scenario to its
 //! end (an endless one until Ctrl-C or SIGTERM, which shut it down
 //! gracefully; a second signal aborts), then prints the text or JSON report.
+//!
+//! [`run`] reads as its steps: catch signals, start the log printer, open
+//! the recording, start the engine and the recorder, supervise the run
+//! (watchdog and signals), then finish the recording and print the report.
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::analysis::lint::{Lint, lints};
-use crate::record;
+use crossbeam_channel::{RecvTimeoutError, Sender};
+use serde_json::Value;
+
+use crate::analysis::watchdog::Watchdog;
+use crate::error::{Error, Exit};
+use crate::record::{self, Recorder};
 use crate::report;
-use crate::sim::{Command, Config, Engine, Phase, Workload};
+use crate::signals::Signals;
+use crate::sim::{Command, Config, Engine, Phase, Snapshot, Trace, Workload};
+
+/// How often the run is looked at (watchdog, signals).
+const POLL: Duration = Duration::from_millis(50);
+/// How long a hung run may take to abort before the report is printed.
+const ABORT_WAIT: Duration = Duration::from_secs(5);
 
 /// Output options of `run`.
 #[derive(Clone, Debug, Default)]
@@ -23,25 +37,13 @@ pub struct RunOptions {
     pub record: Option<std::path::PathBuf>,
 }
 
-/// Exit code for a run that completed.
-pub const EXIT_OK: i32 = 0;
-/// Exit code for bad input (here: a `--record` file that cannot be created).
-pub const EXIT_USAGE: i32 = 2;
-/// Exit code for a runtime failure (failed items, abort, no threads).
-/// (A watchdog-stopped hang exits with [`EXIT_HANG`].)
-pub const EXIT_FAILURE: i32 = 1;
-
-/// Runs `config` headless and prints the report; returns the exit code.
-pub fn run(config: Config, opts: RunOptions) -> i32 {
-    let signalled = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        // Without the handler a signal just kills us, which is still safe.
-        let _ = signal_hook::flag::register(sig, signalled.clone());
-    }
+/// Runs `config` headless and prints the report. `Ok` once the report is
+/// printed: [`Exit::Ok`] for a run that completed, [`Exit::Failure`] for
+/// failed items, an abort or a recording that failed, [`Exit::Hang`] when
+/// the watchdog stopped it. `Err` when it could not start: a `--record`
+/// file that cannot be created (bad input), threads that would not start.
+pub fn run(config: Config, opts: RunOptions) -> crate::error::Result {
+    let signals = Signals::catch().map_err(|e| Error::failure(format!("signals: {e}")))?;
     if config.workload == Workload::Endless && !opts.json {
         eprintln!(
             "queuescope: scenario '{}' runs until stopped: Ctrl-C shuts it down \
@@ -49,14 +51,132 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
             config.name
         );
     }
-    let (trace_tx, printer) = if opts.log {
-        let (tx, rx) = crossbeam_channel::unbounded::<crate::sim::Trace>();
+    // Keep stdout a single JSON document.
+    let printer = opts.log.then(|| LogPrinter::start(&config, opts.json));
+    // Open the recording first: a bad path is bad input, before any thread runs.
+    let record_file = opts.record.as_deref().map(record::create).transpose();
+    let record_file = record_file.map_err(Error::usage)?;
+    let trace = printer.as_ref().map(|p| p.tx.clone());
+    let engine = Engine::start_traced(config.clone(), trace)
+        .map_err(|e| Error::failure(format!("could not start the threads: {e}")))?;
+    let engine = Arc::new(engine);
+    let recorder = start_recorder(&engine, &config, record_file)?;
+    let mut watch = Watchdog::default();
+    let hung = supervise(&engine, &signals, &mut watch);
+
+    let snap = engine.snapshot_with(record::final_request());
+    watch.observe(&snap);
+    let warnings = watch.warnings();
+    let results = engine.results();
+    let doc = (opts.json || recorder.is_some())
+        .then(|| report::json::render(&config, &snap, &results, warnings));
+    let record_failed = !finish_recording(recorder, &snap, doc.as_ref());
+    let text = match &doc {
+        Some(doc) if opts.json => serde_json::to_string_pretty(doc).unwrap_or_default() + "\n",
+        _ => report::text::render(&snap, &results, warnings),
+    };
+    drop(engine); // closes the trace channel: the printer drains and ends
+    if let Some(p) = printer {
+        p.join();
+    }
+    print(&text);
+    Ok(outcome(hung, &snap, record_failed))
+}
+
+/// The exit of a run that printed its report.
+fn outcome(hung: bool, snap: &Snapshot, record_failed: bool) -> Exit {
+    if hung {
+        Exit::Hang
+    } else if snap.phase != Phase::Done || snap.counts.failed > 0 || record_failed {
+        Exit::Failure
+    } else {
+        Exit::Ok
+    }
+}
+
+/// Starts recording `engine` into `file`, if one was opened. On failure the
+/// engine is aborted.
+fn start_recorder(
+    engine: &Arc<Engine>,
+    config: &Config,
+    file: Option<std::fs::File>,
+) -> crate::error::Result<Option<Recorder>> {
+    let Some(file) = file else { return Ok(None) };
+    let source = record::engine_source(engine);
+    match Recorder::start(source, config, file, record::Options::default()) {
+        Ok(r) => Ok(Some(r)),
+        Err(e) => {
+            engine.send(Command::Abort);
+            Err(Error::failure(format!("could not start the recorder: {e}")))
+        }
+    }
+}
+
+/// Waits for the run to end. The watchdog stops a run that can never
+/// finish (true: it hung); the first signal shuts it down gracefully (pills
+/// go out), a second aborts it.
+fn supervise(engine: &Engine, signals: &Signals, watch: &mut Watchdog) -> bool {
+    let mut asked_shutdown = false;
+    while !engine.wait(POLL) {
+        if let Some(message) = watch.observe(&engine.snapshot()) {
+            // The run can never finish on its own: say why, stop, report.
+            eprintln!("queuescope: hang: {message}");
+            engine.send(Command::Abort);
+            let _ = engine.wait(ABORT_WAIT);
+            return true;
+        }
+        if signals.take() {
+            if asked_shutdown {
+                eprintln!("queuescope: second signal: aborting");
+                engine.send(Command::Abort);
+            } else {
+                eprintln!("queuescope: shutting down (pills going out); again to abort");
+                engine.send(Command::Shutdown);
+                asked_shutdown = true;
+            }
+        }
+    }
+    false
+}
+
+/// Ends the recording with `doc`, the very document `--json` prints; false
+/// (after saying why) if the recording failed.
+fn finish_recording(recorder: Option<Recorder>, snap: &Snapshot, doc: Option<&Value>) -> bool {
+    let (Some(rec), Some(doc)) = (recorder, doc) else {
+        return true;
+    };
+    match rec.finish(snap.clone(), |_, _| doc.clone()) {
+        Ok(()) => true,
+        Err(e) => {
+            eprintln!("queuescope: {e}");
+            false
+        }
+    }
+}
+
+/// Writes the report to stdout. A closed stdout (`| head`) is not an error.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// `--log`: prints the engine's trace as seed-style lines, in order, on a
+/// thread of its own.
+struct LogPrinter {
+    tx: Sender<Trace>,
+    handle: JoinHandle<()>,
+}
+
+impl LogPrinter {
+    /// Starts printing to stdout, or to stderr when `to_stderr`.
+    fn start(config: &Config, to_stderr: bool) -> LogPrinter {
+        let (tx, rx) = crossbeam_channel::unbounded::<Trace>();
         let words = match &config.workload {
             Workload::Words(w) => Some(w.clone()),
             _ => None,
         };
-        let to_stderr = opts.json; // keep stdout a single JSON document
-        let h = std::thread::spawn(move || {
+        let handle = std::thread::spawn(move || {
             let word = |id: u64| words.as_ref().and_then(|w| w.get(id as usize).cloned());
             let print = |line: &str| {
                 if to_stderr {
@@ -70,8 +190,8 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
             while open {
                 match rx.recv_timeout(report::log::REORDER_WINDOW) {
                     Ok(t) => order.push(t),
-                    Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
-                    Err(crossbeam_channel::RecvTimeoutError::Disconnected) => open = false,
+                    Err(RecvTimeoutError::Timeout) => {}
+                    Err(RecvTimeoutError::Disconnected) => open = false,
                 }
                 let until = if open { order.ripe() } else { None };
                 for t in order.drain(until) {
@@ -83,138 +203,12 @@ pub fn run(config: Config, opts: RunOptions) -> i32 {
                 }
             }
         });
-        (Some(tx), Some(h))
-    } else {
-        (None, None)
-    };
-    // Open the recording first: a bad path is bad input, before any thread runs.
-    let record_file = match opts.record.as_deref().map(record::create).transpose() {
-        Ok(f) => f,
-        Err(line) => {
-            eprintln!("error: {line}");
-            return EXIT_USAGE;
-        }
-    };
-    let engine = match Engine::start_traced(config.clone(), trace_tx) {
-        Ok(e) => Arc::new(e),
-        Err(e) => {
-            eprintln!("queuescope: could not start the threads: {e}");
-            return EXIT_FAILURE;
-        }
-    };
-    let recorder = match record_file
-        .map(|f| {
-            record::Recorder::start(
-                record::engine_source(&engine),
-                &config,
-                f,
-                record::Options::default(),
-            )
-        })
-        .transpose()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("queuescope: could not start the recorder: {e}");
-            engine.send(Command::Abort);
-            return EXIT_FAILURE;
-        }
-    };
-    let mut asked_shutdown = false;
-    let mut watch = Watchdog::default();
-    let mut hung = None;
-    while !engine.wait(Duration::from_millis(50)) {
-        if let Some(message) = watch.observe(&engine.snapshot()) {
-            // The run can never finish on its own: say why, stop, report.
-            eprintln!("queuescope: hang: {message}");
-            engine.send(Command::Abort);
-            hung = Some(message);
-            let _ = engine.wait(Duration::from_secs(5));
-            break;
-        }
-        if signalled.swap(false, Ordering::AcqRel) {
-            if asked_shutdown {
-                eprintln!("queuescope: second signal: aborting");
-                engine.send(Command::Abort);
-            } else {
-                eprintln!("queuescope: shutting down (pills going out); again to abort");
-                engine.send(Command::Shutdown);
-                asked_shutdown = true;
-            }
-        }
-    }
-    let snap = engine.snapshot_with(record::final_request());
-    watch.observe(&snap);
-    let warnings = watch.seen;
-    let results = engine.results();
-    let doc = (opts.json || recorder.is_some())
-        .then(|| report::json::render(&config, &snap, &results, &warnings));
-    let mut record_failed = false;
-    if let (Some(rec), Some(doc)) = (recorder, &doc) {
-        // The recording ends with the very document `--json` prints.
-        if let Err(e) = rec.finish(snap.clone(), |_, _| doc.clone()) {
-            eprintln!("queuescope: {e}");
-            record_failed = true;
-        }
-    }
-    drop(engine); // closes the trace channel
-    if let Some(h) = printer {
-        let _ = h.join();
-    }
-    let mut out = std::io::stdout().lock();
-    // A closed stdout (`| head`) is not an error: ignore write failures.
-    let _ = if let (true, Some(doc)) = (opts.json, &doc) {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(doc).unwrap_or_default()
-        )
-    } else {
-        write!(out, "{}", report::text::render(&snap, &results, &warnings))
-    };
-    let _ = out.flush();
-    if hung.is_some() {
-        EXIT_HANG
-    } else if snap.phase != Phase::Done || snap.counts.failed > 0 || record_failed {
-        EXIT_FAILURE
-    } else {
-        EXIT_OK
-    }
-}
-
-/// Exit code when the watchdog stopped a run that would never finish.
-pub const EXIT_HANG: i32 = 3;
-
-/// How long a hang must persist before the watchdog calls it (a pill may be
-/// a moment from the queue).
-const HANG_AFTER: Duration = Duration::from_secs(1);
-
-/// Collects the lints seen during a run (latest message per kind) and says
-/// when a hang has persisted long enough to stop the run. Shared by `run`,
-/// the sweep's trials and the recorder, so they all warn alike.
-#[derive(Debug, Default)]
-pub struct Watchdog {
-    seen: Vec<Lint>,
-    hang_since: Option<std::time::Instant>,
-}
-
-impl Watchdog {
-    /// The lints seen so far, the latest message of each kind.
-    pub fn warnings(&self) -> &[Lint] {
-        &self.seen
+        LogPrinter { tx, handle }
     }
 
-    /// Record this snapshot's lints; `Some(message)` once a hang has lasted.
-    pub fn observe(&mut self, s: &crate::sim::Snapshot) -> Option<String> {
-        let now = lints(s);
-        for l in &now {
-            match self.seen.iter_mut().find(|x| x.kind == l.kind) {
-                Some(x) => x.message = l.message.clone(),
-                None => self.seen.push(l.clone()),
-            }
-        }
-        let hang = now.iter().find(|l| l.kind.is_hang())?;
-        let since = *self.hang_since.get_or_insert_with(std::time::Instant::now);
-        (since.elapsed() >= HANG_AFTER).then(|| hang.message.clone())
+    /// Waits until every trace line is printed (the engine must be gone).
+    fn join(self) {
+        drop(self.tx);
+        let _ = self.handle.join();
     }
 }

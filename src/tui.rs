@@ -2,12 +2,12 @@
 //! that turns keys, mouse, resizes, ticks and signals into view changes and
 //! engine [`Command`]s.
 //!
-//! One snapshot per frame: the loop asks the engine for a [`Snapshot`]
-//! (with a thread's details only while the details view is open), hands it
-//! to [`ui::render`], and sends commands only through [`Engine::send`].
-//! The loop is generic over the backend, the input source and the engine
-//! ([`Sim`]), so it runs against a `TestBackend` and a scripted input in
-//! tests.
+//! One snapshot per frame: the loop asks its [`Source`] (the engine, a
+//! recording being made, or a replay) for a [`Snapshot`] (with a thread's
+//! details only while the details view is open), hands it to
+//! [`ui::render`], and sends commands only through [`Source::send`]. The
+//! loop is generic over the backend, the input and the source, so it runs
+//! against a `TestBackend`, a scripted input and a fake source in tests.
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
@@ -21,11 +21,14 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::{self, Action, Overlay, SourceView, ViewState};
+use crate::app::{self, Action, Overlay, ViewState};
+use crate::error::{Error, Exit, Kind};
 use crate::record::RecordedEngine;
-use crate::replay::{Player, ReplayAction};
-use crate::sim::{Command, Config, Engine, Phase, Snapshot, SnapshotRequest};
-use crate::tune::{self, TuneJob, TuneView};
+use crate::replay::Player;
+use crate::signals::Signals;
+use crate::sim::{Command, Config, Engine, Phase, Snapshot};
+use crate::source::Source;
+use crate::tune::{self, TuneSession};
 use crate::ui::{self, Theme, ThemeKind};
 
 /// Frame rate when none is given.
@@ -53,7 +56,8 @@ pub struct TuiOptions {
     pub ascii: bool,
     /// Palette (`--theme`).
     pub theme: ThemeKind,
-    /// No colours (`--no-color`; the `NO_COLOR` variable is also honoured).
+    /// No colours, as when `NO_COLOR` is set (which is honoured either
+    /// way). No command-line flag sets it.
     pub no_color: bool,
     /// Presentation mode (`--present`): large panels for a projector.
     pub present: bool,
@@ -82,68 +86,6 @@ impl TuiOptions {
     /// Time between frames while the run moves.
     fn frame(&self) -> Duration {
         Duration::from_secs(1) / self.fps.clamp(1, 120)
-    }
-}
-
-/// What the event loop drives: the real [`Engine`], or a fake in tests.
-pub trait Sim {
-    /// A snapshot with the parts `req` asks for.
-    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot;
-    /// Apply a live change.
-    fn send(&self, cmd: Command);
-    /// Wait until every thread has left or `timeout` passes; true if over.
-    fn wait(&self, timeout: Duration) -> bool;
-    /// What drives the screen, for the header: live, recording or replay.
-    fn source(&self) -> SourceView {
-        SourceView::Live
-    }
-    /// The run's configuration with its current knobs, for the Tune view's
-    /// sweep; `None` when there is no engine to sweep (a replay).
-    fn config(&self) -> Option<Config> {
-        None
-    }
-    /// A replay key; a live engine ignores it.
-    fn replay(&mut self, _: ReplayAction) {}
-    /// Called once after the UI has ended and the run has been stopped;
-    /// an error is one line for stderr (e.g. a recording that failed).
-    fn close(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl Sim for Engine {
-    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
-        Engine::snapshot_with(self, req)
-    }
-    fn send(&self, cmd: Command) {
-        Engine::send(self, cmd)
-    }
-    fn wait(&self, timeout: Duration) -> bool {
-        Engine::wait(self, timeout)
-    }
-    fn config(&self) -> Option<Config> {
-        Some(Engine::config(self))
-    }
-}
-
-impl Sim for RecordedEngine {
-    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
-        self.engine().snapshot_with(req)
-    }
-    fn send(&self, cmd: Command) {
-        self.engine().send(cmd)
-    }
-    fn wait(&self, timeout: Duration) -> bool {
-        self.engine().wait(timeout)
-    }
-    fn source(&self) -> SourceView {
-        SourceView::Recording(self.view())
-    }
-    fn config(&self) -> Option<Config> {
-        Some(self.engine().config())
-    }
-    fn close(&mut self) -> Result<(), String> {
-        RecordedEngine::close(self).map_err(|e| format!("{}: {e}", self.path().display()))
     }
 }
 
@@ -223,48 +165,60 @@ fn hung_up(fd: libc::c_int) -> bool {
 }
 
 /// Runs the live UI on `config` until the user quits (or SIGTERM / SIGHUP /
-/// SIGINT arrives). Returns the process exit code: 0 after a normal quit,
-/// 2 when stdout is not a terminal (with a message pointing to the headless
+/// SIGINT arrives): [`Exit::Ok`] after a normal quit. A stdout that is not
+/// a terminal is bad input (the message points to the headless
 /// `queuescope run`).
-pub fn run(config: Config, opts: TuiOptions) -> io::Result<i32> {
+pub fn run(config: Config, opts: TuiOptions) -> crate::error::Result {
     run_sim(|| Engine::start(config.clone()), opts)
 }
 
 /// [`run`], recording the run to `path` (`--record`). A restart (`r`)
-/// starts a new recording in the same file.
-pub fn run_recorded(config: Config, opts: TuiOptions, path: &std::path::Path) -> io::Result<i32> {
+/// starts a new recording in the same file. A path that cannot be created
+/// is bad input, before anything starts.
+pub fn run_recorded(
+    config: Config,
+    opts: TuiOptions,
+    path: &std::path::Path,
+) -> crate::error::Result {
+    crate::record::create(path).map_err(Error::usage)?;
     run_sim(|| RecordedEngine::start(config.clone(), path), opts)
 }
 
 /// Replays `rec` in the live view (`queuescope replay FILE`); `r` plays it
 /// again from the start.
-pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> io::Result<i32> {
+pub fn replay(rec: Arc<crate::record::Recording>, opts: TuiOptions) -> crate::error::Result {
     run_sim(|| Ok(Player::new(Arc::clone(&rec))), opts)
 }
 
-/// The UI around any [`Sim`] that `start` makes (and makes again on `r`).
-pub fn run_sim<S: Sim>(
+/// An I/O error of the terminal (or of starting the engine): a runtime
+/// failure, printed as `error: ...`.
+fn io_failure(e: io::Error) -> Error {
+    Error::new(Kind::Failure, format!("error: {e}"))
+}
+
+/// The UI around any [`Source`] that `start` makes (and makes again on `r`).
+pub fn run_sim<S: Source>(
     mut start: impl FnMut() -> io::Result<S>,
     opts: TuiOptions,
-) -> io::Result<i32> {
+) -> crate::error::Result {
     if !io::stdout().is_terminal() {
-        eprintln!(
+        return Err(Error::new(
+            Kind::Usage,
             "queuescope: stdout is not a terminal, so the live view cannot start.\n\
-             For a headless run with a text report use: queuescope run"
-        );
-        return Ok(2);
+             For a headless run with a text report use: queuescope run",
+        ));
     }
     let theme = opts.theme();
-    let signals = Signals::register()?;
+    let signals = Signals::catch().map_err(io_failure)?;
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
-    let engine = start()?;
+    let engine = start().map_err(io_failure)?;
     let mut terminal = match init_terminal() {
         Ok(t) => t,
         Err(e) => {
             ratatui::restore();
             finish(&engine, QUIT_WAIT);
-            return Err(e);
+            return Err(io_failure(e));
         }
     };
     // Mouse capture is best-effort: a terminal without it still works by keys.
@@ -281,7 +235,7 @@ pub fn run_sim<S: Sim>(
             let _ = execute!(io::stdout(), DisableMouseCapture);
             ratatui::restore();
             finish(&engine, QUIT_WAIT);
-            return Err(e);
+            return Err(io_failure(e));
         }
     };
     let result = event_loop(
@@ -291,31 +245,29 @@ pub fn run_sim<S: Sim>(
         &mut start,
         &theme,
         &opts,
-        &signals.stop,
+        signals.flag(),
     );
 
     let _ = execute!(io::stdout(), DisableMouseCapture);
     ratatui::restore();
     TUI_ACTIVE.store(false, Ordering::SeqCst);
     let _ = io::stdout().flush();
-    signals.unregister();
-    let mut engine = result?;
+    // The screen is back: from here a signal ends the process as usual.
+    drop(signals);
+    let mut engine = result.map_err(io_failure)?;
     finish(&engine, QUIT_WAIT);
-    if let Err(e) = engine.close() {
-        eprintln!("queuescope: {e}");
-        return Ok(1);
-    }
-    Ok(0)
+    engine.close().map_err(Error::failure)?;
+    Ok(Exit::Ok)
 }
 
 /// Stop the engine's threads (blocked ones are released) and wait a bounded
 /// time for them.
-fn finish<S: Sim>(sim: &S, wait: Duration) {
+fn finish<S: Source>(sim: &S, wait: Duration) {
     sim.send(Command::Abort);
     sim.wait(wait);
 }
 
-/// The event loop. Returns the engine that was running at the end (a
+/// The event loop. Returns the source that was running at the end (a
 /// restart replaces it) so the caller can stop it after restoring the
 /// terminal.
 pub fn event_loop<B, S, F>(
@@ -329,143 +281,183 @@ pub fn event_loop<B, S, F>(
 ) -> io::Result<S>
 where
     B: Backend,
-    S: Sim,
+    S: Source,
     F: FnMut() -> io::Result<S>,
 {
-    let mut view = ViewState::new();
-    view.present = opts.present;
-    let mut last: Option<Snapshot> = None;
-    // The Tune view's background sweep, while the view is open.
-    let mut tune_job: Option<TuneJob> = None;
-    let mut dirty = true;
-    let mut next_frame = Instant::now();
+    let mut st = LoopState::new(opts);
     loop {
         if stop.load(Ordering::SeqCst) {
             return Ok(sim);
         }
         let now = Instant::now();
-        if SCREEN_SOILED.swap(false, Ordering::SeqCst) {
-            // Something printed over the screen: forget what ratatui
-            // thinks is on it so the next frame repaints every cell.
-            // `resize` clears and forgets the last frame without asking the
-            // terminal for its cursor position (as `clear` does), a query
-            // some terminals never answer.
-            let size = terminal
-                .size()
-                .map_err(|e| io::Error::other(e.to_string()))?;
-            terminal
-                .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
-                .map_err(|e| io::Error::other(e.to_string()))?;
-            dirty = true;
+        st.repaint_if_soiled(terminal)?;
+        st.follow(&sim);
+        if st.dirty || now >= st.next_frame {
+            st.frame(terminal, &sim, theme, opts, now)?;
         }
-        if let (Some(job), Some(tv)) = (&tune_job, view.tune.as_mut()) {
-            for msg in job.poll() {
-                tv.update(msg);
-                dirty = true;
-            }
-        }
-        let source = sim.source();
-        if source != view.source {
-            view.source = source;
-            dirty = true;
-        }
-        if dirty || now >= next_frame {
-            let snap = sim.snapshot_with(view.snapshot_request());
-            // A replay's cursor moved while the snapshot was taken: show
-            // the position of this very snapshot.
-            view.source = sim.source();
-            view.sync(&snap);
-            // An unchanged snapshot (paused, or over) needs no new frame.
-            if dirty || last.as_ref() != Some(&snap) {
-                let mut geometry = view.geometry;
-                terminal
-                    .draw(|f| geometry = ui::render(f, &snap, &view, theme))
-                    .map_err(|e| io::Error::other(e.to_string()))?;
-                if geometry != view.geometry {
-                    // The layout changed (first frame, resize): paging and
-                    // the event count depend on it, so draw once more.
-                    view.geometry = geometry;
-                    dirty = true;
-                } else {
-                    dirty = false;
-                }
-            }
-            next_frame = now + frame_interval(snap.phase, opts);
-            last = Some(snap);
-        }
-        let timeout = next_frame
-            .saturating_duration_since(Instant::now())
-            .min(MAX_POLL);
-        let ev = match input.next(if dirty { Duration::ZERO } else { timeout }) {
+        let ev = match input.next(st.poll_timeout()) {
             Ok(Some(ev)) => ev,
             Ok(None) => continue,
             // The terminal is gone: like SIGHUP, an ordinary way to end.
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(sim),
             Err(e) => return Err(e),
         };
-        // Handle this event and any already queued (a burst of wheel
-        // notches or a paste) before drawing again.
+        match st.handle_burst(ev, input, &mut sim) {
+            Flow::Go => {}
+            Flow::Quit => return Ok(sim),
+            Flow::Restart => {
+                // Closing the view's overlays stops a Tune sweep; the old
+                // run ends (a recording closes its file) before the new
+                // one starts.
+                st.view.reset_for_restart();
+                finish(&sim, RESTART_WAIT);
+                drop(sim);
+                sim = start()?;
+                st.last = None;
+            }
+        }
+        if st.last.is_none() {
+            st.next_frame = Instant::now();
+        }
+    }
+}
+
+/// What the event loop keeps between iterations, besides the source.
+struct LoopState {
+    view: ViewState,
+    /// The snapshot drawn last; keys are mapped against it.
+    last: Option<Snapshot>,
+    /// Something changed that the screen does not show yet.
+    dirty: bool,
+    /// When the next frame is due even if nothing happens.
+    next_frame: Instant,
+}
+
+/// What the loop does after a burst of events.
+#[derive(Debug, PartialEq, Eq)]
+enum Flow {
+    /// Go on.
+    Go,
+    /// Leave the UI.
+    Quit,
+    /// Start the source again.
+    Restart,
+}
+
+impl LoopState {
+    fn new(opts: &TuiOptions) -> LoopState {
+        let mut view = ViewState::new();
+        view.present = opts.present;
+        LoopState {
+            view,
+            last: None,
+            dirty: true,
+            next_frame: Instant::now(),
+        }
+    }
+
+    /// Something printed over the screen: forget what ratatui thinks is on
+    /// it so the next frame repaints every cell. `resize` clears and
+    /// forgets the last frame without asking the terminal for its cursor
+    /// position (as `clear` does), a query some terminals never answer.
+    fn repaint_if_soiled<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> io::Result<()> {
+        if !SCREEN_SOILED.swap(false, Ordering::SeqCst) {
+            return Ok(());
+        }
+        let size = terminal
+            .size()
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        terminal
+            .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        self.dirty = true;
+        Ok(())
+    }
+
+    /// Takes in what changed off screen: the Tune view's sweep, and the
+    /// source's own state (a recording's size, a replay's cursor).
+    fn follow<S: Source>(&mut self, sim: &S) {
+        if let Overlay::Tune(session) = &mut self.view.overlay
+            && session.poll()
+        {
+            self.dirty = true;
+        }
+        let source = sim.source_view();
+        if source != self.view.source {
+            self.view.source = source;
+            self.dirty = true;
+        }
+    }
+
+    /// Takes a snapshot and draws it unless the screen already shows it.
+    fn frame<B: Backend, S: Source>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        sim: &S,
+        theme: &Theme,
+        opts: &TuiOptions,
+        now: Instant,
+    ) -> io::Result<()> {
+        let snap = sim.snapshot_with(self.view.snapshot_request());
+        // A replay's cursor moved while the snapshot was taken: show the
+        // position of this very snapshot.
+        self.view.source = sim.source_view();
+        self.view.sync(&snap);
+        // An unchanged snapshot (paused, or over) needs no new frame.
+        if self.dirty || self.last.as_ref() != Some(&snap) {
+            self.draw(terminal, &snap, theme)?;
+        }
+        self.next_frame = now + frame_interval(snap.phase, opts);
+        self.last = Some(snap);
+        Ok(())
+    }
+
+    fn draw<B: Backend>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        snap: &Snapshot,
+        theme: &Theme,
+    ) -> io::Result<()> {
+        let mut geometry = self.view.geometry;
+        terminal
+            .draw(|f| geometry = ui::render(f, snap, &self.view, theme))
+            .map_err(|e| io::Error::other(e.to_string()))?;
+        // The layout changed (first frame, resize): paging and the event
+        // count depend on it, so draw once more.
+        self.dirty = geometry != self.view.geometry;
+        self.view.geometry = geometry;
+        Ok(())
+    }
+
+    /// How long to wait for input: not at all while the screen is behind.
+    fn poll_timeout(&self) -> Duration {
+        if self.dirty {
+            return Duration::ZERO;
+        }
+        self.next_frame
+            .saturating_duration_since(Instant::now())
+            .min(MAX_POLL)
+    }
+
+    /// Handles `ev` and any events already queued behind it (a burst of
+    /// wheel notches or a paste) before drawing again.
+    fn handle_burst<S: Source>(&mut self, ev: Event, input: &mut impl Input, sim: &mut S) -> Flow {
         let mut pending = Some(ev);
         let mut handled = 0;
         while let Some(ev) = pending.take() {
-            let Some(snap) = last.as_mut() else { break };
+            let Some(snap) = self.last.as_mut() else {
+                break;
+            };
             let action = match ev {
-                Event::Key(k) => app::handle_key(&mut view, k, snap),
-                Event::Mouse(m) => app::handle_mouse(&mut view, m, snap),
+                Event::Key(k) => app::handle_key(&mut self.view, k, snap),
+                Event::Mouse(m) => app::handle_mouse(&mut self.view, m, snap),
                 _ => None,
             };
-            dirty = true;
+            self.dirty = true;
             match action {
-                Some(Action::Quit) => return Ok(sim),
-                Some(Action::Restart) => {
-                    tune_job = None;
-                    finish(&sim, RESTART_WAIT);
-                    drop(sim);
-                    sim = start()?;
-                    view.reset_for_restart();
-                    last = None;
-                    break;
-                }
-                Some(Action::Replay(a)) => sim.replay(a),
-                Some(Action::OpenTune) => {
-                    // A replay has no config: `T` does nothing there.
-                    if let Some(Ok(spec)) = sim.config().map(|c| tune::spec_for(c, snap)) {
-                        let mut tv = TuneView::new(&spec);
-                        match TuneJob::start(spec) {
-                            Ok(job) => tune_job = Some(job),
-                            Err(e) => tv.state = tune::TuneState::Failed(e.to_string()),
-                        }
-                        view.tune = Some(tv);
-                        view.overlay = Overlay::Tune;
-                    }
-                }
-                Some(Action::ApplyTune) => {
-                    if let Some(knee) = view.tune.as_ref().and_then(|t| t.knee()) {
-                        for cmd in tune::apply(knee, snap) {
-                            sim.send(cmd);
-                        }
-                    }
-                    tune_job = None;
-                    view.tune = None;
-                    view.overlay = Overlay::None;
-                }
-                Some(Action::CloseTune) => {
-                    // Dropping the job cancels its sweep.
-                    tune_job = None;
-                    view.tune = None;
-                    view.overlay = Overlay::None;
-                }
-                Some(a) => {
-                    if let Some(cmd) = app::command(a, snap) {
-                        // Keys queued behind this one are mapped against
-                        // the same (pre-command) snapshot: record the GIL
-                        // switch so a quick `gg` turns it back off.
-                        if let Command::SetGil(on) = cmd {
-                            snap.gil = on;
-                        }
-                        sim.send(cmd);
-                    }
-                }
+                Some(Action::Quit) => return Flow::Quit,
+                Some(Action::Restart) => return Flow::Restart,
+                Some(a) => act(a, &mut self.view, snap, sim),
                 None => {}
             }
             handled += 1;
@@ -474,8 +466,40 @@ where
                 pending = input.next(Duration::ZERO).ok().flatten();
             }
         }
-        if last.is_none() {
-            next_frame = Instant::now();
+        Flow::Go
+    }
+}
+
+/// Carries out `action` (not quit or restart) on the source and the view.
+fn act<S: Source>(action: Action, view: &mut ViewState, snap: &mut Snapshot, sim: &mut S) {
+    match action {
+        Action::Replay(a) => sim.replay(a),
+        Action::OpenTune => {
+            // A replay has no config: `T` does nothing there.
+            if let Some(Ok(spec)) = sim.config().map(|c| tune::spec_for(c, snap)) {
+                view.overlay = Overlay::Tune(TuneSession::start(spec));
+            }
+        }
+        Action::ApplyTune => {
+            if let Some(knee) = view.tune().and_then(TuneSession::knee) {
+                for cmd in tune::apply(knee, snap) {
+                    sim.send(cmd);
+                }
+            }
+            // Closing the view drops its session, which cancels the sweep.
+            view.overlay = Overlay::None;
+        }
+        Action::CloseTune => view.overlay = Overlay::None,
+        a => {
+            if let Some(cmd) = app::command(a, snap) {
+                // Keys queued behind this one are mapped against the same
+                // (pre-command) snapshot: record the GIL switch so a quick
+                // `gg` turns it back off.
+                if let Command::SetGil(on) = cmd {
+                    snap.gil = on;
+                }
+                sim.send(cmd);
+            }
         }
     }
 }
@@ -486,31 +510,6 @@ fn frame_interval(phase: Phase, opts: &TuiOptions) -> Duration {
         Phase::Running | Phase::ShuttingDown => opts.frame(),
         Phase::Paused => PAUSED_FRAME.max(opts.frame()),
         Phase::Done | Phase::Aborted => OVER_FRAME.max(opts.frame()),
-    }
-}
-
-/// SIGTERM, SIGHUP and SIGINT set one flag the loop checks every poll, so
-/// the terminal is restored on the normal path instead of in a handler.
-struct Signals {
-    stop: Arc<AtomicBool>,
-    ids: Vec<signal_hook::SigId>,
-}
-
-impl Signals {
-    fn register() -> io::Result<Signals> {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut ids = Vec::new();
-        for sig in [SIGTERM, SIGHUP, SIGINT] {
-            ids.push(signal_hook::flag::register(sig, Arc::clone(&stop))?);
-        }
-        Ok(Signals { stop, ids })
-    }
-
-    fn unregister(self) {
-        for id in self.ids {
-            signal_hook::low_level::unregister(id);
-        }
     }
 }
 
@@ -559,6 +558,7 @@ fn init_terminal() -> io::Result<ratatui::DefaultTerminal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::SnapshotRequest;
     use crate::testing;
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -573,7 +573,7 @@ mod tests {
         requests: Rc<RefCell<Vec<SnapshotRequest>>>,
     }
 
-    impl Sim for Fake {
+    impl Source for Fake {
         fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
             self.requests.borrow_mut().push(req);
             self.snap.clone()

@@ -1,6 +1,7 @@
 //! The Tune view's model: a sweep of the live scenario run in a background
-//! thread, its progress and results as plain data for the renderer
-//! ([`TuneView`]), and the commands that bring the live run to the knee.
+//! thread ([`TuneJob`]), its progress and results as plain data for the
+//! renderer ([`TuneView`]), the two together while the view is open
+//! ([`TuneSession`]), and the commands that bring the live run to the knee.
 //!
 //! `T` sweeps the consumers from 1 to twice the live count (at most
 //! [`TUNE_POINTS`] counts) with the live producer count, one short trial
@@ -94,7 +95,7 @@ pub enum TuneMsg {
 
 /// The sweep for the live run: its current config, its live producer count,
 /// consumers from 1 to twice the live count.
-pub fn spec_for(mut config: Config, snap: &Snapshot) -> Result<SweepSpec, String> {
+pub fn spec_for(mut config: Config, snap: &Snapshot) -> Result<SweepSpec, sweep::SpecError> {
     config.start_paused = false;
     let producers = live(snap, Role::Producer).max(1);
     let consumers = live(snap, Role::Consumer).max(1);
@@ -104,7 +105,7 @@ pub fn spec_for(mut config: Config, snap: &Snapshot) -> Result<SweepSpec, String
             .min(crate::sim::config::limits::MAX_THREADS),
         TUNE_POINTS,
     );
-    SweepSpec::new(config, vec![producers], counts, TUNE_TRIAL, 1).map_err(|e| e.to_string())
+    SweepSpec::new(config, vec![producers], counts, TUNE_TRIAL, 1)
 }
 
 /// Threads of `role` still in their loop and not on their way out.
@@ -200,6 +201,58 @@ impl Drop for TuneJob {
     }
 }
 
+/// The open Tune view: what it shows and the sweep feeding it. The view's
+/// whole life is this value's: dropping it (closing the view, applying the
+/// knee, restarting the run) cancels the sweep.
+#[derive(Debug)]
+pub struct TuneSession {
+    /// What the view draws.
+    pub view: TuneView,
+    /// The background sweep; `None` once it could not start.
+    job: Option<TuneJob>,
+}
+
+impl TuneSession {
+    /// Starts sweeping `spec`; a sweep that cannot start shows as failed.
+    pub fn start(spec: SweepSpec) -> TuneSession {
+        let mut view = TuneView::new(&spec);
+        let job = match TuneJob::start(spec) {
+            Ok(job) => Some(job),
+            Err(e) => {
+                view.state = TuneState::Failed(e.to_string());
+                None
+            }
+        };
+        TuneSession { view, job }
+    }
+
+    /// Takes in what the sweep reported since the last call (never
+    /// blocks); true if the view changed.
+    pub fn poll(&mut self) -> bool {
+        let Some(job) = &self.job else {
+            return false;
+        };
+        let msgs = job.poll();
+        let changed = !msgs.is_empty();
+        for msg in msgs {
+            self.view.update(msg);
+        }
+        changed
+    }
+
+    /// The knee, once the sweep is done.
+    pub fn knee(&self) -> Option<&Point> {
+        self.view.knee()
+    }
+}
+
+/// A session showing `view` with no sweep behind it (screens in tests).
+impl From<TuneView> for TuneSession {
+    fn from(view: TuneView) -> TuneSession {
+        TuneSession { view, job: None }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,5 +311,14 @@ mod tests {
         v.update(TuneMsg::Done(Ok(r)));
         assert_eq!(v.state, TuneState::Done);
         assert_eq!(v.knee().map(|k| k.consumers), Some(2));
+    }
+
+    #[test]
+    fn a_session_without_a_sweep_shows_its_view() {
+        let spec = spec_for(Config::default(), &testing::running(2)).expect("spec");
+        let mut s = TuneSession::from(TuneView::new(&spec));
+        assert!(!s.poll(), "nothing to take in");
+        assert_eq!(s.view.state, TuneState::Running);
+        assert_eq!(s.knee(), None);
     }
 }

@@ -96,7 +96,7 @@ fn help_overlay() {
     let snap = testing::running(4);
     let mut view = ViewState::new();
     press(&mut view, &snap, KeyCode::Char('?'));
-    assert_eq!(view.overlay, Overlay::Help);
+    assert!(matches!(view.overlay, Overlay::Help));
     assert_snapshot!(text(&snap, &mut view, &Theme::default(), 100, 30));
 }
 
@@ -143,7 +143,7 @@ fn thread_details() {
 fn thread_details_80x24() {
     let snap = testing::with_detail();
     let mut view = ViewState::new();
-    view.selected = Some(4);
+    view.threads.selected = Some(4);
     view.overlay = Overlay::Details;
     assert_snapshot!(text(&snap, &mut view, &Theme::default(), 80, 24));
 }
@@ -179,11 +179,15 @@ fn ascii_only_everywhere() {
         (testing::paused(), Overlay::None),
     ] {
         let mut view = ViewState::new();
-        view.selected = Some(4);
+        view.threads.selected = Some(4);
         view.overlay = overlay;
         for (w, h) in [(80, 24), (200, 60), (40, 10)] {
             let screen = text(&snap, &mut view, &theme, w, h);
-            assert!(screen.is_ascii(), "{overlay:?} at {w}x{h}:\n{screen}");
+            assert!(
+                screen.is_ascii(),
+                "{:?} at {w}x{h}:\n{screen}",
+                view.overlay
+            );
         }
     }
 }
@@ -202,8 +206,8 @@ fn thousand_threads() {
 fn thousand_threads_scrolled_and_filtered() {
     let snap = testing::many(1000);
     let mut view = ViewState::new();
-    view.filter = "waiting".into();
-    view.sort = app::SortKey::Items;
+    view.threads.filter = "waiting".into();
+    view.threads.sort = app::SortKey::Items;
     screen(&snap, &mut view, &Theme::default(), 120, 40);
     press(&mut view, &snap, KeyCode::PageDown);
     press(&mut view, &snap, KeyCode::PageDown);
@@ -249,6 +253,18 @@ fn warnings_panel_with_a_hang() {
     assert!(screen.contains("3 consumers will wait forever"), "{screen}");
     assert!(screen.contains("HANG"), "the header says it too");
     assert_snapshot!(screen);
+}
+
+#[test]
+fn microseconds_read_as_us_on_an_ascii_screen() {
+    // Durations say `µs`; --ascii must still show every one of them legibly.
+    let snap = testing::hang();
+    let unicode = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
+    assert!(unicode.contains("725µs"), "{unicode}");
+    let theme = Theme::new(ThemeKind::Default, true, true);
+    let ascii = text(&snap, &mut ViewState::new(), &theme, 100, 30);
+    assert!(ascii.is_ascii(), "{ascii}");
+    assert!(ascii.contains("725us"), "{ascii}");
 }
 
 #[test]
@@ -469,8 +485,12 @@ mod never_panics {
             }
             let theme = Theme::new(ThemeKind::Default, color, ascii);
             let mut view = ViewState::new();
-            view.overlay = [Overlay::None, Overlay::Help, Overlay::Details, Overlay::Tune][overlay as usize];
-            view.tune = Some(testing::tune_view(tune_points));
+            view.overlay = match overlay {
+                0 => Overlay::None,
+                1 => Overlay::Help,
+                2 => Overlay::Details,
+                _ => Overlay::Tune(testing::tune_view(tune_points).into()),
+            };
             view.source = match source {
                 0 => queuescope::app::SourceView::Live,
                 1 => queuescope::app::SourceView::Replay(testing::replay_view(hidden)),
@@ -480,9 +500,9 @@ mod never_panics {
                     error: None,
                 }),
             };
-            view.scroll = scroll;
-            view.filter = filter;
-            view.selected = selected;
+            view.threads.scroll = scroll;
+            view.threads.filter = filter;
+            view.threads.selected = selected;
             view.present = present;
             view.theory = theory;
             let screen = text(&snap, &mut view, &theme, w, h);
@@ -504,8 +524,7 @@ mod tune_and_replay {
     fn tune_view_done() {
         let snap = testing::running(4);
         let mut view = ViewState::new();
-        view.tune = Some(testing::tune_view(8));
-        view.overlay = Overlay::Tune;
+        view.overlay = Overlay::Tune(testing::tune_view(8).into());
         let screen = text(&snap, &mut view, &Theme::default(), 120, 40);
         assert!(screen.contains("knee: 4 consumers (39.2/s)"), "{screen}");
         assert!(
@@ -519,8 +538,7 @@ mod tune_and_replay {
     fn tune_view_measuring_80x24() {
         let snap = testing::running(2);
         let mut view = ViewState::new();
-        view.tune = Some(testing::tune_view(3));
-        view.overlay = Overlay::Tune;
+        view.overlay = Overlay::Tune(testing::tune_view(3).into());
         let screen = text(&snap, &mut view, &Theme::default(), 80, 24);
         assert!(
             screen.contains("measuring 2 producers + 4 consumers"),
@@ -604,8 +622,7 @@ mod tune_and_replay {
         for (w, h) in [(80, 24), (140, 45)] {
             let snap = testing::running(4);
             let mut view = ViewState::new();
-            view.tune = Some(testing::tune_view(8));
-            view.overlay = Overlay::Tune;
+            view.overlay = Overlay::Tune(testing::tune_view(8).into());
             view.source = SourceView::Replay(testing::replay_view(1));
             let screen = text(&snap, &mut view, &theme, w, h);
             assert!(screen.is_ascii(), "{screen}");

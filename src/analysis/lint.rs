@@ -50,103 +50,129 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// Who is still around, as the lints need it.
+struct Census {
+    producers_live: u64,
+    consumers_live: u64,
+    /// Consumers that exited on a pill.
+    took_pill: u64,
+    /// Consumers waiting on an empty queue.
+    waiting: u64,
+    /// `main` does nothing that could wake anyone: joining, or gone.
+    main_idle: bool,
+}
+
+impl Census {
+    fn of(s: &Snapshot) -> Census {
+        Census {
+            producers_live: s.live(Role::Producer) as u64,
+            consumers_live: s.live(Role::Consumer) as u64,
+            took_pill: s
+                .role(Role::Consumer)
+                .filter(|t| t.exit == Some(ExitReason::Pill))
+                .count() as u64,
+            waiting: s
+                .role(Role::Consumer)
+                .filter(|t| t.state == ThreadState::WaitingEmpty)
+                .count() as u64,
+            main_idle: s
+                .role(Role::Coordinator)
+                .all(|t| matches!(t.state, ThreadState::Joining | ThreadState::Exited)),
+        }
+    }
+}
+
 /// Every lint that applies to `s`.
 pub fn lints(s: &Snapshot) -> Vec<Lint> {
     let mut out = Vec::new();
-    let c = s.counts;
-    let producers_live = s.live(Role::Producer) as u64;
-    let consumers_live = s.live(Role::Consumer) as u64;
-    let took_pill = s
-        .role(Role::Consumer)
-        .filter(|t| t.exit == Some(ExitReason::Pill))
-        .count() as u64;
-    let waiting = s
-        .role(Role::Consumer)
-        .filter(|t| t.state == ThreadState::WaitingEmpty)
-        .count() as u64;
-    let main_idle = s
-        .role(Role::Coordinator)
-        .all(|t| matches!(t.state, ThreadState::Joining | ThreadState::Exited));
-
-    // Pill count at shutdown, in either direction.
-    if let Some(planned) = c.pills_planned {
-        let needed = took_pill + consumers_live;
-        if planned < needed {
-            out.push(Lint {
-                kind: LintKind::PillsMismatch,
-                message: format!(
-                    "{} for {}: each consumer needs its own pill",
-                    plural(planned, "pill", "pills"),
-                    plural(needed, "consumer", "consumers")
-                ),
-            });
-        } else if planned > needed
-            && (s.phase.is_over() || consumers_live == 0)
-            && c.pills_in_queue() > 0
-        {
-            out.push(Lint {
-                kind: LintKind::PillsMismatch,
-                message: format!(
-                    "{} for {}: {} left in the queue",
-                    plural(planned, "pill", "pills"),
-                    plural(needed, "consumer", "consumers"),
-                    plural(c.pills_in_queue(), "pill", "pills")
-                ),
-            });
-        }
-    }
-
-    // Hang: nothing left that could ever wake the waiting consumers.
-    if producers_live == 0
-        && main_idle
-        && c.pills_planned.is_some_and(|p| c.pills_sent >= p)
-        && c.depth() == 0
-        && waiting > 0
-        && waiting == consumers_live
-    {
-        out.push(Lint {
-            kind: LintKind::Hang,
-            message: format!(
-                "{} will wait forever: {} sent for {}",
-                plural(waiting, "consumer", "consumers"),
-                plural(c.pills_sent, "pill", "pills"),
-                plural(took_pill + consumers_live, "consumer", "consumers")
-            ),
-        });
-    }
-
-    // A producer blocked on a full queue that nobody will drain.
-    if consumers_live == 0 && !s.phase.is_over() {
-        for t in s
-            .role(Role::Producer)
-            .filter(|t| t.state == ThreadState::BlockedFull)
-        {
-            out.push(Lint {
-                kind: LintKind::StuckProducer,
-                message: format!(
-                    "{} will block forever: the queue is full and no consumer is left",
-                    t.name
-                ),
-            });
-        }
-    }
-
-    // Items left behind the pills.
-    if consumers_live == 0 && c.queued > 0 && c.pills_received > 0 {
-        out.push(Lint {
-            kind: LintKind::Stranded,
-            message: format!(
-                "{} stranded behind the pills: no consumer is left to take {}",
-                plural(c.queued, "item", "items"),
-                if c.queued == 1 { "it" } else { "them" }
-            ),
-        });
-    }
-
+    let who = Census::of(s);
+    out.extend(pill_count(s, &who));
+    out.extend(hang(s, &who));
+    stuck_producers(s, &who, &mut out);
+    out.extend(stranded(s, &who));
     if s.phase == Phase::Running {
         trend_lints(s, &mut out);
     }
     out
+}
+
+/// Pill count at shutdown, in either direction.
+fn pill_count(s: &Snapshot, who: &Census) -> Option<Lint> {
+    let c = s.counts;
+    let planned = c.pills_planned?;
+    let needed = who.took_pill + who.consumers_live;
+    let pills_for = format!(
+        "{} for {}",
+        plural(planned, "pill", "pills"),
+        plural(needed, "consumer", "consumers")
+    );
+    let message = if planned < needed {
+        format!("{pills_for}: each consumer needs its own pill")
+    } else if planned > needed
+        && (s.phase.is_over() || who.consumers_live == 0)
+        && c.pills_in_queue() > 0
+    {
+        let left = plural(c.pills_in_queue(), "pill", "pills");
+        format!("{pills_for}: {left} left in the queue")
+    } else {
+        return None;
+    };
+    Some(Lint {
+        kind: LintKind::PillsMismatch,
+        message,
+    })
+}
+
+/// Hang: nothing left that could ever wake the waiting consumers.
+fn hang(s: &Snapshot, who: &Census) -> Option<Lint> {
+    let c = s.counts;
+    let hung = who.producers_live == 0
+        && who.main_idle
+        && c.pills_planned.is_some_and(|p| c.pills_sent >= p)
+        && c.depth() == 0
+        && who.waiting > 0
+        && who.waiting == who.consumers_live;
+    hung.then(|| Lint {
+        kind: LintKind::Hang,
+        message: format!(
+            "{} will wait forever: {} sent for {}",
+            plural(who.waiting, "consumer", "consumers"),
+            plural(c.pills_sent, "pill", "pills"),
+            plural(who.took_pill + who.consumers_live, "consumer", "consumers")
+        ),
+    })
+}
+
+/// A producer blocked on a full queue that nobody will drain.
+fn stuck_producers(s: &Snapshot, who: &Census, out: &mut Vec<Lint>) {
+    if who.consumers_live > 0 || s.phase.is_over() {
+        return;
+    }
+    for t in s
+        .role(Role::Producer)
+        .filter(|t| t.state == ThreadState::BlockedFull)
+    {
+        out.push(Lint {
+            kind: LintKind::StuckProducer,
+            message: format!(
+                "{} will block forever: the queue is full and no consumer is left",
+                t.name
+            ),
+        });
+    }
+}
+
+/// Items left behind the pills.
+fn stranded(s: &Snapshot, who: &Census) -> Option<Lint> {
+    let c = s.counts;
+    (who.consumers_live == 0 && c.queued > 0 && c.pills_received > 0).then(|| Lint {
+        kind: LintKind::Stranded,
+        message: format!(
+            "{} stranded behind the pills: no consumer is left to take {}",
+            plural(c.queued, "item", "items"),
+            if c.queued == 1 { "it" } else { "them" }
+        ),
+    })
 }
 
 fn trend_lints(s: &Snapshot, out: &mut Vec<Lint>) {

@@ -22,31 +22,11 @@ use std::time::Duration;
 
 pub use format::{FORMAT, VERSION};
 pub use read::{LoadError, Recording, load};
-pub use writer::{Options, RecStatus, Recorder, create, final_request};
+pub use writer::{Options, RecStatus, RecordError, Recorder, create, final_request};
 
 use crate::sim::{Command, Config, Engine, Snapshot, SnapshotRequest};
-
-/// What the screen says about a recording in progress.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct RecordingView {
-    /// Bytes written so far.
-    pub bytes: u64,
-    /// Events the recorder lost so far.
-    pub dropped_events: u64,
-    /// The write error that stopped the recording, if any.
-    pub error: Option<String>,
-}
-
-impl RecordingView {
-    /// Reads the live counters.
-    pub fn of(status: &RecStatus) -> RecordingView {
-        RecordingView {
-            bytes: status.bytes.load(Ordering::Relaxed),
-            dropped_events: status.dropped_events.load(Ordering::Relaxed),
-            error: status.error(),
-        }
-    }
-}
+pub use crate::source::RecordingView;
+use crate::source::{self, SourceView};
 
 /// The snapshot source of a recorder on `engine`.
 pub fn engine_source(engine: &Arc<Engine>) -> writer::Source {
@@ -64,6 +44,15 @@ pub fn summary(
     crate::report::json::render(config, snap, &engine.results(), warnings)
 }
 
+/// What the screen shows of a recording in progress.
+pub fn view_of(status: &RecStatus) -> RecordingView {
+    RecordingView {
+        bytes: status.bytes.load(Ordering::Relaxed),
+        dropped_events: status.dropped_events.load(Ordering::Relaxed),
+        error: status.error().map(|e| e.to_string()),
+    }
+}
+
 /// A live engine being recorded, for the TUI. Dropping it writes the final
 /// snapshot and the end record.
 pub struct RecordedEngine {
@@ -73,7 +62,7 @@ pub struct RecordedEngine {
     config: Config,
     path: PathBuf,
     /// Set when closing failed (a write error), for the caller to report.
-    failure: Option<String>,
+    failure: Option<RecordError>,
 }
 
 impl RecordedEngine {
@@ -99,7 +88,7 @@ impl RecordedEngine {
 
     /// The recording's live counters.
     pub fn view(&self) -> RecordingView {
-        RecordingView::of(&self.status)
+        view_of(&self.status)
     }
 
     /// Where it records.
@@ -108,8 +97,8 @@ impl RecordedEngine {
     }
 
     /// Writes the final snapshot and the end record (once); the error is
-    /// one line.
-    pub fn close(&mut self) -> Result<(), String> {
+    /// the one that stopped the recording (every call returns it).
+    pub fn close(&mut self) -> Result<(), RecordError> {
         let Some(recorder) = self.recorder.take() else {
             return self.failure.clone().map_or(Ok(()), Err);
         };
@@ -124,10 +113,33 @@ impl RecordedEngine {
 
     /// Stops the run (blocked threads are released), waits up to `wait`
     /// for its threads, and closes the recording.
-    pub fn stop(&mut self, wait: Duration) -> Result<(), String> {
+    pub fn stop(&mut self, wait: Duration) -> Result<(), RecordError> {
         self.engine.send(Command::Abort);
         self.engine.wait(wait);
         self.close()
+    }
+}
+
+/// A live run being recorded: steered like the engine, and the header
+/// shows the recording's counters.
+impl source::Source for RecordedEngine {
+    fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
+        self.engine.snapshot_with(req)
+    }
+    fn send(&self, cmd: Command) {
+        self.engine.send(cmd)
+    }
+    fn wait(&self, timeout: Duration) -> bool {
+        self.engine.wait(timeout)
+    }
+    fn source_view(&self) -> SourceView {
+        SourceView::Recording(self.view())
+    }
+    fn config(&self) -> Option<Config> {
+        Some(self.engine.config())
+    }
+    fn close(&mut self) -> Result<(), String> {
+        RecordedEngine::close(self).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 }
 

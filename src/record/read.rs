@@ -167,69 +167,14 @@ fn json_error(e: &serde_json::Error) -> String {
 /// Loads and checks the recording at `path`.
 pub fn load(path: &Path) -> Result<Recording, LoadError> {
     let shown = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|error| LoadError::Io {
-        path: shown.clone(),
-        error,
-    })?;
+    let file = std::fs::File::open(path).map_err(|e| io_error(&shown, e))?;
     parse(&shown, BufReader::new(file))
 }
 
 /// Parses a recording from `r`; `path` is only for messages.
 pub fn parse(path: &str, mut r: impl BufRead) -> Result<Recording, LoadError> {
-    let path = path.to_string();
-    let io = |error| LoadError::Io {
-        path: path.clone(),
-        error,
-    };
     let mut buf = Vec::new();
-    let foreign = |why: &str| LoadError::Foreign {
-        path: path.clone(),
-        why: why.to_string(),
-    };
-    let Some(complete) = next_line(&mut r, &mut buf).map_err(io)? else {
-        return Err(foreign("the file is empty"));
-    };
-    let value: Value = std::str::from_utf8(&buf)
-        .ok()
-        .and_then(|t| serde_json::from_str(t).ok())
-        .ok_or_else(|| foreign("its first line is not JSON"))?;
-    if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
-        return Err(foreign(&format!(
-            "no \"format\": \"{FORMAT}\" in its first line"
-        )));
-    }
-    let version = value
-        .get("version")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| LoadError::Corrupt {
-            path: path.clone(),
-            line: 1,
-            why: "the header has no version number".into(),
-        })?;
-    if version > u64::from(VERSION) {
-        return Err(LoadError::FutureVersion {
-            path: path.clone(),
-            version,
-        });
-    }
-    if version < 1 {
-        return Err(LoadError::Corrupt {
-            path: path.clone(),
-            line: 1,
-            why: format!("unknown version {version}"),
-        });
-    }
-    if !complete {
-        return Err(LoadError::Truncated {
-            path: path.clone(),
-            lines: 1,
-        });
-    }
-    let header: Header = serde_json::from_value(value).map_err(|e| LoadError::Corrupt {
-        path: path.clone(),
-        line: 1,
-        why: format!("bad header: {e}"),
-    })?;
+    let header = read_header(path, &mut r, &mut buf)?;
     let mut rec = Recording {
         header,
         events: Vec::new(),
@@ -244,79 +189,165 @@ pub fn parse(path: &str, mut r: impl BufRead) -> Result<Recording, LoadError> {
     };
     let mut line_no = 1;
     let mut ended = false;
-    while let Some(complete) = next_line(&mut r, &mut buf).map_err(io)? {
+    while let Some(complete) = next_line(&mut r, &mut buf).map_err(|e| io_error(path, e))? {
         line_no += 1;
-        let corrupt = |why: String| LoadError::Corrupt {
-            path: path.clone(),
-            line: line_no,
-            why,
-        };
         if ended {
-            return Err(corrupt("data after the end record".into()));
+            return Err(corrupt(path, line_no, "data after the end record".into()));
         }
-        let parsed = std::str::from_utf8(&buf)
-            .map_err(|_| "not UTF-8 text".to_string())
-            .and_then(|t| serde_json::from_str::<Record>(t).map_err(|e| json_error(&e)));
-        let record = match parsed {
+        let record = match parse_record(path, line_no, &buf) {
             Ok(r) => r,
             // The last line, cut mid-write.
-            Err(_) if !complete => {
-                return Err(LoadError::Truncated {
-                    path: path.clone(),
-                    lines: line_no - 1,
-                });
-            }
-            Err(why) => return Err(corrupt(why)),
+            Err(_) if !complete => return Err(truncated(path, line_no - 1)),
+            Err(e) => return Err(e),
         };
-        match record {
-            Record::Event(e) => {
-                if rec.events.last().is_some_and(|last| e.seq <= last.seq) {
-                    return Err(corrupt(format!("event {} out of order", e.seq)));
-                }
-                rec.events.push(e);
-            }
-            Record::Snap(s) => {
-                let s = *s;
-                if rec
-                    .frames
-                    .last()
-                    .is_some_and(|f| s.snap.elapsed < f.snap.elapsed)
-                {
-                    return Err(corrupt("snapshot out of time order".into()));
-                }
-                let newest = rec.history.last().map(|h| h.at);
-                rec.history.extend(
-                    s.history
-                        .into_iter()
-                        .filter(|h| newest.is_none_or(|t| h.at > t)),
-                );
-                rec.frames.push(Frame {
-                    snap: s.snap,
-                    history_len: rec.history.len(),
-                    events_len: rec.events.len(),
-                });
-            }
-            Record::Dropped(d) => rec.dropped.push(d),
-            Record::End(end) => {
-                rec.end = end;
-                ended = true;
-            }
-        }
+        ended = add(&mut rec, record).map_err(|o| corrupt(path, line_no, o.into()))?;
     }
     if !ended {
-        return Err(LoadError::Truncated {
-            path,
-            lines: line_no,
-        });
+        return Err(truncated(path, line_no));
     }
     if rec.frames.is_empty() {
-        return Err(LoadError::Corrupt {
+        return Err(corrupt(
             path,
-            line: line_no,
-            why: "no snapshot in the recording".into(),
-        });
+            line_no,
+            "no snapshot in the recording".into(),
+        ));
     }
     Ok(rec)
+}
+
+/// Reads and checks the first line: a queuescope recording's header, of a
+/// version this build reads.
+fn read_header(path: &str, r: &mut impl BufRead, buf: &mut Vec<u8>) -> Result<Header, LoadError> {
+    let foreign = |why: &str| LoadError::Foreign {
+        path: path.to_string(),
+        why: why.to_string(),
+    };
+    let Some(complete) = next_line(r, buf).map_err(|e| io_error(path, e))? else {
+        return Err(foreign("the file is empty"));
+    };
+    let value: Value = std::str::from_utf8(buf)
+        .ok()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .ok_or_else(|| foreign("its first line is not JSON"))?;
+    if value.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return Err(foreign(&format!(
+            "no \"format\": \"{FORMAT}\" in its first line"
+        )));
+    }
+    check_version(path, &value)?;
+    if !complete {
+        return Err(truncated(path, 1));
+    }
+    serde_json::from_value(value).map_err(|e| corrupt(path, 1, format!("bad header: {e}")))
+}
+
+/// The header's version must be one this build reads (1 to [`VERSION`]).
+fn check_version(path: &str, header: &Value) -> Result<(), LoadError> {
+    let version = header
+        .get("version")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| corrupt(path, 1, "the header has no version number".into()))?;
+    if version > u64::from(VERSION) {
+        return Err(LoadError::FutureVersion {
+            path: path.to_string(),
+            version,
+        });
+    }
+    if version < 1 {
+        return Err(corrupt(path, 1, format!("unknown version {version}")));
+    }
+    Ok(())
+}
+
+/// Line `line_no` (after the header) as a record.
+fn parse_record(path: &str, line_no: usize, line: &[u8]) -> Result<Record, LoadError> {
+    let why = match std::str::from_utf8(line) {
+        Err(_) => "not UTF-8 text".to_string(),
+        Ok(t) => match serde_json::from_str::<Record>(t) {
+            Ok(r) => return Ok(r),
+            Err(e) => json_error(&e),
+        },
+    };
+    Err(corrupt(path, line_no, why))
+}
+
+/// A record that breaks the file's order.
+#[derive(Debug)]
+enum OutOfOrder {
+    /// An event whose `seq` is not past the last one's.
+    Event(u64),
+    /// A snapshot older than the last one.
+    Snapshot,
+}
+
+impl From<OutOfOrder> for String {
+    fn from(o: OutOfOrder) -> String {
+        match o {
+            OutOfOrder::Event(seq) => format!("event {seq} out of order"),
+            OutOfOrder::Snapshot => "snapshot out of time order".into(),
+        }
+    }
+}
+
+/// Adds `record` to `rec`, checking its order; true for the end record.
+fn add(rec: &mut Recording, record: Record) -> Result<bool, OutOfOrder> {
+    match record {
+        Record::Event(e) => {
+            if rec.events.last().is_some_and(|last| e.seq <= last.seq) {
+                return Err(OutOfOrder::Event(e.seq));
+            }
+            rec.events.push(e);
+        }
+        Record::Snap(s) => {
+            let s = *s;
+            if rec
+                .frames
+                .last()
+                .is_some_and(|f| s.snap.elapsed < f.snap.elapsed)
+            {
+                return Err(OutOfOrder::Snapshot);
+            }
+            let newest = rec.history.last().map(|h| h.at);
+            rec.history.extend(
+                s.history
+                    .into_iter()
+                    .filter(|h| newest.is_none_or(|t| h.at > t)),
+            );
+            rec.frames.push(Frame {
+                snap: s.snap,
+                history_len: rec.history.len(),
+                events_len: rec.events.len(),
+            });
+        }
+        Record::Dropped(d) => rec.dropped.push(d),
+        Record::End(end) => {
+            rec.end = end;
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn io_error(path: &str, error: std::io::Error) -> LoadError {
+    LoadError::Io {
+        path: path.to_string(),
+        error,
+    }
+}
+
+fn corrupt(path: &str, line: usize, why: String) -> LoadError {
+    LoadError::Corrupt {
+        path: path.to_string(),
+        line,
+        why,
+    }
+}
+
+fn truncated(path: &str, lines: usize) -> LoadError {
+    LoadError::Truncated {
+        path: path.to_string(),
+        lines,
+    }
 }
 
 /// The history a snapshot shows: the last [`HISTORY_LEN`] points of the

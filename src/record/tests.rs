@@ -239,3 +239,110 @@ fn a_slow_disk_skips_snapshots_not_workers() {
     let seqs: Vec<u64> = rec.events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=300).collect::<Vec<_>>());
 }
+
+/// The committed fixture's lines, for editing into bad files.
+fn fixture_lines() -> Vec<String> {
+    let text = include_str!("../../tests/fixtures/recordings/worker-pool.jsonl");
+    text.lines().map(str::to_string).collect()
+}
+
+/// Parses `lines` (each ending in a newline); the error as printed.
+fn refusal(lines: &[String]) -> String {
+    let mut bytes = lines.join("\n").into_bytes();
+    bytes.push(b'\n');
+    match parse_bytes("r.jsonl", &bytes) {
+        Ok(_) => panic!("accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_fixture_parses() {
+    let lines = fixture_lines();
+    let mut bytes = lines.join("\n").into_bytes();
+    bytes.push(b'\n');
+    let rec = parse_bytes("r.jsonl", &bytes).expect("fixture");
+    assert_eq!(rec.header.scenario, "worker-pool");
+}
+
+#[test]
+fn bad_headers_are_refused_saying_why() {
+    let mut lines = fixture_lines();
+    let header = lines[0].clone();
+    lines[0] = header.replace("\"version\":1,", "\"version\":0,");
+    assert_eq!(
+        refusal(&lines),
+        "r.jsonl:1: corrupt recording: unknown version 0"
+    );
+    lines[0] = header.replace("\"version\":1,", "");
+    assert_eq!(
+        refusal(&lines),
+        "r.jsonl:1: corrupt recording: the header has no version number"
+    );
+    lines[0] = header.replace("\"seed\":42,\"snapshot", "\"seed\":-1,\"snapshot");
+    assert!(
+        refusal(&lines).starts_with("r.jsonl:1: corrupt recording: bad header: "),
+        "{}",
+        refusal(&lines)
+    );
+}
+
+#[test]
+fn records_out_of_order_or_after_the_end_are_refused_with_their_line() {
+    let lines = fixture_lines();
+    let mut swapped = lines.clone();
+    swapped.swap(1, 2);
+    assert_eq!(
+        refusal(&swapped),
+        "r.jsonl:3: corrupt recording: event 1 out of order"
+    );
+    let mut after = lines.clone();
+    after.push(lines[1].clone());
+    assert_eq!(
+        refusal(&after),
+        format!(
+            "r.jsonl:{}: corrupt recording: data after the end record",
+            lines.len() + 1
+        )
+    );
+    let no_snap: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.contains("\"t\":\"snap\""))
+        .cloned()
+        .collect();
+    assert_eq!(
+        refusal(&no_snap),
+        format!(
+            "r.jsonl:{}: corrupt recording: no snapshot in the recording",
+            no_snap.len()
+        )
+    );
+    let mut snaps_back = lines.clone();
+    let snaps: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].contains("\"t\":\"snap\""))
+        .collect();
+    assert!(
+        snaps.len() >= 2,
+        "the fixture has {} snapshots",
+        snaps.len()
+    );
+    snaps_back.swap(snaps[0], snaps[snaps.len() - 1]);
+    assert!(
+        refusal(&snaps_back).contains("corrupt recording: snapshot out of time order"),
+        "{}",
+        refusal(&snaps_back)
+    );
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_corrupt() {
+    let lines = fixture_lines();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(lines[0].as_bytes());
+    bytes.extend_from_slice(b"\n\xff\xfe\n");
+    let err = parse_bytes("r.jsonl", &bytes).map(|_| ()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "r.jsonl:2: corrupt recording: not UTF-8 text"
+    );
+}

@@ -10,9 +10,10 @@
 //! Both kinds of loss go into the file as a `dropped` record and are shown
 //! live through [`RecStatus`].
 
+use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -23,7 +24,7 @@ use serde_json::Value;
 
 use super::format::{Dropped, End, Header, Record, SnapRecord};
 use crate::analysis::lint::Lint;
-use crate::headless::Watchdog;
+use crate::analysis::watchdog::Watchdog;
 use crate::sim::{Config, Event, Snapshot, SnapshotRequest};
 
 /// Time between periodic snapshots.
@@ -72,15 +73,52 @@ pub struct RecStatus {
     /// Bytes written so far.
     pub bytes: AtomicU64,
     /// The first write error, if any (the recording stops there).
-    pub error: Mutex<Option<String>>,
+    pub error: Mutex<Option<RecordError>>,
 }
 
 impl RecStatus {
     /// The first write error, if any.
-    pub fn error(&self) -> Option<String> {
+    pub fn error(&self) -> Option<RecordError> {
         self.error.lock().ok().and_then(|e| e.clone())
     }
+
+    /// Keeps `e` unless an earlier error is already kept.
+    fn fail(&self, e: RecordError) {
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert(e);
+        }
+    }
 }
+
+/// Why a recording could not be made or completed. `Display` is one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RecordError {
+    /// The file cannot be created: bad input, before anything runs.
+    Create {
+        /// The path as given.
+        path: PathBuf,
+        /// What the OS said.
+        why: String,
+    },
+    /// A write failed along the way; the recording stops there.
+    Write(String),
+    /// The sampler thread panicked.
+    SamplerPanicked,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Create { path, why } => {
+                write!(f, "--record: cannot create {}: {why}", path.display())
+            }
+            RecordError::Write(why) => write!(f, "recording failed: {why}"),
+            RecordError::SamplerPanicked => f.write_str("the recorder's sampler panicked"),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
 
 /// Keeps track of what has been recorded, so each sample writes only what
 /// is new. Pure bookkeeping: no threads, no I/O (unit-tested directly).
@@ -267,9 +305,12 @@ pub struct Recorder {
 }
 
 /// Opens `path` for a new recording (replacing any file there). The error
-/// is one line naming the flag.
-pub fn create(path: &Path) -> Result<File, String> {
-    File::create(path).map_err(|e| format!("--record: cannot create {}: {e}", path.display()))
+/// names the flag.
+pub fn create(path: &Path) -> Result<File, RecordError> {
+    File::create(path).map_err(|e| RecordError::Create {
+        path: path.to_path_buf(),
+        why: e.to_string(),
+    })
 }
 
 impl Recorder {
@@ -316,15 +357,13 @@ impl Recorder {
 
     /// Stops sampling, writes `last` (take it with [`final_request`]) and
     /// the end record with `summary(last, lints seen)`, and closes the file.
-    /// The error is one line (a write failed along the way).
+    /// The error is the first write that failed along the way.
     pub fn finish(
         mut self,
         last: Snapshot,
         summary: impl FnOnce(&Snapshot, &[Lint]) -> Value,
-    ) -> Result<(), String> {
-        let (mut t, _source) = self
-            .stop_sampler()
-            .ok_or("the recorder's sampler panicked")?;
+    ) -> Result<(), RecordError> {
+        let (mut t, _source) = self.stop_sampler().ok_or(RecordError::SamplerPanicked)?;
         t.watch.observe(&last);
         let (new, lost) = match t.gather(&last, ALL_EVENTS) {
             Gathered::New(new, lost) => (new, lost),
@@ -442,15 +481,10 @@ fn write_loop<W: Write>(mut out: BufWriter<W>, rx: Receiver<Vec<Record>>, status
         }
         if let Err(e) = result {
             failed = true;
-            if let Ok(mut slot) = status.error.lock() {
-                *slot = Some(format!("recording failed: {e}"));
-            }
+            status.fail(RecordError::Write(e.to_string()));
         }
     }
-    if !failed
-        && let Err(e) = out.flush()
-        && let Ok(mut slot) = status.error.lock()
-    {
-        *slot = Some(format!("recording failed: {e}"));
+    if !failed && let Err(e) = out.flush() {
+        status.fail(RecordError::Write(e.to_string()));
     }
 }

@@ -1,6 +1,6 @@
 //! `queuescope replay FILE`: the live view driven by a recording instead of
-//! an engine. The [`Player`] stands in for the engine behind the TUI's
-//! [`Sim`](crate::tui::Sim) trait: every frame it hands out the state at the
+//! an engine. The [`Player`] is a [`Source`] like the engine: every frame
+//! it hands out the state at the
 //! replay *cursor*, the nearest recorded snapshot at or before it plus the
 //! events up to it. The cursor moves with the wall clock times the speed
 //! while playing; the keys pause it, step it one event at a time, seek it
@@ -15,9 +15,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::record::Recording;
 use crate::record::read::history_window;
-use crate::record::{LoadError, Recording};
 use crate::sim::{Command, Snapshot, SnapshotRequest, ThreadDetail};
+pub use crate::source::{ReplayAction, ReplayView};
+use crate::source::{Source, SourceView};
 
 /// The playback speeds `-` and `+` step through.
 pub const SPEEDS: [f64; 6] = [0.25, 0.5, 1.0, 2.0, 4.0, 8.0];
@@ -27,53 +29,6 @@ const NORMAL: usize = 2;
 pub const SEEK_STEP: Duration = Duration::from_secs(1);
 /// Events the log gets when a request does not say.
 const DEFAULT_EVENTS: usize = 200;
-
-/// A replay key, resolved by the player.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReplayAction {
-    /// Space: play / pause (at the end, play starts over).
-    TogglePlay,
-    /// `n`: pause and move to the next event.
-    StepEvent,
-    /// `→`: forward by [`SEEK_STEP`].
-    Forward,
-    /// `←`: back by [`SEEK_STEP`].
-    Back,
-    /// `0`–`9`: jump to that many tenths of the recording.
-    Jump(u8),
-    /// `+` / `>`: next speed up.
-    Faster,
-    /// `-` / `<`: next speed down.
-    Slower,
-}
-
-/// Where a replay is, for the header and footer.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplayView {
-    /// The cursor, since the recorded run started.
-    pub at: Duration,
-    /// The recording's length.
-    pub duration: Duration,
-    /// Playback speed (1.0 = as recorded).
-    pub speed: f64,
-    /// Playing (else paused).
-    pub playing: bool,
-    /// Events up to the cursor, and in all.
-    pub events: (usize, usize),
-    /// Events the recorder lost while recording.
-    pub dropped_events: u64,
-}
-
-impl ReplayView {
-    /// The cursor as a fraction of the recording (0..=1).
-    pub fn fraction(&self) -> f64 {
-        if self.duration.is_zero() {
-            1.0
-        } else {
-            (self.at.as_secs_f64() / self.duration.as_secs_f64()).clamp(0.0, 1.0)
-        }
-    }
-}
 
 /// The replay cursor: a time and how many events are shown. Normally the
 /// events are exactly those at or before the time; after a step they are
@@ -212,7 +167,7 @@ impl Cursor {
     }
 }
 
-/// A recording played back behind the TUI's `Sim` trait.
+/// A recording played back as a [`Source`].
 pub struct Player {
     rec: Arc<Recording>,
     cursor: RefCell<Cursor>,
@@ -245,7 +200,7 @@ impl Player {
     }
 }
 
-impl crate::tui::Sim for Player {
+impl Source for Player {
     fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
         self.tick();
         self.cursor.borrow().snapshot(&self.rec, req)
@@ -258,8 +213,8 @@ impl crate::tui::Sim for Player {
         true
     }
 
-    fn source(&self) -> crate::app::SourceView {
-        crate::app::SourceView::Replay(self.cursor.borrow().view(&self.rec))
+    fn source_view(&self) -> SourceView {
+        SourceView::Replay(self.cursor.borrow().view(&self.rec))
     }
 
     fn replay(&mut self, a: ReplayAction) {
@@ -269,12 +224,9 @@ impl crate::tui::Sim for Player {
 }
 
 /// `queuescope replay FILE --json`: prints the summary the original
-/// `run --json` printed. Returns the exit code (2 for a bad file).
-pub fn print_json(path: &Path) -> i32 {
-    let rec = match crate::record::load(path) {
-        Ok(r) => r,
-        Err(e) => return bad_file(&e),
-    };
+/// `run --json` printed. A bad file is bad input.
+pub fn print_json(path: &Path) -> crate::error::Result {
+    let rec = load(path)?;
     let mut out = std::io::stdout().lock();
     // A closed stdout is not an error.
     let _ = writeln!(
@@ -283,13 +235,12 @@ pub fn print_json(path: &Path) -> i32 {
         serde_json::to_string_pretty(rec.summary()).unwrap_or_default()
     );
     let _ = out.flush();
-    0
+    Ok(crate::error::Exit::Ok)
 }
 
-/// Prints a load error as one line; returns exit code 2.
-pub fn bad_file(e: &LoadError) -> i32 {
-    eprintln!("error: {e}");
-    2
+/// Loads the recording at `path`; a bad file is bad input (one line).
+pub fn load(path: &Path) -> crate::error::Result<Recording> {
+    crate::record::load(path).map_err(crate::error::Error::usage)
 }
 
 #[cfg(test)]

@@ -2,31 +2,20 @@
 //! totals, latencies, Little's law and a per-thread table.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use super::{idle, little_rhs, secs};
 use crate::analysis::lint::Lint;
 use crate::sim::{ItemResult, LatencySummary, Phase, Snapshot, ThreadSnap};
-
-fn ms(d: Duration) -> String {
-    let m = d.as_secs_f64() * 1e3;
-    if m >= 100.0 {
-        format!("{m:.0} ms")
-    } else if m >= 1.0 {
-        format!("{m:.2} ms")
-    } else {
-        format!("{:.1} µs", m * 1e3)
-    }
-}
+use crate::units::human;
 
 fn latency_line(name: &str, l: &LatencySummary) -> String {
     format!(
         "{name:<12} mean {:>9}  p50 {:>9}  p90 {:>9}  p99 {:>9}  max {:>9}",
-        ms(l.mean),
-        ms(l.p50),
-        ms(l.p90),
-        ms(l.p99),
-        ms(l.max)
+        human(l.mean),
+        human(l.p50),
+        human(l.p90),
+        human(l.p99),
+        human(l.max)
     )
 }
 

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::duration::{DurationError, fmt_limit, parse_duration};
+use super::duration::{DurationError, parse_duration};
 use crate::sim::config::limits;
 use crate::sim::work::{Dist, WorkMode, WorkSpec};
 
@@ -61,7 +61,7 @@ impl fmt::Display for SpecError {
             SpecError::TooLong => write!(
                 f,
                 "expected every time in the spec to be at most {}",
-                fmt_limit(limits::MAX_STEP)
+                crate::units::limit(limits::MAX_STEP)
             ),
             SpecError::Reversed => f.write_str("expected uniform:LO..HI with LO no larger than HI"),
             SpecError::TwoModes => {
@@ -300,13 +300,13 @@ mod tests {
         );
     }
 
-    /// Durations whose `fmt_duration` text is exact (at most three decimals in
-    /// its unit): below a millisecond any nanosecond count, above it whole
-    /// microseconds below a second and whole milliseconds beyond.
+    /// Any duration up to the longest step, to the nanosecond: its text is
+    /// exact, so every one must parse back.
     fn exact_duration() -> impl Strategy<Value = Duration> {
         prop_oneof![
             (0u64..1_000_000).prop_map(Duration::from_nanos),
-            (0u64..1_000_000).prop_map(Duration::from_micros),
+            (0u64..1_000_000_000).prop_map(Duration::from_nanos),
+            (0u64..=3_600_000_000_000).prop_map(Duration::from_nanos),
             (0u64..=3_600_000).prop_map(Duration::from_millis),
         ]
     }

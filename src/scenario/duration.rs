@@ -1,10 +1,12 @@
 //! Duration syntax for scenario files and flags: `250us`, `10ms`, `0.5s`, `2s`,
 //! `5m`, `1h` (also `µs`, and a bare `0`). Parsed exactly in decimal, not via
 //! `f64`, so `0.1s` is exactly 100 ms and a value printed by
-//! [`fmt_duration`](crate::sim::work::fmt_duration) parses back to itself.
+//! [`crate::units::exact`] parses back to itself.
 
 use std::fmt;
 use std::time::Duration;
+
+use crate::units;
 
 /// The units accepted after a number, with their length in nanoseconds.
 /// Both the micro sign (U+00B5) and the Greek mu (U+03BC) spell `µs`, since
@@ -62,7 +64,7 @@ impl fmt::Display for DurationError {
                 f.write_str("expected a duration that fits in 64 bits of seconds")
             }
             DurationError::TooLong(max) => {
-                write!(f, "expected a duration up to {}", fmt_limit(*max))
+                write!(f, "expected a duration up to {}", units::limit(*max))
             }
             DurationError::Zero => f.write_str("expected a duration greater than 0"),
         }
@@ -147,24 +149,9 @@ fn digits_value(digits: &str) -> Option<u128> {
     })
 }
 
-/// Formats a limit the way a person states it: `1h`, `24h`, `90m`, else as
-/// the scenario syntax would (`fmt_duration` says `3600s` for an hour).
-pub fn fmt_limit(d: Duration) -> String {
-    let nanos_free = d.subsec_nanos() == 0;
-    let secs = d.as_secs();
-    if nanos_free && secs > 0 && secs.is_multiple_of(3600) {
-        format!("{}h", secs / 3600)
-    } else if nanos_free && secs > 0 && secs.is_multiple_of(60) {
-        format!("{}m", secs / 60)
-    } else {
-        crate::sim::work::fmt_duration(d)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::work::fmt_duration;
     use proptest::prelude::*;
 
     fn ok(s: &str) -> Duration {
@@ -251,9 +238,10 @@ mod tests {
             DurationError::TooLong(Duration::from_secs(24 * 3600)).to_string(),
             "expected a duration up to 24h"
         );
-        assert_eq!(fmt_limit(Duration::from_secs(90)), "90s");
-        assert_eq!(fmt_limit(Duration::from_secs(120)), "2m");
-        assert_eq!(fmt_limit(Duration::from_millis(1500)), "1.5s");
+        assert_eq!(
+            DurationError::TooLong(Duration::from_secs(90)).to_string(),
+            "expected a duration up to 90s"
+        );
     }
 
     #[test]
@@ -270,14 +258,32 @@ mod tests {
 
     proptest! {
         #[test]
-        fn fmt_duration_round_trips(
+        fn exact_text_round_trips(
             ns in 0u64..1_000_000,
+            any_ns in 0u64..=u64::MAX,
             us in 0u64..1_000_000,
             ms in 0u64..=3_600_000,
         ) {
-            for d in [Duration::from_nanos(ns), Duration::from_micros(us), Duration::from_millis(ms)] {
-                prop_assert_eq!(parse_duration(&fmt_duration(d)), Ok(d));
+            for d in [
+                Duration::from_nanos(ns),
+                Duration::from_nanos(any_ns),
+                Duration::from_micros(us),
+                Duration::from_millis(ms),
+            ] {
+                prop_assert_eq!(parse_duration(&units::exact(d)), Ok(d));
+                prop_assert_eq!(parse_duration(&units::limit(d)), Ok(d));
             }
+        }
+    }
+
+    #[test]
+    fn exact_text_round_trips_at_the_extremes() {
+        for d in [
+            Duration::MAX,
+            Duration::new(u64::MAX, 0),
+            Duration::new(1, 1),
+        ] {
+            assert_eq!(parse_duration(&units::exact(d)), Ok(d));
         }
     }
 }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::dist::parse_work_spec;
-use super::duration::{DurationError, fmt_limit, parse_duration};
+use super::duration::{DurationError, parse_duration};
 use crate::sim::config::{Capacity, limits};
 use crate::sim::work::WorkSpec;
 
@@ -121,7 +121,7 @@ pub(crate) fn run_duration(raw: Raw<'_>) -> Result<Duration, Expected> {
     if d.is_zero() {
         return Err(format!(
             "expected a duration greater than 0 and up to {}, like 5s",
-            fmt_limit(limits::MAX_DURATION)
+            crate::units::limit(limits::MAX_DURATION)
         ));
     }
     if d > limits::MAX_DURATION {

@@ -2,12 +2,13 @@
 //!
 //! Every key keeps its span (`toml::Spanned`), so each complaint, syntax or
 //! meaning, points at a line and column. Values are read as loosely typed
-//! [`Value`]s and checked by the rules in [`super::fields`] rather than by
+//! `Value`s and checked by the rules in `scenario::fields` rather than by
 //! serde's type checks: serde would say `invalid type: string "four", expected
 //! usize`, while the rules say what the key accepts, in the same words as the
 //! matching command-line flag.
 //!
-//! Keys (all optional; the flag of the same name overrides each):
+//! Keys (all optional; most have a flag that overrides them; `docs/scenarios.md`
+//! says more about each, and `tests/docs.rs` checks it names every key in [`KEYS`]):
 //!
 //! | key | accepts | default |
 //! |---|---|---|
@@ -244,35 +245,8 @@ pub fn parse_scenario(
     let keys: FileKeys = toml::from_str(source).map_err(|e| toml_error(&ctx, &e))?;
 
     let workload = workload(&ctx, &keys)?;
-    let crash_items = match &keys.crash_items {
-        None => Vec::new(),
-        Some(v) => {
-            let mut ids = ctx.list(
-                "crash_items",
-                v,
-                0..=fields::MAX_CRASH_ITEMS,
-                crash_items_shape,
-                fields::crash_item,
-            )?;
-            ids.sort_unstable();
-            ids.dedup();
-            ids
-        }
-    };
-    // `interval` is one spec, or a list of them: producer i uses entry i mod n.
-    let producer_intervals = match &keys.interval {
-        Some(v) if matches!(v.get_ref(), Value::List(_)) => ctx.list(
-            "interval",
-            v,
-            1..=limits::MAX_THREADS,
-            intervals_shape,
-            fields::spec,
-        )?,
-        other => ctx
-            .scalar("interval", other, fields::spec)?
-            .into_iter()
-            .collect(),
-    };
+    let crash_items = crash_items(&ctx, &keys)?;
+    let producer_intervals = intervals(&ctx, &keys)?;
     Ok(Config {
         name: ctx
             .scalar("name", &keys.name, fields::name)?
@@ -323,6 +297,41 @@ pub fn parse_scenario(
         },
         unbounded_limit: limits::UNBOUNDED_SAFETY_DEPTH,
     })
+}
+
+/// `crash_items`: sorted, each id once (none when the key is absent).
+fn crash_items(ctx: &Ctx<'_>, keys: &FileKeys) -> Result<Vec<u64>, ScenarioError> {
+    let Some(v) = &keys.crash_items else {
+        return Ok(Vec::new());
+    };
+    let mut ids = ctx.list(
+        "crash_items",
+        v,
+        0..=fields::MAX_CRASH_ITEMS,
+        crash_items_shape,
+        fields::crash_item,
+    )?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// `interval`: one spec, or a list of them where producer i uses entry
+/// i mod n. Empty when the key is absent.
+fn intervals(ctx: &Ctx<'_>, keys: &FileKeys) -> Result<Vec<WorkSpec>, ScenarioError> {
+    match &keys.interval {
+        Some(v) if matches!(v.get_ref(), Value::List(_)) => ctx.list(
+            "interval",
+            v,
+            1..=limits::MAX_THREADS,
+            intervals_shape,
+            fields::spec,
+        ),
+        other => Ok(ctx
+            .scalar("interval", other, fields::spec)?
+            .into_iter()
+            .collect()),
+    }
 }
 
 /// The message for an `interval` list that is empty or too long.

@@ -90,7 +90,10 @@ impl Overrides {
             config.workload = Workload::Duration(d);
         }
         if let Some(s) = check("--interval", &self.interval, fields::spec)? {
+            // One interval for every producer: a file's per-producer list
+            // would otherwise keep winning over the flag.
             config.interval = s;
+            config.producer_intervals.clear();
         }
         if let Some(s) = check("--work", &self.work, fields::spec)? {
             config.work = s;
@@ -227,6 +230,21 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(o.apply(with_pills).map(|c| c.pills).ok(), Some(None));
+    }
+
+    #[test]
+    fn interval_replaces_a_per_producer_list() {
+        let listed = Config {
+            producer_intervals: vec![WorkSpec::zero(), WorkSpec::zero()],
+            ..Config::default()
+        };
+        let o = Overrides {
+            interval: some("1s"),
+            ..Overrides::default()
+        };
+        let c = o.apply(listed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.interval.to_string(), "1s");
+        assert!(c.producer_intervals.is_empty(), "{c:?}");
     }
 
     #[test]

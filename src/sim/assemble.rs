@@ -9,13 +9,14 @@ use std::time::Duration;
 use hdrhistogram::Histogram;
 
 use super::recent::PILL_ID;
-use super::shared::{Shared, Worker, lock, lock_read};
+use super::shared::{Shared, Worker};
 use super::snapshot::{
     Bucket, Counts, Latency, LatencySummary, QueueStrip, Slot, Snapshot, SnapshotRequest,
     ThreadDetail, ThreadSnap,
 };
 use super::state::{Role, ThreadState};
 use super::stats::read;
+use super::sync::{lock, lock_read};
 
 /// Most queue slots listed in a snapshot's strip.
 pub const STRIP_MAX: usize = 256;

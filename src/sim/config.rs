@@ -33,6 +33,9 @@ pub mod limits {
     pub const MAX_PILLS: usize = 1024;
 }
 
+/// Python's default GIL switch interval (`sys.getswitchinterval()`).
+pub const DEFAULT_SWITCH: Duration = Duration::from_millis(5);
+
 /// Queue capacity, as in crossbeam-channel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -201,7 +204,7 @@ impl Default for Config {
             crash_items: Vec::new(),
             collect_results: false,
             gil: false,
-            switch_interval: super::gil::DEFAULT_SWITCH,
+            switch_interval: DEFAULT_SWITCH,
             pills_when: PillTrigger::AllProducers,
             start_paused: false,
             split_even: false,

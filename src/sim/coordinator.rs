@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
+use super::assemble::counts;
 use super::command::{Command, Removal};
 use super::config::PillTrigger;
 use super::config::limits::MAX_THREADS;
@@ -16,10 +17,11 @@ use super::event::EventKind;
 use super::queue::{Msg, try_send};
 use super::recent::PILL_ID;
 use super::sampler::{Sampler, period};
-use super::shared::{Shared, Worker, lock};
+use super::shared::{Shared, Worker};
 use super::spawn::Spawner;
 use super::state::{ExitReason, Phase, Role, ThreadState};
 use super::stats::bump;
+use super::sync::{lock, lock_write};
 use super::work::{WorkSpec, lower_timer_slack};
 
 struct Coordinator {
@@ -130,44 +132,8 @@ impl Coordinator {
     fn advance(&mut self, workers: &[Arc<Worker>]) -> Option<ExitReason> {
         let producers = self.live(workers, Role::Producer);
         let consumers = self.live(workers, Role::Consumer);
-        let trigger = match self.sh.config.pills_when {
-            PillTrigger::AllProducers => producers == 0,
-            // The early-pill bug: as soon as any producer is done.
-            PillTrigger::FirstProducer => {
-                producers == 0
-                    || workers.iter().any(|w| {
-                        w.role == Role::Producer && w.stats.exit() == Some(ExitReason::Finished)
-                    })
-            }
-        };
-        if !self.shutting_down && trigger {
-            // The seed's `for t in producers: t.join()` has returned.
-            self.shutting_down = true;
-            // One pill per consumer that will still be there to take one:
-            // not those retiring, nor those a removal pill (queued or due) is for.
-            let staying = staying(workers, Role::Consumer).len() as u64;
-            let c = super::assemble::counts(workers);
-            let removal_pills = self.pills_due + c.pills_sent - c.pills_received;
-            let planned = self
-                .sh
-                .config
-                .pills
-                .map_or(staying.saturating_sub(removal_pills), |p| p as u64);
-            let mut run = lock(&self.sh.run);
-            run.shutdown_at.get_or_insert(self.sh.now_ns());
-            let sent = self.me.stats.items.load(Ordering::Relaxed);
-            run.pills_planned = Some(sent + self.pills_due + planned);
-            drop(run);
-            self.pills_due += planned;
-            self.sh.set_phase(Phase::ShuttingDown);
-            self.sh.emit(
-                Some(&self.me.name),
-                EventKind::Run(format!(
-                    "all producers finished: main puts {planned} pill{} for {consumers} consumer{}",
-                    plural(planned as usize),
-                    plural(consumers)
-                )),
-            );
+        if !self.shutting_down && self.pill_time(workers, producers) {
+            self.begin_shutdown(workers, consumers);
         }
         if self.pills_due > 0 {
             if consumers == 0 {
@@ -190,15 +156,58 @@ impl Coordinator {
                 .set_state(ThreadState::Joining, self.sh.now_ns());
             return Some(ExitReason::Done);
         }
-        let want = if self.pills_due > 0 {
-            None // put_pill set it
-        } else {
-            Some(ThreadState::Joining)
-        };
-        if let Some(s) = want {
-            self.me.stats.set_state(s, self.sh.now_ns());
+        // While pills are still due, put_pill has set the state.
+        if self.pills_due == 0 {
+            self.me
+                .stats
+                .set_state(ThreadState::Joining, self.sh.now_ns());
         }
         None
+    }
+
+    /// Whether the pills should go out now (`producers` of them still live).
+    fn pill_time(&self, workers: &[Arc<Worker>], producers: usize) -> bool {
+        match self.sh.config.pills_when {
+            PillTrigger::AllProducers => producers == 0,
+            // The early-pill bug: as soon as any producer is done.
+            PillTrigger::FirstProducer => {
+                producers == 0
+                    || workers.iter().any(|w| {
+                        w.role == Role::Producer && w.stats.exit() == Some(ExitReason::Finished)
+                    })
+            }
+        }
+    }
+
+    /// The seed's `for t in producers: t.join()` has returned: plan the
+    /// pills and enter the shutting-down phase.
+    fn begin_shutdown(&mut self, workers: &[Arc<Worker>], consumers: usize) {
+        self.shutting_down = true;
+        // One pill per consumer that will still be there to take one:
+        // not those retiring, nor those a removal pill (queued or due) is for.
+        let staying = staying(workers, Role::Consumer).len() as u64;
+        let c = counts(workers);
+        let removal_pills = self.pills_due + c.pills_sent - c.pills_received;
+        let planned = self
+            .sh
+            .config
+            .pills
+            .map_or(staying.saturating_sub(removal_pills), |p| p as u64);
+        let mut run = lock(&self.sh.run);
+        run.shutdown_at.get_or_insert(self.sh.now_ns());
+        let sent = self.me.stats.items.load(Ordering::Relaxed);
+        run.pills_planned = Some(sent + self.pills_due + planned);
+        drop(run);
+        self.pills_due += planned;
+        self.sh.set_phase(Phase::ShuttingDown);
+        self.sh.emit(
+            Some(&self.me.name),
+            EventKind::Run(format!(
+                "all producers finished: main puts {planned} pill{} for {consumers} consumer{}",
+                plural(planned as usize),
+                plural(consumers)
+            )),
+        );
     }
 
     /// Try to put one pill; on a full queue show `blocked-full` and retry at
@@ -244,92 +253,107 @@ impl Coordinator {
             .emit(Some(&self.me.name), EventKind::ConfigChanged(what));
     }
 
+    /// Apply one live command (ignored once the run is aborting).
     fn apply(&mut self, cmd: Command) {
-        let sh = self.sh.clone();
-        if sh.aborted.load(Ordering::Relaxed) {
+        if self.sh.aborted.load(Ordering::Relaxed) {
             return;
         }
-        let workers = sh.workers();
+        let workers = self.sh.workers();
         match cmd {
-            Command::Pause => {
-                if self.paused_at.is_none() {
-                    self.paused_at = Some(Instant::now());
-                    sh.paused.store(true, Ordering::Release);
-                    sh.set_phase(Phase::Paused);
-                    self.me.stats.set_state(ThreadState::Paused, sh.now_ns());
-                    sh.wake_all();
-                    sh.emit(None, EventKind::Run("paused".into()));
-                }
-            }
+            Command::Pause => self.pause(),
             Command::Resume => self.resume(),
-            Command::Step => {
-                if self.paused_at.is_some() {
-                    sh.steps.fetch_add(1, Ordering::AcqRel);
-                    sh.wake_all();
-                    sh.emit(None, EventKind::Run("step: one queue operation".into()));
-                }
-            }
-            Command::AddConsumer => {
-                if self.live(&workers, Role::Consumer) >= MAX_THREADS {
-                    self.changed(format!("already {MAX_THREADS} consumers (the limit)"));
-                } else if self.shutting_down {
-                    self.changed("no new consumers while shutting down".into());
-                } else {
-                    match self.sp.spawn(Role::Consumer) {
-                        Ok(w) => self.changed(format!("added {}", w.name)),
-                        Err(e) => self.changed(format!("could not start a consumer: {e}")),
-                    }
-                }
-            }
-            Command::AddProducer => {
-                if self.live(&workers, Role::Producer) >= MAX_THREADS {
-                    self.changed(format!("already {MAX_THREADS} producers (the limit)"));
-                } else if self.shutting_down || sh.stop_producers.load(Ordering::Relaxed) {
-                    self.changed("no new producers while shutting down".into());
-                } else {
-                    match self.sp.spawn(Role::Producer) {
-                        Ok(w) => self.changed(format!("added {}", w.name)),
-                        Err(e) => self.changed(format!("could not start a producer: {e}")),
-                    }
-                }
-            }
+            Command::Step => self.step(),
+            Command::AddConsumer => self.add(&workers, Role::Consumer),
+            Command::AddProducer => self.add(&workers, Role::Producer),
             Command::RemoveConsumer(how) => self.remove_consumer(&workers, how),
-            Command::RemoveProducer => {
-                let live = staying(&workers, Role::Producer);
-                match live.last() {
-                    Some(w) if live.len() > 1 => {
-                        w.retire.store(true, Ordering::Release);
-                        w.wake();
-                        self.changed(format!("removing {} (stop flag)", w.name));
-                    }
-                    _ => self.changed("one producer stays (use shutdown to stop producing)".into()),
-                }
-            }
+            Command::RemoveProducer => self.remove_producer(&workers),
             Command::SetInterval(spec) => self.set_knob(spec, true),
             Command::SetWork(spec) => self.set_knob(spec, false),
-            Command::SetGil(on) => {
-                if sh.gil.enabled() != on {
-                    sh.gil.set_enabled(on);
-                    self.changed(format!(
-                        "GIL emulation {} (switch interval {})",
-                        if on { "on" } else { "off" },
-                        super::work::fmt_duration(sh.gil.switch_interval())
-                    ));
-                }
-            }
-            Command::Shutdown => {
-                self.resume();
-                if !sh.stop_producers.swap(true, Ordering::AcqRel) {
-                    lock(&sh.run).shutdown_at.get_or_insert(sh.now_ns());
-                    sh.set_phase(Phase::ShuttingDown);
-                    sh.emit(
-                        None,
-                        EventKind::Run("shutdown requested: producers stop".into()),
-                    );
-                    sh.wake_all();
-                }
-            }
+            Command::SetGil(on) => self.set_gil(on),
+            Command::Shutdown => self.shutdown(),
             Command::Abort => self.abort(),
+        }
+    }
+
+    fn pause(&mut self) {
+        if self.paused_at.is_none() {
+            let sh = &self.sh;
+            self.paused_at = Some(Instant::now());
+            sh.paused.store(true, Ordering::Release);
+            sh.set_phase(Phase::Paused);
+            self.me.stats.set_state(ThreadState::Paused, sh.now_ns());
+            sh.wake_all();
+            sh.emit(None, EventKind::Run("paused".into()));
+        }
+    }
+
+    /// While paused: hand out one step token.
+    fn step(&mut self) {
+        if self.paused_at.is_some() {
+            let sh = &self.sh;
+            sh.steps.fetch_add(1, Ordering::AcqRel);
+            sh.wake_all();
+            sh.emit(None, EventKind::Run("step: one queue operation".into()));
+        }
+    }
+
+    /// Start one more thread of `role`, within the limit and not during shutdown.
+    fn add(&mut self, workers: &[Arc<Worker>], role: Role) {
+        let noun = match role {
+            Role::Producer => "producer",
+            _ => "consumer",
+        };
+        let closing = self.shutting_down
+            || (role == Role::Producer && self.sh.stop_producers.load(Ordering::Relaxed));
+        if self.live(workers, role) >= MAX_THREADS {
+            self.changed(format!("already {MAX_THREADS} {noun}s (the limit)"));
+        } else if closing {
+            self.changed(format!("no new {noun}s while shutting down"));
+        } else {
+            match self.sp.spawn(role) {
+                Ok(w) => self.changed(format!("added {}", w.name)),
+                Err(e) => self.changed(format!("could not start a {noun}: {e}")),
+            }
+        }
+    }
+
+    /// Ask the newest staying producer to stop; one always stays.
+    fn remove_producer(&mut self, workers: &[Arc<Worker>]) {
+        let live = staying(workers, Role::Producer);
+        match live.last() {
+            Some(w) if live.len() > 1 => {
+                w.retire.store(true, Ordering::Release);
+                w.wake();
+                self.changed(format!("removing {} (stop flag)", w.name));
+            }
+            _ => self.changed("one producer stays (use shutdown to stop producing)".into()),
+        }
+    }
+
+    fn set_gil(&mut self, on: bool) {
+        let gil = &self.sh.gil;
+        if gil.enabled() != on {
+            gil.set_enabled(on);
+            self.changed(format!(
+                "GIL emulation {} (switch interval {})",
+                if on { "on" } else { "off" },
+                super::work::fmt_duration(gil.switch_interval())
+            ));
+        }
+    }
+
+    /// Graceful shutdown: producers stop; the pills follow once they have.
+    fn shutdown(&mut self) {
+        self.resume();
+        let sh = &self.sh;
+        if !sh.stop_producers.swap(true, Ordering::AcqRel) {
+            lock(&sh.run).shutdown_at.get_or_insert(sh.now_ns());
+            sh.set_phase(Phase::ShuttingDown);
+            sh.emit(
+                None,
+                EventKind::Run("shutdown requested: producers stop".into()),
+            );
+            sh.wake_all();
         }
     }
 
@@ -383,7 +407,7 @@ impl Coordinator {
     }
 
     fn set_knob(&self, spec: WorkSpec, interval: bool) {
-        let mut k = super::shared::lock_write(&self.sh.knobs);
+        let mut k = lock_write(&self.sh.knobs);
         if interval {
             k.base.interval = spec;
             k.per_producer.clear();

@@ -1,6 +1,8 @@
 //! The engine's public face: starts a run, takes live commands, hands out
-//! snapshots. Threads are started and steered by the coordinator (`main`);
-//! the engine only talks to it through a channel and reads shared counters.
+//! snapshots. It starts the first threads and the coordinator (`main`), which
+//! steers the run from then on; the engine only talks to it through a channel
+//! and reads shared counters. The top of `sim`'s layers: nothing in `sim`
+//! imports it.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -14,47 +16,14 @@ use super::config::Config;
 use super::coordinator;
 use super::panic_filter;
 use super::queue::{Msg, channel};
-use super::shared::{Shared, lock};
+use super::shared::Shared;
 use super::snapshot::{Snapshot, SnapshotRequest};
 use super::spawn::Spawner;
 use super::state::Role;
+use super::sync::lock;
 
-/// One item's result, for `map`-style scenarios.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ItemResult {
-    /// Item id (its position in the input).
-    pub id: u64,
-    /// The word, for word workloads.
-    pub word: Option<String>,
-    /// Consumer that did it.
-    pub by: String,
-    /// When it finished, since start.
-    pub done_at: Duration,
-}
-
-/// What a per-item trace line is about (`--log` only; off by default).
-#[derive(Clone, Debug, PartialEq)]
-pub enum TraceKind {
-    /// A producer put an item.
-    Produced(u64),
-    /// A consumer took an item.
-    Received(u64),
-    /// A consumer took a pill.
-    Pill,
-    /// A lifecycle event.
-    Event(super::event::Event),
-}
-
-/// A per-item trace line for `--log`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Trace {
-    /// Thread name.
-    pub who: Arc<str>,
-    /// Time since start.
-    pub at: Duration,
-    /// What happened.
-    pub kind: TraceKind,
-}
+// Kept reachable here too: these types were first defined in this module.
+pub use super::trace::{ItemResult, Trace, TraceKind};
 
 /// A running (or finished) simulation. Dropping it aborts the run without
 /// waiting: threads blocked on the queue are released, and a thread in the
@@ -192,7 +161,7 @@ impl Engine {
     }
 
     /// Results in input order (only when the config collects results).
-    pub fn results(&self) -> Vec<super::engine::ItemResult> {
+    pub fn results(&self) -> Vec<ItemResult> {
         let mut r = lock(&self.sh.results).clone();
         r.sort_by_key(|x| x.id);
         r

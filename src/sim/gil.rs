@@ -9,10 +9,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
-use super::shared::lock;
+use super::sync::lock;
 
-/// Python's default switch interval.
-pub const DEFAULT_SWITCH: Duration = Duration::from_millis(5);
+// The default lives with the rest of the config; still reachable here.
+pub use super::config::DEFAULT_SWITCH;
 
 /// How often a waiter re-checks for abort.
 const WAIT_SLICE: Duration = Duration::from_millis(20);

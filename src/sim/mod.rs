@@ -1,6 +1,19 @@
 //! The simulation engine: real producer and consumer OS threads on an
 //! instrumented crossbeam-channel queue, poison-pill shutdown and live
 //! control. It knows nothing of terminals; front ends read [`Snapshot`]s.
+//!
+//! The files form layers; each imports only from the layers below it (the
+//! `layering` test fails on an import cycle):
+//!
+//! - facade: `engine` ([`Engine`]: start, commands, snapshots)
+//! - steering: `coordinator` (`main`: pills, live commands), `sampler`,
+//!   `assemble` (snapshot building), `spawn`
+//! - worker loops: `producer`, `consumer`, and what they share: `worker_kit`,
+//!   `gate`, `spend`
+//! - shared state: `shared` (registry, flags, knobs, events), `gil`
+//! - plain data and leaves: `config`, `command`, `snapshot`, `event`,
+//!   `trace`, `state`, `stats`, `queue`, `recent`, `work`, `serde_fmt`,
+//!   `sync`, `panic_filter`
 
 mod assemble;
 pub mod command;
@@ -23,17 +36,29 @@ mod spawn;
 mod spend;
 pub mod state;
 pub mod stats;
+mod sync;
+pub mod trace;
 pub mod work;
+mod worker_kit;
 
-pub use assemble::{LANE_CELLS, STRIP_MAX, buckets, summary};
 pub use command::{Command, Removal};
 pub use config::{Capacity, Config, PillTrigger, Workload};
-pub use engine::{Engine, ItemResult, Trace, TraceKind};
+pub use engine::Engine;
 pub use event::{Event, EventKind};
-pub use shared::{lock, new_histogram, record};
 pub use snapshot::{
     Bucket, Counts, HistoryPoint, Latency, LatencySummary, OutputLine, ProgramOutput, QueueStrip,
     Slot, Snapshot, SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};
+pub use trace::{ItemResult, Trace, TraceKind};
 pub use work::{Dist, WorkMode, WorkSpec};
+
+// What another snapshot source (a traced program) needs to build the same
+// Snapshot the engine does: the strip and lane sizes, the histogram
+// helpers, and the lock that survives poisoning.
+pub use assemble::{LANE_CELLS, STRIP_MAX, summary};
+pub use shared::{new_histogram, record};
+pub use sync::lock;
+
+#[cfg(test)]
+mod layering;

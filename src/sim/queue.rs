@@ -112,7 +112,7 @@ pub enum Blocked<T> {
 }
 
 /// Try to send without blocking. `Err` gives the message back when the queue
-/// is full (the caller then marks itself blocked and calls [`send_blocking`]).
+/// is full (the caller then tries [`spin_send`] before it marks itself blocked).
 #[inline]
 pub fn try_send(tx: &Sender<Msg>, msg: Msg) -> Result<(), Option<Msg>> {
     match tx.try_send(msg) {

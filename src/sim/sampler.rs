@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::assemble::{counts, dominant};
-use super::shared::{Shared, Worker, lock};
+use super::shared::{Shared, Worker};
 use super::snapshot::{HISTORY_LEN, HISTORY_STEP, HistoryPoint};
 use super::state::ThreadState;
+use super::sync::lock;
 
 /// The sampler's own state (lives on the coordinator thread).
 #[derive(Default)]

@@ -15,7 +15,6 @@ use std::time::Duration;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::snapshot::Slot;
 use super::state::ThreadState;
 
 /// Clamps to `u64` nanoseconds (584 years: never reached by a run).
@@ -153,31 +152,30 @@ pub mod lane {
     }
 }
 
-/// Queue slots as `[id, producer]` (item) or `null` (pill).
+/// Queue slots as `[id, producer]` (item) or `null` (pill). Generic over the
+/// slot type, which converts to and from `Option<(id, producer)>`, so this
+/// codec does not depend on the snapshot that uses it.
 pub mod slots {
     use super::*;
 
     /// Writes the slots.
-    pub fn serialize<S: Serializer>(slots: &[Slot], s: S) -> Result<S::Ok, S::Error> {
-        let v: Vec<Option<(u64, usize)>> = slots
-            .iter()
-            .map(|slot| match *slot {
-                Slot::Item { id, producer } => Some((id, producer)),
-                Slot::Pill => None,
-            })
-            .collect();
+    pub fn serialize<T, S>(slots: &[T], s: S) -> Result<S::Ok, S::Error>
+    where
+        T: Copy + Into<Option<(u64, usize)>>,
+        S: Serializer,
+    {
+        let v: Vec<Option<(u64, usize)>> = slots.iter().map(|&slot| slot.into()).collect();
         v.serialize(s)
     }
 
     /// Reads the slots.
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Slot>, D::Error> {
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+    where
+        T: From<Option<(u64, usize)>>,
+        D: Deserializer<'de>,
+    {
         let v = Vec::<Option<(u64, usize)>>::deserialize(d)?;
-        Ok(v.into_iter()
-            .map(|x| match x {
-                Some((id, producer)) => Slot::Item { id, producer },
-                None => Slot::Pill,
-            })
-            .collect())
+        Ok(v.into_iter().map(T::from).collect())
     }
 }
 

@@ -1,10 +1,11 @@
 //! State shared by the engine's threads: the thread registry, run-wide flags,
-//! live knobs, the event ring and merged latency histograms. Everything on a
-//! per-item path is either owner-written atomics or an uncontended local.
+//! live knobs, the event ring and merged latency histograms. On a per-item
+//! path a thread only reads shared flags, writes its own atomics or an
+//! uncontended local, and claims item ids (in blocks when producing flat out).
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -13,11 +14,12 @@ use crossbeam_utils::CachePadded;
 use hdrhistogram::Histogram;
 
 use super::config::Config;
-use super::engine::{ItemResult, Trace, TraceKind};
 use super::event::{EventKind, EventRing};
 use super::recent::RecentRing;
 use super::state::{Phase, Role, ThreadState};
 use super::stats::ThreadStats;
+use super::sync::{lock, lock_read};
+use super::trace::{ItemResult, Trace, TraceKind};
 use super::work::WorkSpec;
 
 /// Events kept in the ring.
@@ -400,20 +402,4 @@ impl Shared {
             self.has_spare.store(true, Ordering::Release);
         }
     }
-}
-
-/// Lock a mutex, recovering from poisoning: a panicking worker must not take
-/// the engine's bookkeeping down with it.
-pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Read-lock, recovering from poisoning.
-pub fn lock_read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    m.read().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Write-lock, recovering from poisoning.
-pub fn lock_write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    m.write().unwrap_or_else(|e| e.into_inner())
 }

@@ -173,6 +173,25 @@ pub enum Slot {
     Pill,
 }
 
+/// A slot as `(id, producer)`, `None` for a pill (its recorded shape).
+impl From<Slot> for Option<(u64, usize)> {
+    fn from(slot: Slot) -> Self {
+        match slot {
+            Slot::Item { id, producer } => Some((id, producer)),
+            Slot::Pill => None,
+        }
+    }
+}
+
+impl From<Option<(u64, usize)>> for Slot {
+    fn from(x: Option<(u64, usize)>) -> Self {
+        match x {
+            Some((id, producer)) => Slot::Item { id, producer },
+            None => Slot::Pill,
+        }
+    }
+}
+
 /// The queue's contents in order, head (next out) first. Only the newest
 /// `slots.len()` messages are listed; `hidden` older ones sit ahead of them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -10,9 +10,10 @@ use super::consumer;
 use super::producer;
 use super::queue::Msg;
 use super::recent::RecentRing;
-use super::shared::{Shared, Worker, lock_write};
+use super::shared::{Shared, Worker};
 use super::state::Role;
 use super::stats::ThreadStats;
+use super::sync::{lock, lock_write};
 
 /// Worker stacks: small, since 1,000 threads may run.
 const STACK: usize = 256 * 1024;
@@ -76,7 +77,7 @@ impl Spawner {
         };
         match handle {
             Ok(h) => {
-                *super::shared::lock(&w.handle) = Some(h);
+                *lock(&w.handle) = Some(h);
                 Ok(w)
             }
             Err(e) => {

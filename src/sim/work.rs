@@ -120,28 +120,9 @@ fn secs(s: f64) -> Duration {
     }
 }
 
-/// Formats a duration the way the scenario syntax reads it (`250ms`, `1.5s`, `40us`).
-pub fn fmt_duration(d: Duration) -> String {
-    let ns = d.as_nanos();
-    if ns == 0 {
-        "0ms".into()
-    } else if ns.is_multiple_of(1_000_000_000) {
-        format!("{}s", ns / 1_000_000_000)
-    } else if ns >= 1_000_000_000 {
-        format!("{}s", trim(d.as_secs_f64()))
-    } else if ns.is_multiple_of(1_000_000) {
-        format!("{}ms", ns / 1_000_000)
-    } else if ns >= 1_000_000 {
-        format!("{}ms", trim(ns as f64 / 1e6))
-    } else {
-        format!("{}us", trim(ns as f64 / 1e3))
-    }
-}
-
-fn trim(x: f64) -> String {
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
+/// Formats a duration the way the scenario syntax reads it (`250ms`,
+/// `1.5s`, `40µs`): exact, so it parses back to itself.
+pub use crate::units::exact as fmt_duration;
 
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -337,7 +318,7 @@ mod tests {
         let ms = Duration::from_millis;
         assert_eq!(Dist::Fixed(ms(10)).to_string(), "10ms");
         assert_eq!(Dist::Fixed(ms(1500)).to_string(), "1.5s");
-        assert_eq!(Dist::Fixed(Duration::from_micros(40)).to_string(), "40us");
+        assert_eq!(Dist::Fixed(Duration::from_micros(40)).to_string(), "40µs");
         assert_eq!(
             WorkSpec::new(WorkMode::Spin, Dist::Exp { mean: ms(10) }).to_string(),
             "cpu:exp:10ms"

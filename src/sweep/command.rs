@@ -4,16 +4,15 @@
 //! prints what was measured.
 
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use super::progress::Bar;
 use super::range::{parse_counts, spread};
-use super::{SweepSpec, output};
+use super::{SpecError, SweepSpec, output};
 use crate::cli::SweepArgs;
+use crate::error::{Error, Exit};
 use crate::scenario;
 use crate::scenario::duration::parse_duration;
-use crate::scenario::error::ScenarioError;
+use crate::signals::Signals;
 
 /// How the results are printed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -30,17 +29,17 @@ pub enum Format {
 /// Most consumer counts in the default range (1 to twice the scenario's).
 pub const DEFAULT_POINTS: usize = 16;
 
-/// A one-line error for `flag`.
-fn flag_error(flag: &str, message: String) -> String {
-    format!("{flag}: {message}")
+/// A bad value of `flag`, as bad input.
+fn flag_error(flag: &'static str, message: String) -> Error {
+    Error::usage(SpecError { flag, message })
 }
 
-/// Builds the spec from the flags; `Err` is the one line to print (exit 2).
-pub fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
+/// Builds the spec from the flags; every error is bad input, one line
+/// naming the flag (or the scenario file's key).
+pub fn spec(args: &SweepArgs) -> Result<SweepSpec, Error> {
     let overrides = args.workload.overrides();
-    let base = scenario::resolve(args.scenario.as_deref(), &overrides)
-        .map_err(|e: ScenarioError| e.to_string())?;
-    let counts = |flag: &str, text: &Option<String>, default: Vec<usize>| match text {
+    let base = scenario::resolve(args.scenario.as_deref(), &overrides).map_err(Error::usage)?;
+    let counts = |flag: &'static str, text: &Option<String>, default: Vec<usize>| match text {
         None => Ok(default),
         Some(t) => parse_counts(t).map_err(|e| flag_error(flag, format!("{e}; got {}", quote(t)))),
     };
@@ -66,23 +65,20 @@ pub fn spec(args: &SweepArgs) -> Result<SweepSpec, String> {
             ),
         )
     })?;
-    SweepSpec::new(base, producers, consumers, trial, repeat).map_err(|e| e.to_string())
+    SweepSpec::new(base, producers, consumers, trial, repeat).map_err(Error::usage)
 }
 
 fn quote(t: &str) -> String {
     format!("{t:?}")
 }
 
-/// Runs `queuescope sweep`; returns the exit code (0 done, 1 interrupted
-/// or threads could not start, 2 bad flags).
-pub fn run(args: &SweepArgs) -> i32 {
-    let spec = match spec(args) {
-        Ok(s) => s,
-        Err(line) => {
-            eprintln!("error: {line}");
-            return 2;
-        }
-    };
+/// Runs `queuescope sweep` and prints its report (`charts` draws the
+/// table's charts): [`Exit::Ok`] when every
+/// point was measured, [`Exit::Failure`] when a signal interrupted it (the
+/// points measured so far are printed). `Err` for bad flags or threads that
+/// could not start.
+pub fn run(args: &SweepArgs, charts: output::ChartText) -> crate::error::Result {
+    let spec = spec(args)?;
     let format = if args.json {
         Format::Json
     } else if args.csv {
@@ -90,29 +86,16 @@ pub fn run(args: &SweepArgs) -> i32 {
     } else {
         Format::Table
     };
-    let cancel = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        let _ = signal_hook::flag::register(sig, cancel.clone());
-    }
+    let signals = Signals::catch().map_err(|e| Error::failure(format!("signals: {e}")))?;
     let mut bar = Bar::stderr();
-    let result = super::run(&spec, &cancel, &mut |p| bar.update(p));
+    let result = super::run(&spec, signals.flag(), &mut |p| bar.update(p));
     bar.clear();
-    let result = match result {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("queuescope: could not start the threads: {e}");
-            return 1;
-        }
-    };
+    let result = result.map_err(|e| Error::failure(format!("could not start the threads: {e}")))?;
     if result.cancelled {
         eprintln!("queuescope: sweep interrupted; printing the points measured so far");
     }
     let text = match format {
-        Format::Table => output::table(&result, 72),
+        Format::Table => output::table(&result, Some(charts)),
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&output::json(&result)).unwrap_or_default();
             s.push('\n');
@@ -124,5 +107,9 @@ pub fn run(args: &SweepArgs) -> i32 {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
-    if result.cancelled { 1 } else { 0 }
+    Ok(if result.cancelled {
+        Exit::Failure
+    } else {
+        Exit::Ok
+    })
 }

@@ -19,7 +19,6 @@
 //! println!("knee at {:?} consumers", result.knee().map(|k| k.consumers));
 //! ```
 
-pub mod chart;
 pub mod command;
 pub mod output;
 pub mod progress;

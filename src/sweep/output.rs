@@ -1,20 +1,19 @@
 //! A sweep's results as a text table (with the knee marked and a verdict
-//! line), one JSON document, or CSV. Field names are documented in the
-//! README's "Tuning" section.
+//! line), one JSON document, or CSV. Field names are documented in
+//! `docs/tuning.md`.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::range::show_counts;
 use super::{KNEE_TOLERANCE, Point, SweepResult, best_index, knee_index};
-use crate::sim::work::fmt_duration;
-use crate::ui::fmt;
+use crate::units::{self as fmt, millis as ms};
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
+/// Draws a result's charts as lines of text: the terminal UI's chart widget
+/// drawn off-screen. The command printing the report hands it to [`table`],
+/// so `sweep` itself needs no drawing library.
+pub type ChartText = fn(&SweepResult) -> String;
 
 /// The first line: what was swept.
 pub fn title(r: &SweepResult) -> String {
@@ -30,7 +29,7 @@ pub fn title(r: &SweepResult) -> String {
     let trial = if r.batch {
         "each run to completion".to_string()
     } else {
-        format!("trials of {}", fmt_duration(r.trial))
+        format!("trials of {}", crate::units::exact(r.trial))
     };
     let repeat = if r.repeat == 1 {
         String::new()
@@ -62,8 +61,9 @@ fn note(p: &Point, is_knee: bool, is_best: bool) -> String {
     parts.join(", ")
 }
 
-/// The text table, the verdict and (when `chart_width` > 0) the charts.
-pub fn table(r: &SweepResult, chart_width: u16) -> String {
+/// The text table, the verdict and, given `charts`, the charts (when some
+/// point was measured).
+pub fn table(r: &SweepResult, charts: Option<ChartText>) -> String {
     let knee = knee_index(&r.points);
     let best = best_index(&r.points);
     let mut out = String::new();
@@ -85,12 +85,12 @@ pub fn table(r: &SweepResult, chart_width: u16) -> String {
             p.consumers,
             fmt::rate(p.throughput),
             p.mean_depth,
-            fmt::dur(p.wait_p50),
-            fmt::dur(p.wait_p99),
+            fmt::short(p.wait_p50),
+            fmt::short(p.wait_p99),
             fmt::pct(p.utilization),
         );
         if r.batch {
-            let m = p.makespan.map_or_else(|| "-".to_string(), fmt::dur);
+            let m = p.makespan.map_or_else(|| "-".to_string(), fmt::short);
             let _ = write!(out, " {m:>9}");
         }
         let n = note(p, Some(i) == knee, Some(i) == best);
@@ -100,9 +100,9 @@ pub fn table(r: &SweepResult, chart_width: u16) -> String {
         out.push('\n');
     }
     let _ = writeln!(out, "{}", verdict(r));
-    if chart_width > 0 && !r.points.is_empty() {
+    if let Some(charts) = charts.filter(|_| !r.points.is_empty()) {
         out.push('\n');
-        out.push_str(&super::chart::text(r, chart_width, 14, false));
+        out.push_str(&charts(r));
     }
     out
 }
@@ -226,6 +226,7 @@ pub fn csv(r: &SweepResult) -> String {
 mod tests {
     use super::*;
     use crate::sweep::tests::pt;
+    use std::time::Duration;
 
     fn result() -> SweepResult {
         SweepResult {
@@ -242,7 +243,7 @@ mod tests {
 
     #[test]
     fn table_marks_the_knee_and_says_why() {
-        let t = table(&result(), 0);
+        let t = table(&result(), None);
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(
             lines[0],

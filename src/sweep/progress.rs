@@ -29,7 +29,7 @@ pub fn line(p: &Progress, elapsed: Duration) -> String {
         if rest.as_secs() < 60 {
             format!("  ~{}s left", rest.as_secs())
         } else {
-            format!("  ~{} left", crate::ui::fmt::elapsed(rest))
+            format!("  ~{} left", crate::units::clock(rest))
         }
     } else {
         String::new()
@@ -46,7 +46,7 @@ pub fn line(p: &Progress, elapsed: Duration) -> String {
     )
 }
 
-/// Draws [`line`] on stderr when it is a terminal.
+/// Draws [`line()`] on stderr when it is a terminal.
 #[derive(Debug)]
 pub struct Bar {
     on: bool,

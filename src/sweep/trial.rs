@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::headless::Watchdog;
+use crate::analysis::watchdog::Watchdog;
 use crate::sim::{Command, Config, Engine, Phase, Role, Snapshot, Workload};
 
 /// How often a trial looks at its engine (watchdog, limit, progress).

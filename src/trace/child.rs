@@ -20,6 +20,8 @@ use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::error::Exit;
+
 /// How long a program gets to end after SIGTERM before SIGKILL.
 pub const GRACE: Duration = Duration::from_secs(2);
 
@@ -66,6 +68,12 @@ impl Ended {
             Ended::Code(c) => c,
             Ended::Signal(s) => 128 + s,
         }
+    }
+
+    /// How queuescope ends for it: with the same code.
+    pub fn exit(self) -> Exit {
+        // A wait status holds 0..=255, and a signal number is below 128.
+        Exit::Program(u8::try_from(self.code()).unwrap_or(u8::MAX))
     }
 }
 

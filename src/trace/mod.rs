@@ -8,6 +8,7 @@
 //! engine hands out, so every panel, `--json`, `--record`, the lints and
 //! the watchdog work on the traced program. [`child`] starts and stops the
 //! program; [`source`] ties it together behind the live view's source trait.
+//! What a user sees and can do is described in `docs/trace.md`.
 
 pub mod child;
 pub mod fold;
@@ -23,6 +24,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use crate::cli::TraceArgs;
+use crate::error::{Error, Exit};
 use crate::sim::lock;
 use crate::tui::{self, TuiOptions};
 pub use source::{Outcome, Setup, TraceSource};
@@ -32,10 +34,10 @@ pub use source::{Outcome, Setup, TraceSource};
 const LOG_QUEUE: usize = 4096;
 
 /// `queuescope trace`: the live view, or headless with `--json`, `--log`,
-/// or when stdout is not a terminal. Returns the exit code: the program's
-/// own, else 2 (bad input), 3 (it hung and was stopped), 1 (stopped by a
-/// signal while headless).
-pub fn command(args: &TraceArgs, opts: TuiOptions) -> i32 {
+/// or when stdout is not a terminal. Ends with the program's own code
+/// ([`Exit::Program`]), else bad input (it cannot be started), a hang (it
+/// was stopped), or a failure (stopped by a signal while headless).
+pub fn command(args: &TraceArgs, opts: TuiOptions) -> crate::error::Result {
     // An int pill must be seen in every put: no compact ints then.
     let compact = !args.pill.iter().any(|p| p.trim().parse::<i64>().is_ok());
     let headless = args.json || args.log || !std::io::stdout().is_terminal();
@@ -78,33 +80,38 @@ pub fn command(args: &TraceArgs, opts: TuiOptions) -> i32 {
             }
         })
     });
-    let code = report::run(setup, args.json);
+    let result = report::run(setup, args.json);
     if let Some(h) = printer {
         let _ = h.join();
     }
-    code
+    result
 }
 
 /// The live view on the program; `r` starts it again.
-fn live(setup: &Setup, opts: TuiOptions) -> i32 {
+fn live(setup: &Setup, opts: TuiOptions) -> crate::error::Result {
     let last: RefCell<Option<Arc<source::Shared>>> = RefCell::new(None);
+    // Why the program could not be started, if it could not: bad input.
+    let not_started: RefCell<Option<String>> = RefCell::new(None);
     let result = tui::run_sim(
-        || {
-            let src = TraceSource::start(setup).map_err(std::io::Error::other)?;
-            *last.borrow_mut() = Some(Arc::clone(src.shared()));
-            Ok(src)
+        || match TraceSource::start(setup) {
+            Ok(src) => {
+                *last.borrow_mut() = Some(Arc::clone(src.shared()));
+                Ok(src)
+            }
+            Err(line) => {
+                *not_started.borrow_mut() = Some(line.clone());
+                Err(std::io::Error::other(line))
+            }
         },
         opts,
     );
-    let code = match result {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return report::EXIT_USAGE;
-        }
+    let exit = match (result, not_started.into_inner()) {
+        (Ok(exit), _) => exit,
+        (Err(_), Some(line)) => return Err(Error::usage(line)),
+        (Err(e), None) => return Err(e),
     };
     let Some(shared) = last.into_inner() else {
-        return code;
+        return Ok(exit);
     };
     let outcome = lock(&shared.outcome).clone();
     match &outcome {
@@ -114,11 +121,11 @@ fn live(setup: &Setup, opts: TuiOptions) -> i32 {
         Some(Outcome::Exited(e)) if e.code() != 0 => print_tail(&shared),
         _ => {}
     }
-    // Quitting the view is the user's choice: 0, unless the view failed.
-    match report::exit_code(outcome.as_ref(), 0) {
-        0 => code,
-        c => c,
-    }
+    // Quitting the view is the user's choice: it ends as the view did.
+    Ok(match report::exit_for(outcome.as_ref(), exit) {
+        Exit::Program(0) => exit,
+        other => other,
+    })
 }
 
 /// The last lines a failed program wrote to stderr (its traceback).

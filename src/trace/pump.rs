@@ -15,16 +15,13 @@ use super::listen::{Stream, Streams};
 use super::protocol::{Event, Lines, parse_line};
 use super::source::{Outcome, Shared, mono_ns, view_ns};
 use crate::analysis::lint::lints;
-use crate::headless::Watchdog;
+use crate::analysis::watchdog::{HANG_AFTER, Watchdog};
 use crate::sim::{SnapshotRequest, lock};
 
 /// Longest wait for data before looking at the stop flag again.
 const POLL: Duration = Duration::from_millis(50);
 /// How often the watchdog looks.
 const WATCH_EVERY: Duration = Duration::from_millis(100);
-/// How long every thread must have been waiting for ever before the
-/// program is called hung (a wake may be on its way).
-const HANG_AFTER: Duration = Duration::from_secs(1);
 /// How long the streams are read after the program has ended.
 const DRAIN: Duration = Duration::from_millis(500);
 

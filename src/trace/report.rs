@@ -3,21 +3,16 @@
 //! same fields as `run --json`, plus a `trace` object).
 
 use std::io::Write;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use super::source::{Outcome, Setup, TraceSource, config_of};
 use crate::analysis::lint::{Lint, lints};
+use crate::error::{Error, Exit};
 use crate::report;
+use crate::signals::Signals;
 use crate::sim::{Snapshot, ThreadState, lock};
-
-// The exit codes `run` uses: 2 for bad input (here a program that cannot
-// be started, a `--record` file that cannot be created), 1 for a runtime
-// failure (stopped by a signal, a recording that failed), 3 for a hang.
-pub use crate::headless::{EXIT_FAILURE, EXIT_HANG, EXIT_USAGE};
 
 /// The run's document: `run --json`'s fields, plus `trace`.
 pub fn document(snap: &Snapshot, warnings: &[Lint], extra: &Value) -> Value {
@@ -88,35 +83,26 @@ fn warnings(src: &TraceSource, last: &Snapshot) -> Vec<Lint> {
     seen
 }
 
-/// The exit code for how the run ended (`stopped` is a user's signal).
-pub fn exit_code(outcome: Option<&Outcome>, stopped: i32) -> i32 {
+/// How the process ends for how the run ended: the program's own code,
+/// [`Exit::Hang`] after a hang, and `stopped` when queuescope stopped it.
+pub fn exit_for(outcome: Option<&Outcome>, stopped: Exit) -> Exit {
     match outcome {
-        Some(Outcome::Exited(e)) => e.code(),
-        Some(Outcome::Hang { .. }) => EXIT_HANG,
+        Some(Outcome::Exited(e)) => e.exit(),
+        Some(Outcome::Hang { .. }) => Exit::Hang,
         Some(Outcome::Stopped) | None => stopped,
     }
 }
 
-/// Runs the program headless and prints the report; returns the exit code.
-pub fn run(setup: Setup, json: bool) -> i32 {
-    let signalled = Arc::new(AtomicBool::new(false));
-    for sig in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGHUP,
-    ] {
-        // Without the handler a signal just kills us, and the child with us.
-        let _ = signal_hook::flag::register(sig, signalled.clone());
-    }
-    let mut src = match TraceSource::start(&setup) {
-        Ok(s) => s,
-        Err(line) => {
-            eprintln!("error: {line}");
-            return EXIT_USAGE;
-        }
-    };
+/// Runs the program headless and prints the report. A program that cannot
+/// be started (or a `--record` file that cannot be created) is bad input;
+/// a program stopped by a signal, or a recording that failed, ends in
+/// [`Exit::Failure`] after the report.
+pub fn run(setup: Setup, json: bool) -> crate::error::Result {
+    // Without the handlers a signal just kills us, and the child with us.
+    let signals = Signals::catch().map_err(|e| Error::failure(format!("signals: {e}")))?;
+    let mut src = TraceSource::start(&setup).map_err(Error::usage)?;
     while !src.wait_over(Duration::from_millis(100)) {
-        if signalled.swap(false, Ordering::AcqRel) {
+        if signals.take() {
             eprintln!("queuescope: stopping the program");
             src.stop();
         }
@@ -126,6 +112,27 @@ pub fn run(setup: Setup, json: bool) -> i32 {
     if let Some(Outcome::Hang { message, .. }) = &outcome {
         eprintln!("queuescope: hang: {message}; the program was stopped");
     }
+    explain_silence(&src);
+    let snap = src.last_snapshot();
+    let warnings = warnings(&src, &snap);
+    let extra = src.report_extra();
+    let record_failed = match src.close_recording() {
+        Ok(()) => false,
+        Err(e) => {
+            eprintln!("queuescope: {e}");
+            true
+        }
+    };
+    print_report(&snap, &warnings, &extra, json);
+    Ok(match exit_for(outcome.as_ref(), Exit::Failure) {
+        Exit::Program(0) if record_failed => Exit::Failure,
+        exit => exit,
+    })
+}
+
+/// Says why no events came, when none did (or in a protocol this
+/// queuescope does not read).
+fn explain_silence(src: &TraceSource) {
     let (hello, foreign) = {
         let fold = lock(&src.shared().fold);
         (fold.hello.is_some(), fold.stats.foreign_version)
@@ -143,21 +150,6 @@ pub fn run(setup: Setup, json: bool) -> i32 {
              without -I, -E or -S?",
             src.command()
         );
-    }
-    let snap = src.last_snapshot();
-    let warnings = warnings(&src, &snap);
-    let extra = src.report_extra();
-    let record_failed = match src.close_recording() {
-        Ok(()) => false,
-        Err(e) => {
-            eprintln!("queuescope: {e}");
-            true
-        }
-    };
-    print_report(&snap, &warnings, &extra, json);
-    match exit_code(outcome.as_ref(), EXIT_FAILURE) {
-        0 if record_failed => EXIT_FAILURE,
-        code => code,
     }
 }
 

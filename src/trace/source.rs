@@ -15,9 +15,9 @@ use super::child::{self, Ended};
 use super::fold::{self, Fold, WaitFor};
 use super::output::OutputRing;
 use crate::analysis::lint::Lint;
-use crate::app::SourceView;
-use crate::record::{self, Recorder, RecordingView};
+use crate::record::{self, Recorder};
 use crate::sim::{Command, Config, Role, Snapshot, SnapshotRequest, Workload, lock};
+use crate::source::{Source, SourceView};
 
 /// Output lines a snapshot carries.
 const OUTPUT_LINES: usize = 200;
@@ -148,7 +148,12 @@ pub fn label(command: &[std::ffi::OsString]) -> String {
 impl TraceSource {
     /// Starts the program and the pump. The error is one line.
     pub fn start(setup: &Setup) -> Result<TraceSource, String> {
-        let record_file = setup.record.as_deref().map(record::create).transpose()?;
+        let record_file = setup
+            .record
+            .as_deref()
+            .map(record::create)
+            .transpose()
+            .map_err(|e| e.to_string())?;
         let running = child::spawn(&setup.spec)?;
         let command: Vec<String> = setup
             .spec
@@ -290,7 +295,7 @@ pub fn config_of(s: &Snapshot) -> Config {
     }
 }
 
-impl crate::tui::Sim for TraceSource {
+impl Source for TraceSource {
     fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
         let mut s = self.shared.snapshot(req);
         s.output = Some(lock(&self.shared.output).snapshot(OUTPUT_LINES));
@@ -308,9 +313,9 @@ impl crate::tui::Sim for TraceSource {
         self.wait_over(timeout)
     }
 
-    fn source(&self) -> SourceView {
+    fn source_view(&self) -> SourceView {
         match &self.rec_status {
-            Some(st) => SourceView::Recording(RecordingView::of(st)),
+            Some(st) => SourceView::Recording(record::view_of(st)),
             None => SourceView::Live,
         }
     }

@@ -7,9 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
+use super::draw::block;
+use super::fmt;
+use super::layout::centered;
 use super::theme::Theme;
 use super::threads::{lane_cell, state_words};
-use super::{centered, fmt, panel};
 use crate::app::ViewState;
 use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Bucket, LatencySummary, Snapshot, ThreadDetail, ThreadSnap, ThreadState};
@@ -45,12 +47,13 @@ pub fn bars(histogram: &[Bucket], max: usize) -> Vec<Bucket> {
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, theme: &Theme) {
     let w = (area.width * 9 / 10).clamp(56, 130);
     let Some(t) = view
+        .threads
         .selected
         .and_then(|id| snap.threads.iter().find(|t| t.id == id))
     else {
         let rect = centered(area, w, 3);
         Clear.render(rect, buf);
-        let block = panel(" Details ", theme);
+        let block = block(" Details ", theme);
         Paragraph::new("No thread selected.")
             .block(block)
             .render(rect, buf);
@@ -58,17 +61,58 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
     };
     let detail = snap.detail.as_ref().filter(|d| d.id == t.id);
     // A recording keeps the timeline but not each thread's histograms.
-    let replaying = matches!(view.source, crate::app::SourceView::Replay(_));
-    let (latency_detail, missing) = if replaying {
-        (None, "not recorded (the Stats panel has the run's)")
+    let replaying = matches!(view.source, crate::source::SourceView::Replay(_));
+    let latency_shown = if replaying {
+        Latency {
+            detail: None,
+            missing: "not recorded (the Stats panel has the run's)",
+        }
     } else {
-        (detail, "loading...")
+        Latency {
+            detail,
+            missing: "loading...",
+        }
     };
     // Timeline: the detail's full history when present, else the row's lane.
     let timeline: &[ThreadState] = detail.map_or(&t.lane, |d| &d.timeline);
     // Size the window to its content, so it covers no more than it must.
     let inner_w = w.min(area.width).saturating_sub(2) as usize;
     let timeline_rows = timeline.len().div_ceil(inner_w.max(1)).clamp(1, 4);
+    let h = window_height(t, detail, timeline_rows, inner_w);
+    let rect = centered(area, w, h.min(area.height.saturating_sub(2)));
+    Clear.render(rect, buf);
+    let inner = frame(buf, rect, t, snap, theme);
+    if inner.height < 4 {
+        return;
+    }
+    let mut y = inner.y;
+    summary(t, theme).render(Rect::new(inner.x, y, inner.width, 1), buf);
+    y += 2;
+    y = timeline_block(buf, inner, y, timeline, timeline_rows as u16, theme);
+    y += 1;
+    if y >= inner.bottom() {
+        return;
+    }
+    let rest = Rect::new(inner.x, y, inner.width, inner.bottom() - y);
+    states_and_latency(buf, rest, t, latency_shown, theme);
+}
+
+/// The latency to show, and what to say without it.
+struct Latency<'a> {
+    /// The thread's histograms (never for a replay: they are not recorded).
+    detail: Option<&'a ThreadDetail>,
+    /// Shown in their place.
+    missing: &'static str,
+}
+
+/// The window's height for `t`: borders, the summary, the timeline, and
+/// the time per state beside (or above) the latency.
+fn window_height(
+    t: &ThreadSnap,
+    detail: Option<&ThreadDetail>,
+    timeline_rows: usize,
+    inner_w: usize,
+) -> u16 {
     let states = t.time_in.iter().filter(|d| !d.is_zero()).count() + 1;
     let lat = detail.map_or(2, |d| 5 + bars(&d.histogram, MAX_BARS).len());
     let body = if inner_w >= 96 {
@@ -76,9 +120,12 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
     } else {
         states + 1 + lat
     };
-    let h = (2 + 1 + timeline_rows + 1 + body + 2) as u16;
-    let rect = centered(area, w, h.min(area.height.saturating_sub(2)));
-    Clear.render(rect, buf);
+    (2 + 1 + timeline_rows + 1 + body + 2) as u16
+}
+
+/// The window's border with the thread's name, role and state on top;
+/// returns the inner area.
+fn frame(buf: &mut Buffer, rect: Rect, t: &ThreadSnap, snap: &Snapshot, theme: &Theme) -> Rect {
     let dot = theme.glyphs.dot;
     let title = Line::from(vec![
         Span::raw(" "),
@@ -90,18 +137,16 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
             theme.state(t.state),
         ),
     ]);
-    let block = panel(title, theme)
+    let block = block(title, theme)
         .title_bottom(Line::from(" esc closes, j/k other thread ").right_aligned());
     let inner = block.inner(rect);
     block.render(rect, buf);
-    if inner.height < 4 {
-        return;
-    }
+    inner
+}
 
-    let mut y = inner.y;
-    let line = |buf: &mut Buffer, y: u16, l: Line| {
-        l.render(Rect::new(inner.x, y, inner.width, 1), buf);
-    };
+/// `items 120 · failed 0 · busy 97% · blocked 0% · alive 12.6s · in this state 3ms`.
+fn summary(t: &ThreadSnap, theme: &Theme) -> Line<'static> {
+    let dot = theme.glyphs.dot;
     let life = t.lifetime();
     let share = |d: std::time::Duration| {
         if life.is_zero() {
@@ -110,73 +155,57 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
             d.as_secs_f64() / life.as_secs_f64()
         }
     };
-    line(
-        buf,
-        y,
-        Line::from(vec![
-            Span::styled("items ", theme.dim),
-            Span::styled(t.items.to_string(), theme.text),
-            Span::styled(format!("{dot}failed "), theme.dim),
-            Span::styled(
-                t.failed.to_string(),
-                if t.failed > 0 { theme.bad } else { theme.text },
-            ),
-            Span::styled(format!("{dot}busy "), theme.dim),
-            Span::styled(fmt::pct(t.busy_fraction()), theme.text),
-            Span::styled(format!("{dot}blocked "), theme.dim),
-            Span::styled(fmt::pct(share(t.blocked())), theme.text),
-            Span::styled(format!("{dot}alive "), theme.dim),
-            Span::styled(fmt::elapsed(life), theme.text),
-            Span::styled(format!("{dot}in this state "), theme.dim),
-            Span::styled(fmt::dur(t.in_state_for), theme.text),
-        ]),
-    );
-    y += 2;
+    Line::from(vec![
+        Span::styled("items ", theme.dim),
+        Span::styled(t.items.to_string(), theme.text),
+        Span::styled(format!("{dot}failed "), theme.dim),
+        Span::styled(
+            t.failed.to_string(),
+            if t.failed > 0 { theme.bad } else { theme.text },
+        ),
+        Span::styled(format!("{dot}busy "), theme.dim),
+        Span::styled(fmt::pct(t.busy_fraction()), theme.text),
+        Span::styled(format!("{dot}blocked "), theme.dim),
+        Span::styled(fmt::pct(share(t.blocked())), theme.text),
+        Span::styled(format!("{dot}alive "), theme.dim),
+        Span::styled(fmt::elapsed(life), theme.text),
+        Span::styled(format!("{dot}in this state "), theme.dim),
+        Span::styled(fmt::dur(t.in_state_for), theme.text),
+    ])
+}
 
-    y = timeline_block(buf, inner, y, timeline, timeline_rows as u16, theme);
-    y += 1;
-    if y >= inner.bottom() {
-        return;
-    }
-
-    let rest = Rect::new(inner.x, y, inner.width, inner.bottom() - y);
+/// The time per state and the latency: side by side from 96 columns,
+/// else stacked.
+fn states_and_latency(buf: &mut Buffer, rest: Rect, t: &ThreadSnap, lat: Latency, theme: &Theme) {
+    let Latency { detail, missing } = lat;
     if rest.width >= 96 {
         let left_w = rest.width / 2 - 1;
-        time_per_state(
-            buf,
-            Rect {
-                width: left_w,
-                ..rest
-            },
-            t,
-            theme,
-        );
-        latency(
-            buf,
-            Rect {
-                x: rest.x + left_w + 2,
-                width: rest.width - left_w - 2,
-                ..rest
-            },
-            latency_detail,
-            missing,
-            theme,
-        );
-    } else {
-        let states = t.time_in.iter().filter(|d| !d.is_zero()).count() as u16 + 1;
-        let top = Rect {
-            height: states.min(rest.height),
+        let left = Rect {
+            width: left_w,
             ..rest
         };
-        time_per_state(buf, top, t, theme);
-        if rest.height > top.height + 1 {
-            let below = Rect {
-                y: top.bottom() + 1,
-                height: rest.height - top.height - 1,
-                ..rest
-            };
-            latency(buf, below, latency_detail, missing, theme);
-        }
+        let right = Rect {
+            x: rest.x + left_w + 2,
+            width: rest.width - left_w - 2,
+            ..rest
+        };
+        time_per_state(buf, left, t, theme);
+        latency(buf, right, detail, missing, theme);
+        return;
+    }
+    let states = t.time_in.iter().filter(|d| !d.is_zero()).count() as u16 + 1;
+    let top = Rect {
+        height: states.min(rest.height),
+        ..rest
+    };
+    time_per_state(buf, top, t, theme);
+    if rest.height > top.height + 1 {
+        let below = Rect {
+            y: top.bottom() + 1,
+            height: rest.height - top.height - 1,
+            ..rest
+        };
+        latency(buf, below, detail, missing, theme);
     }
 }
 

@@ -6,8 +6,10 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
+use super::draw::block;
+use super::fmt;
+use super::layout::centered;
 use super::theme::Theme;
-use super::{centered, fmt, panel};
 use crate::sim::{Phase, Role, Snapshot};
 
 /// Draws the banner centred on `area`.
@@ -79,6 +81,6 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     };
     Paragraph::new(lines)
         .centered()
-        .block(panel(title, theme))
+        .block(block(title, theme))
         .render(rect, buf);
 }

@@ -8,8 +8,20 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
 
 use super::theme::Theme;
+
+/// A bordered panel with a title, in the theme's border glyphs, as a
+/// ratatui [`Block`] for widgets and overlays that draw inside one.
+pub fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
+    Block::new()
+        .borders(Borders::ALL)
+        .border_set(theme.glyphs.border)
+        .border_style(theme.border)
+        .title_style(theme.title)
+        .title(title)
+}
 
 /// Writes `s` at (`x`, `y`) in at most `max` cells (and never past the
 /// buffer's right edge); returns the column after the last cell written.
@@ -50,7 +62,7 @@ pub fn spans(buf: &mut Buffer, area: Rect, spans: &[Span<'_>]) -> u16 {
 }
 
 /// A bordered panel with titles on its top and bottom edges, as
-/// [`super::panel`]'s `Block` draws it, without first restyling every cell
+/// [`block`] draws it, without first restyling every cell
 /// of the area (a Block's fill is a tenth of a frame's cost, and these
 /// panels are repainted on every frame). Returns the inner area.
 pub fn panel(
@@ -129,7 +141,7 @@ mod tests {
         let mut a = Buffer::empty(Rect::new(0, 0, 32, 8));
         let mut b = a.clone();
         let inner = panel(&mut a, area, &title, Some(&bottom), &theme);
-        let block = super::super::panel(title.clone(), &theme).title_bottom(bottom.clone());
+        let block = block(title.clone(), &theme).title_bottom(bottom.clone());
         assert_eq!(inner, block.inner(area));
         block.render(area, &mut b);
         assert_eq!(a, b);

@@ -8,8 +8,9 @@ use ratatui::text::Span;
 
 use super::draw;
 use super::theme::Theme;
-use crate::app::{Overlay, SourceView, ViewState};
+use crate::app::{Overlay, ViewState};
 use crate::sim::{Phase, Snapshot};
+use crate::source::SourceView;
 
 /// `(key, what it does)` pairs for the current situation.
 pub fn keys_now(
@@ -18,20 +19,20 @@ pub fn keys_now(
     theme: &Theme,
 ) -> Vec<(&'static str, &'static str)> {
     let g = &theme.glyphs;
-    if view.filter_editing {
+    if view.threads.filter_editing {
         return vec![
             (g.enter, "keep filter"),
             ("esc", "clear"),
             (g.updown, "select"),
         ];
     }
-    match view.overlay {
+    match &view.overlay {
         Overlay::Help => return vec![("?/esc", "close help"), ("q", "quit")],
         Overlay::Details => {
             return vec![("esc", "close"), ("j/k", "other thread"), ("q", "quit")];
         }
         // The view draws its own keys.
-        Overlay::Tune => return vec![("esc", "close tune"), ("q", "quit")],
+        Overlay::Tune(_) => return vec![("esc", "close tune"), ("q", "quit")],
         Overlay::None => {}
     }
     if let SourceView::Replay(_) = view.source {
@@ -54,13 +55,19 @@ pub fn keys_now(
             ("q", "quit (stops it)"),
             ("t", "theory"),
             ("j/k", "select"),
-            (g.enter, "details"),
+            (theme.glyphs.enter, "details"),
             ("o", "sort"),
             ("/", "filter"),
             ("?", "help"),
         ];
     }
-    match snap.phase {
+    live_keys(snap.phase, theme)
+}
+
+/// The main screen's keys for a live run in `phase`.
+fn live_keys(phase: Phase, theme: &Theme) -> Vec<(&'static str, &'static str)> {
+    let g = &theme.glyphs;
+    match phase {
         Phase::Done | Phase::Aborted => vec![
             ("r", "restart"),
             ("q", "quit"),
@@ -110,10 +117,10 @@ pub fn keys_now(
 /// Draws the footer.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, theme: &Theme) {
     let mut spans = Vec::new();
-    if view.filter_editing {
+    if view.threads.filter_editing {
         spans.push(Span::styled(" filter: ", theme.key));
         spans.push(Span::styled(
-            format!("{}_ ", theme.text_of(&view.filter)),
+            format!("{}_ ", theme.text_of(&view.threads.filter)),
             theme.text,
         ));
     }

@@ -11,9 +11,9 @@ use ratatui::text::Span;
 
 use super::theme::{Theme, ThemeKind};
 use super::{draw, fmt};
-use crate::app::SourceView;
 use crate::sim::ThreadState;
 use crate::sim::{Capacity, Phase, Role, Snapshot};
+use crate::source::SourceView;
 
 /// Bytes as `812 B`, `12 KB`, `3.4 MB`.
 fn bytes(n: u64) -> String {
@@ -156,25 +156,14 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
     };
     buf.set_style(area, theme.bar);
     let sep = Span::raw(theme.glyphs.sep);
-    let (phase, phase_style) = phase_label(snap.phase, theme);
-    // On the coloured bar the phase keeps the bar's background and only
-    // takes the phase's foreground, in bold.
-    let phase_style = match phase_style.fg {
-        // The contrast bar is black on white: coloured words would fade.
-        Some(fg) if theme.color && theme.kind == ThemeKind::Default => theme.bar.fg(fg),
-        _ => theme.bar,
-    }
-    .add_modifier(Modifier::BOLD);
-    let mut spans = vec![Span::styled(
-        " queuescope",
-        theme.bar.add_modifier(Modifier::BOLD),
-    )];
+    let bold = theme.bar.add_modifier(Modifier::BOLD);
+    let mut spans = vec![Span::styled(" queuescope", bold)];
     if opts.hang {
         let sign = if theme.ascii { "!!" } else { "⚠" };
         spans.push(sep.clone());
         spans.push(Span::styled(
             format!("{sign} HANG: will never finish (q quits)"),
-            theme.bar.add_modifier(Modifier::BOLD),
+            bold,
         ));
     }
     // The replay's cursor (or the recording's size) early in the line,
@@ -186,19 +175,23 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
             spans.extend(from);
         }
     }
+    let (phase, phase_style) = phase_label(snap.phase, theme);
     spans.extend([
         sep.clone(),
         Span::raw(theme.text_of(&snap.scenario).into_owned()),
         sep.clone(),
-        Span::styled(phase, phase_style),
+        Span::styled(
+            phase,
+            on_bar(phase_style, theme).add_modifier(Modifier::BOLD),
+        ),
     ]);
     if snap.gil {
-        // In the waiting-for-the-GIL colour, as the threads that wait show it.
-        let gil_style = match theme.state(ThreadState::WaitingGil).fg {
-            Some(fg) if theme.color && theme.kind == ThemeKind::Default && !opts.hang => {
-                theme.bar.fg(fg)
-            }
-            _ => theme.bar,
+        // In the waiting-for-the-GIL colour, as the threads that wait show
+        // it (not on a hung run's alarm bar).
+        let gil_style = if opts.hang {
+            theme.bar
+        } else {
+            on_bar(theme.state(ThreadState::WaitingGil), theme)
         };
         spans.push(sep.clone());
         spans.push(Span::styled(
@@ -210,39 +203,8 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
     if area.width >= SEED_MIN_WIDTH {
         spans.extend([sep.clone(), Span::raw(format!("seed {}", snap.seed))]);
     }
-    let c = &snap.counts;
-    match snap.phase {
-        Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {
-            let (gone, total) = consumers_exited(snap);
-            spans.push(sep.clone());
-            spans.push(Span::styled(
-                format!(
-                    "pills sent {}/{}",
-                    c.pills_sent,
-                    c.pills_planned.unwrap_or_default()
-                ),
-                theme.bar.add_modifier(Modifier::BOLD),
-            ));
-            spans.push(Span::raw(format!(
-                "{}{gone}/{total} consumers exited",
-                theme.glyphs.dot
-            )));
-        }
-        _ => {
-            let cap = match snap.capacity {
-                Capacity::Unbounded => "unbounded queue".to_string(),
-                Capacity::Rendezvous => "rendezvous queue".to_string(),
-                Capacity::Bounded(n) => format!("queue {n}"),
-            };
-            spans.push(sep.clone());
-            let dot = theme.glyphs.dot;
-            spans.push(Span::raw(format!(
-                "{}{dot}{}{dot}{cap}",
-                fmt::n_of(snap.live(Role::Producer), "producer"),
-                fmt::n_of(snap.live(Role::Consumer), "consumer")
-            )));
-        }
-    }
+    spans.push(sep.clone());
+    spans.extend(threads_or_pills(snap, theme));
     if opts.lesson && !snap.lesson.is_empty() {
         let used: usize = spans.iter().map(Span::width).sum::<usize>() + sep.width();
         let room = (area.width as usize).saturating_sub(used + 1);
@@ -258,4 +220,49 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
     }
     // Unstyled spans keep the bar's colours set above.
     draw::spans(buf, area, &spans);
+}
+
+/// `style`'s colour on the bar: the bar's background with the style's
+/// foreground, only where that stays readable (the default palette in
+/// colour; the contrast bar is black on white, and coloured words fade).
+fn on_bar(style: Style, theme: &Theme) -> Style {
+    match style.fg {
+        Some(fg) if theme.color && theme.kind == ThemeKind::Default => theme.bar.fg(fg),
+        _ => theme.bar,
+    }
+}
+
+/// The thread counts and the queue, or during a poison-pill shutdown (and
+/// after one) the pills sent and the consumers that have left.
+fn threads_or_pills(snap: &Snapshot, theme: &Theme) -> Vec<Span<'static>> {
+    let c = &snap.counts;
+    let dot = theme.glyphs.dot;
+    match snap.phase {
+        Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {
+            let (gone, total) = consumers_exited(snap);
+            vec![
+                Span::styled(
+                    format!(
+                        "pills sent {}/{}",
+                        c.pills_sent,
+                        c.pills_planned.unwrap_or_default()
+                    ),
+                    theme.bar.add_modifier(Modifier::BOLD),
+                ),
+                Span::raw(format!("{dot}{gone}/{total} consumers exited")),
+            ]
+        }
+        _ => {
+            let cap = match snap.capacity {
+                Capacity::Unbounded => "unbounded queue".to_string(),
+                Capacity::Rendezvous => "rendezvous queue".to_string(),
+                Capacity::Bounded(n) => format!("queue {n}"),
+            };
+            vec![Span::raw(format!(
+                "{}{dot}{}{dot}{cap}",
+                fmt::n_of(snap.live(Role::Producer), "producer"),
+                fmt::n_of(snap.live(Role::Consumer), "consumer")
+            ))]
+        }
+    }
 }

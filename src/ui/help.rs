@@ -6,8 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Widget};
 
+use super::draw::block;
+use super::layout::centered;
 use super::theme::Theme;
-use super::{centered, panel};
 use crate::sim::ThreadState;
 
 /// Every key with what it does, in the order the help lists them.
@@ -116,6 +117,6 @@ pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme, replay: bool) {
     let rect = centered(area, 76, h);
     Clear.render(rect, buf);
     let block =
-        panel(" Keys ", theme).title_bottom(Line::from(" ? or esc closes ").right_aligned());
+        block(" Keys ", theme).title_bottom(Line::from(" ? or esc closes ").right_aligned());
     Paragraph::new(lines).block(block).render(rect, buf);
 }

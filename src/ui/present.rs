@@ -225,7 +225,6 @@ pub fn render(
     found: &[Lint],
     theme: &Theme,
 ) -> Geometry {
-    let mut geometry = Geometry::default();
     let opts = header::HeaderOpts {
         hang: warnings::any_hang(found),
         lesson: false,
@@ -242,30 +241,7 @@ pub fn render(
     let wide = area.width >= 150;
     let mut y = area.y + 1;
     let bottom = area.bottom() - 1;
-
-    // The lesson: the sentence the class should leave with.
-    if !snap.lesson.is_empty() {
-        let lesson = theme.text_of(&snap.lesson);
-        let prefix = "Lesson: ";
-        let width = (area.width as usize).saturating_sub(2 + prefix.len());
-        // Two lines as soon as the screen has the standard 24 rows: the
-        // lesson is the sentence to remember, and worth a row of the log.
-        let max = if area.height >= 24 { 2 } else { 1 };
-        let lines = lesson_lines(&lesson, width, max, theme.glyphs.ellipsis);
-        for (k, line) in lines.iter().enumerate() {
-            let lead = if k == 0 { prefix } else { "        " };
-            let x = draw::put(buf, area.x + 1, y, lead, prefix.len(), theme.key);
-            draw::put(
-                buf,
-                x,
-                y,
-                line,
-                width,
-                theme.text.add_modifier(Modifier::BOLD),
-            );
-            y += 1;
-        }
-    }
+    y += lesson(buf, area, y, snap, theme);
 
     let warn_max = if tall { 6 } else { 4 };
     let warn_h = warnings::height(found, area.width, warn_max).min(bottom.saturating_sub(y) / 3);
@@ -288,60 +264,118 @@ pub fn render(
 
     let rest = Rect::new(area.x, y, area.width, bottom.saturating_sub(y));
     if rest.height < 4 {
-        return geometry;
+        Geometry::default()
+    } else if wide {
+        side_by_side(buf, rest, snap, view, rows, theme)
+    } else {
+        stacked(buf, rest, snap, view, rows, theme)
     }
-    let threads_want = u16::try_from(rows.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(3);
-    if wide {
-        // Queue across the top (with the theory panel beside it when open),
-        // then threads and the log side by side.
-        let mut qh = (rest.height * 2 / 5).clamp(4, 14);
-        if view.theory {
-            qh = qh.max(theory::HEIGHT).min(rest.height / 2);
-        }
-        let theory_w = if view.theory {
-            (rest.width * 3 / 10).clamp(44, 64)
-        } else {
-            0
-        };
-        queue::render(
-            buf,
-            Rect::new(rest.x, rest.y, rest.width - theory_w, qh),
-            snap,
-            theme,
-        );
-        if theory_w > 0 {
-            let r = Rect::new(rest.right() - theory_w, rest.y, theory_w, qh);
-            theory::render(buf, r, snap, theme);
-        }
-        let below = Rect::new(rest.x, rest.y + qh, rest.width, rest.height - qh);
-        // A short thread list goes above a full-width log; a long one
-        // stands beside the log and takes the whole height.
-        let (threads_r, events_r) = if threads_want <= below.height / 2 {
-            let th = threads_want.max(6);
-            (
-                Rect {
-                    height: th,
-                    ..below
-                },
-                Rect::new(below.x, below.y + th, below.width, below.height - th),
-            )
-        } else {
-            let tw = below.width * 11 / 20;
-            (
-                Rect { width: tw, ..below },
-                Rect::new(below.x + tw, below.y, below.width - tw, below.height),
-            )
-        };
-        geometry.threads_body = threads::render(buf, threads_r, snap, rows, view, theme);
-        geometry.event_rows = events::render_with(buf, events_r, snap, theme, true);
-        return geometry;
-    }
+}
 
-    // Stacked: queue (gauge and strip; the chart too when there is height),
-    // then the threads (or the theory panel while it is open), then the log,
-    // which keeps at least four lines.
+/// The lesson, the sentence the class should leave with, from row `y` of
+/// `area`; returns the rows it took.
+fn lesson(buf: &mut Buffer, area: Rect, y: u16, snap: &Snapshot, theme: &Theme) -> u16 {
+    if snap.lesson.is_empty() {
+        return 0;
+    }
+    let lesson = theme.text_of(&snap.lesson);
+    let prefix = "Lesson: ";
+    let width = (area.width as usize).saturating_sub(2 + prefix.len());
+    // Two lines as soon as the screen has the standard 24 rows: the
+    // lesson is the sentence to remember, and worth a row of the log.
+    let max = if area.height >= 24 { 2 } else { 1 };
+    let lines = lesson_lines(&lesson, width, max, theme.glyphs.ellipsis);
+    let bold = theme.text.add_modifier(Modifier::BOLD);
+    for (k, line) in lines.iter().enumerate() {
+        let row = y + k as u16;
+        let lead = if k == 0 { prefix } else { "        " };
+        let x = draw::put(buf, area.x + 1, row, lead, prefix.len(), theme.key);
+        draw::put(buf, x, row, line, width, bold);
+    }
+    lines.len() as u16
+}
+
+/// Rows the threads panel wants for `rows`: border, column header, rows.
+fn threads_want(rows: &[usize]) -> u16 {
+    u16::try_from(rows.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3)
+}
+
+/// A wide screen: the queue across the top (with the theory panel beside
+/// it when open), then threads and the log side by side.
+fn side_by_side(
+    buf: &mut Buffer,
+    rest: Rect,
+    snap: &Snapshot,
+    view: &ViewState,
+    rows: &[usize],
+    theme: &Theme,
+) -> Geometry {
+    let mut qh = (rest.height * 2 / 5).clamp(4, 14);
+    if view.theory {
+        qh = qh.max(theory::HEIGHT).min(rest.height / 2);
+    }
+    let theory_w = if view.theory {
+        (rest.width * 3 / 10).clamp(44, 64)
+    } else {
+        0
+    };
+    queue::render(
+        buf,
+        Rect::new(rest.x, rest.y, rest.width - theory_w, qh),
+        snap,
+        theme,
+    );
+    if theory_w > 0 {
+        let r = Rect::new(rest.right() - theory_w, rest.y, theory_w, qh);
+        theory::render(buf, r, snap, theme);
+    }
+    let below = Rect::new(rest.x, rest.y + qh, rest.width, rest.height - qh);
+    // A short thread list goes above a full-width log; a long one
+    // stands beside the log and takes the whole height.
+    let want = threads_want(rows);
+    let (threads_r, events_r) = if want <= below.height / 2 {
+        let th = want.max(6);
+        (
+            Rect {
+                height: th,
+                ..below
+            },
+            Rect::new(below.x, below.y + th, below.width, below.height - th),
+        )
+    } else {
+        let tw = below.width * 11 / 20;
+        (
+            Rect { width: tw, ..below },
+            Rect::new(below.x + tw, below.y, below.width - tw, below.height),
+        )
+    };
+    Geometry {
+        threads_body: threads::render(
+            buf,
+            threads_r,
+            snap,
+            rows,
+            &view.threads,
+            view.present,
+            theme,
+        ),
+        event_rows: events::render_with(buf, events_r, snap, theme, true),
+    }
+}
+
+/// A narrower screen, stacked: the queue (gauge and strip; the chart too
+/// when there is height), then the threads (or the theory panel while it
+/// is open), then the log, which keeps at least four lines.
+fn stacked(
+    buf: &mut Buffer,
+    rest: Rect,
+    snap: &Snapshot,
+    view: &ViewState,
+    rows: &[usize],
+    theme: &Theme,
+) -> Geometry {
     let qh = if rest.height >= 30 {
         10
     } else if rest.height >= 20 {
@@ -350,16 +384,7 @@ pub fn render(
         1
     };
     if qh == 1 {
-        // A small screen: the digits already say the depth, so the queue
-        // is one row, its contents, and the rows go to threads and the log.
-        let cap = match snap.capacity {
-            Capacity::Bounded(n) => format!(" queue ({n}) "),
-            Capacity::Unbounded => " queue ".to_string(),
-            Capacity::Rendezvous => " queue (0) ".to_string(),
-        };
-        let x = draw::put(buf, rest.x, rest.y, &cap, rest.width as usize, theme.title);
-        let r = Rect::new(x, rest.y, rest.right().saturating_sub(x), 1);
-        queue::strip_line(buf, r, snap, theme);
+        queue_row(buf, rest, snap, theme);
     } else {
         queue::render(buf, Rect { height: qh, ..rest }, snap, theme);
     }
@@ -369,16 +394,18 @@ pub fn render(
     let mid_h = if view.theory {
         room.min(theory::HEIGHT)
     } else {
-        room.min(threads_want)
+        room.min(threads_want(rows))
     };
     let top = Rect {
         height: mid_h,
         ..mid
     };
+    let mut geometry = Geometry::default();
     if view.theory {
         theory::render(buf, top, snap, theme);
     } else {
-        geometry.threads_body = threads::render(buf, top, snap, rows, view, theme);
+        geometry.threads_body =
+            threads::render(buf, top, snap, rows, &view.threads, view.present, theme);
     }
     geometry.event_rows = events::render_with(
         buf,
@@ -388,6 +415,20 @@ pub fn render(
         true,
     );
     geometry
+}
+
+/// A small screen: the digits already say the depth, so the queue is one
+/// row, its contents, on the first row of `area`, and the rows go to
+/// threads and the log.
+fn queue_row(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
+    let cap = match snap.capacity {
+        Capacity::Bounded(n) => format!(" queue ({n}) "),
+        Capacity::Unbounded => " queue ".to_string(),
+        Capacity::Rendezvous => " queue (0) ".to_string(),
+    };
+    let x = draw::put(buf, area.x, area.y, &cap, area.width as usize, theme.title);
+    let r = Rect::new(x, area.y, area.right().saturating_sub(x), 1);
+    queue::strip_line(buf, r, snap, theme);
 }
 
 #[cfg(test)]

@@ -159,6 +159,99 @@ pub struct Theme {
     producers: [Style; 6],
 }
 
+/// The colours of one palette: the default, the contrast one (bright
+/// colours only, never DarkGray, which disappears on projectors), or none.
+#[derive(Clone, Copy)]
+struct Palette {
+    color: bool,
+    contrast: bool,
+}
+
+impl Palette {
+    /// `normal` in the default palette, `bright` in the contrast one.
+    fn c(self, normal: Color, bright: Color) -> Style {
+        if !self.color {
+            Style::new()
+        } else if self.contrast {
+            Style::new().fg(bright)
+        } else {
+            Style::new().fg(normal)
+        }
+    }
+
+    fn text(self) -> Style {
+        if self.color && self.contrast {
+            Style::new().fg(Color::White)
+        } else {
+            Style::new()
+        }
+    }
+
+    fn dim(self) -> Style {
+        if !self.color {
+            Style::new().add_modifier(Modifier::DIM)
+        } else if self.contrast {
+            Style::new().fg(Color::Gray)
+        } else {
+            Style::new().fg(Color::DarkGray)
+        }
+    }
+
+    fn border(self) -> Style {
+        if self.color && !self.contrast {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            self.c(Color::Gray, Color::White)
+        }
+    }
+
+    /// The header bar.
+    fn bar(self) -> Style {
+        if !self.color {
+            Style::new().add_modifier(Modifier::REVERSED)
+        } else if self.contrast {
+            Style::new()
+                .fg(Color::Black)
+                .bg(Color::White)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            // A dark grey bar: state colours stay readable on it.
+            Style::new().fg(Color::White).bg(Color::Indexed(236))
+        }
+    }
+
+    /// The header bar of a hung run.
+    fn alarm(self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+
+    /// A thread state's colour.
+    fn state(self, s: ThreadState) -> Style {
+        let bold = Modifier::BOLD;
+        match s {
+            ThreadState::Starting | ThreadState::Exited => self.dim(),
+            ThreadState::Producing => self.c(Color::Cyan, Color::LightCyan),
+            ThreadState::BlockedFull => self.c(Color::Red, Color::LightRed).add_modifier(bold),
+            ThreadState::WaitingEmpty => self.c(Color::Yellow, Color::LightYellow),
+            ThreadState::Working => self.c(Color::Green, Color::LightGreen),
+            ThreadState::Paused => self.c(Color::Blue, Color::LightBlue),
+            ThreadState::Joining => self.c(Color::Magenta, Color::LightMagenta),
+            ThreadState::Crashed => self
+                .c(Color::LightRed, Color::LightRed)
+                .add_modifier(bold)
+                .add_modifier(Modifier::REVERSED),
+            ThreadState::WaitingGil => self.c(Color::LightMagenta, Color::LightMagenta),
+        }
+    }
+}
+
 impl Default for Theme {
     fn default() -> Self {
         Theme::new(ThemeKind::Default, true, false)
@@ -169,97 +262,38 @@ impl Theme {
     /// A theme; `color == false` strips every colour (NO_COLOR), `ascii`
     /// swaps every glyph for a 7-bit one.
     pub fn new(kind: ThemeKind, color: bool, ascii: bool) -> Theme {
-        let glyphs = if ascii { ASCII } else { UNICODE };
-        let contrast = kind == ThemeKind::Contrast;
-        // The contrast palette uses only bright colours and never DarkGray,
-        // which disappears on projectors.
-        let c = |normal: Color, bright: Color| -> Style {
-            if !color {
-                Style::new()
-            } else if contrast {
-                Style::new().fg(bright)
-            } else {
-                Style::new().fg(normal)
-            }
+        let p = Palette {
+            color,
+            contrast: kind == ThemeKind::Contrast,
         };
         let bold = Modifier::BOLD;
-        let dim = if !color {
-            Style::new().add_modifier(Modifier::DIM)
-        } else if contrast {
-            Style::new().fg(Color::Gray)
-        } else {
-            Style::new().fg(Color::DarkGray)
-        };
-        let states = ThreadState::ALL.map(|s| match s {
-            ThreadState::Starting => dim,
-            ThreadState::Producing => c(Color::Cyan, Color::LightCyan),
-            ThreadState::BlockedFull => c(Color::Red, Color::LightRed).add_modifier(bold),
-            ThreadState::WaitingEmpty => c(Color::Yellow, Color::LightYellow),
-            ThreadState::Working => c(Color::Green, Color::LightGreen),
-            ThreadState::Paused => c(Color::Blue, Color::LightBlue),
-            ThreadState::Joining => c(Color::Magenta, Color::LightMagenta),
-            ThreadState::Exited => dim,
-            ThreadState::Crashed => c(Color::LightRed, Color::LightRed)
-                .add_modifier(bold)
-                .add_modifier(Modifier::REVERSED),
-            ThreadState::WaitingGil => c(Color::LightMagenta, Color::LightMagenta),
-        });
-        let producers = [
-            c(Color::Cyan, Color::LightCyan),
-            c(Color::Green, Color::LightGreen),
-            c(Color::Blue, Color::LightBlue),
-            c(Color::Yellow, Color::LightYellow),
-            c(Color::Magenta, Color::LightMagenta),
-            c(Color::White, Color::White),
-        ];
-        let bar = if color {
-            if contrast {
-                Style::new()
-                    .fg(Color::Black)
-                    .bg(Color::White)
-                    .add_modifier(bold)
-            } else {
-                // A dark grey bar: state colours stay readable on it.
-                Style::new().fg(Color::White).bg(Color::Indexed(236))
-            }
-        } else {
-            Style::new().add_modifier(Modifier::REVERSED)
-        };
         Theme {
             kind,
             color,
             ascii,
-            glyphs,
-            text: if color && contrast {
-                Style::new().fg(Color::White)
-            } else {
-                Style::new()
-            },
-            dim,
-            title: c(Color::Cyan, Color::White).add_modifier(bold),
-            border: if color && !contrast {
-                Style::new().fg(Color::DarkGray)
-            } else {
-                c(Color::Gray, Color::White)
-            },
-            bar,
-            key: c(Color::Yellow, Color::LightYellow).add_modifier(bold),
+            glyphs: if ascii { ASCII } else { UNICODE },
+            text: p.text(),
+            dim: p.dim(),
+            title: p.c(Color::Cyan, Color::White).add_modifier(bold),
+            border: p.border(),
+            bar: p.bar(),
+            key: p.c(Color::Yellow, Color::LightYellow).add_modifier(bold),
             selected: Style::new().add_modifier(Modifier::REVERSED),
-            good: c(Color::Green, Color::LightGreen),
-            warn: c(Color::Yellow, Color::LightYellow),
-            bad: c(Color::Red, Color::LightRed).add_modifier(bold),
-            pill: c(Color::LightRed, Color::LightRed).add_modifier(bold),
-            note: c(Color::Cyan, Color::LightCyan),
-            alarm: if color {
-                Style::new()
-                    .fg(Color::White)
-                    .bg(Color::Red)
-                    .add_modifier(bold)
-            } else {
-                Style::new().add_modifier(Modifier::REVERSED | bold)
-            },
-            states,
-            producers,
+            good: p.c(Color::Green, Color::LightGreen),
+            warn: p.c(Color::Yellow, Color::LightYellow),
+            bad: p.c(Color::Red, Color::LightRed).add_modifier(bold),
+            pill: p.c(Color::LightRed, Color::LightRed).add_modifier(bold),
+            note: p.c(Color::Cyan, Color::LightCyan),
+            alarm: p.alarm(),
+            states: ThreadState::ALL.map(|s| p.state(s)),
+            producers: [
+                p.c(Color::Cyan, Color::LightCyan),
+                p.c(Color::Green, Color::LightGreen),
+                p.c(Color::Blue, Color::LightBlue),
+                p.c(Color::Yellow, Color::LightYellow),
+                p.c(Color::Magenta, Color::LightMagenta),
+                p.c(Color::White, Color::White),
+            ],
         }
     }
 
@@ -323,7 +357,7 @@ impl Theme {
                 '·' | '•' => out.push('.'),
                 '×' => out.push('x'),
                 'λ' => out.push('l'),
-                'μ' => out.push('u'),
+                'µ' | 'μ' => out.push('u'),
                 'ρ' => out.push('p'),
                 '≥' => out.push_str(">="),
                 '≤' => out.push_str("<="),

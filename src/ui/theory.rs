@@ -14,6 +14,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use super::columns::{Columns, Widths};
 use super::theme::Theme;
 use super::{draw, fmt};
 use crate::analysis::theory::{Theory, makespan, theory};
@@ -65,77 +66,95 @@ fn num(x: f64) -> String {
 /// The panel's lines at inner width `width`, most important first within
 /// each group; the caller shows as many as fit.
 pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<Line<'static>> {
-    let wide = width >= 44;
-    let label_w = if wide { 16 } else { 11 };
-    let col_w = if wide { 10 } else { 9 };
-    let lab = |s: &str| Span::styled(format!("{s:<label_w$}"), theme.dim);
-    let col = |s: String, st: Style| Span::styled(format!("{s:>col_w$}"), st);
-    let tx = |s: &str| theme.text_of(s).into_owned();
+    let t = Columns::new(u16::try_from(width).unwrap_or(u16::MAX), WIDTHS, theme);
     let mut out = Vec::new();
+    let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
+    inputs(&mut out, th, measuring, &t);
+    if measuring {
+        out.push(Line::styled("measuring: no item finished yet", theme.dim));
+        return out;
+    }
+    out.push(Line::from(vec![
+        t.label(""),
+        t.value("theory".into(), theme.title),
+        t.value("measured".into(), theme.title),
+    ]));
+    predictions(&mut out, th, width, &t);
+    out.push(little(th, &t));
+    out.extend(makespan_line(snap, th, &t));
+    out.extend(consumers_needed(th, &t));
+    // Where the model's assumptions do not hold, say so (least important).
+    if let Some(n) = caveat(snap) {
+        out.push(Line::styled(fmt::ellipsize(n, width, "~"), theme.dim));
+    }
+    out
+}
 
-    // What the predictions are made from.
+/// The theory panel's columns: label, theory, measured.
+const WIDTHS: Widths = Widths {
+    wide_from: 44,
+    label: (11, 16),
+    value: (9, 10),
+};
+
+/// What the predictions are made from: λ, S, c and the utilisation ρ (on
+/// a line of its own when narrow).
+fn inputs(out: &mut Vec<Line<'static>>, th: &Theory, measuring: bool, t: &Columns) {
+    let theme = t.theme;
     let mut head = vec![
-        Span::styled(tx("λ "), theme.dim),
+        Span::styled(t.tx("λ "), theme.dim),
         Span::styled(fmt::rate(th.lambda_per_s), theme.text),
         Span::styled("  S ", theme.dim),
         Span::styled(secs(th.service_s), theme.text),
         Span::styled("  c ", theme.dim),
         Span::styled(th.consumers.to_string(), theme.text),
     ];
-    let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
     // With no consumer left (a finished run) there is no utilisation.
-    let idle = th.consumers == 0;
-    let rho = if idle || measuring {
+    let rho = if th.consumers == 0 || measuring {
         Span::styled("-", theme.dim)
     } else {
         Span::styled(format!("{:.2}", th.rho), rho_style(th.rho, theme))
     };
-    let rho_label = Span::styled(tx("ρ = λS/c = "), theme.dim);
-    if wide {
-        head.push(Span::raw("  "));
-        head.push(rho_label);
-        head.push(rho);
+    let rho_label = Span::styled(t.tx("ρ = λS/c = "), theme.dim);
+    if t.wide {
+        head.extend([Span::raw("  "), rho_label, rho]);
         out.push(Line::from(head));
     } else {
         out.push(Line::from(head));
         out.push(Line::from(vec![rho_label, rho]));
     }
-    if measuring {
-        out.push(Line::styled("measuring: no item finished yet", theme.dim));
-        return out;
-    }
+}
 
-    out.push(Line::from(vec![
-        lab(""),
-        col("theory".into(), theme.title),
-        col("measured".into(), theme.title),
-    ]));
+/// Erlang-C's P(wait), Lq and Wq beside the measured ones, or why there
+/// is nothing to predict.
+fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, width: usize, t: &Columns) {
+    let theme = t.theme;
     match th.predicted {
-        _ if idle => out.push(Line::styled(
+        _ if th.consumers == 0 => out.push(Line::styled(
             "no consumer running: nothing to predict",
             theme.dim,
         )),
         Some(m) => {
             out.push(Line::from(vec![
-                lab("P(wait)"),
-                col(format!("{:.3}", m.p_wait), theme.text),
-                col("-".into(), theme.dim),
+                t.label("P(wait)"),
+                t.value(format!("{:.3}", m.p_wait), theme.text),
+                t.value("-".into(), theme.dim),
             ]));
             out.push(Line::from(vec![
-                lab(if wide { "Lq  mean queued" } else { "Lq queued" }),
-                col(num(m.lq), theme.text),
-                col(num(th.measured_lq), theme.text),
+                t.label(t.pick("Lq  mean queued", "Lq queued")),
+                t.value(num(m.lq), theme.text),
+                t.value(num(th.measured_lq), theme.text),
             ]));
             out.push(Line::from(vec![
-                lab(if wide { "Wq  mean wait" } else { "Wq wait" }),
-                col(secs(m.wq_s), theme.text),
-                col(secs(th.measured_wq_s), theme.text),
+                t.label(t.pick("Wq  mean wait", "Wq wait")),
+                t.value(secs(m.wq_s), theme.text),
+                t.value(secs(th.measured_wq_s), theme.text),
             ]));
         }
         None => {
             // No steady state exists, so there is nothing to predict: say
             // so rather than print numbers that mean nothing.
-            let msg = tx(
+            let msg = t.tx(
                 "unstable: ρ ≥ 1, arrivals outpace service; no steady state, \
                  the queue grows without bound",
             );
@@ -144,6 +163,11 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
             }
         }
     }
+}
+
+/// Little's law, L = λ·W, with a tick when the two sides agree within 5 %.
+fn little(th: &Theory, t: &Columns) -> Line<'static> {
+    let theme = t.theme;
     let agree = th.little_lambda_w > 0.0
         && ((th.little_l - th.little_lambda_w) / th.little_lambda_w).abs() <= 0.05;
     let mark = match (agree, theme.ascii) {
@@ -151,65 +175,60 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
         (true, true) => " ok",
         _ => "",
     };
-    out.push(Line::from(vec![
-        lab(&tx(if wide {
-            "Little L = λ·W"
-        } else {
-            "L = λ·W"
-        })),
-        col(num(th.little_lambda_w), theme.text),
-        col(num(th.little_l), theme.text),
+    Line::from(vec![
+        t.label(t.pick("Little L = λ·W", "L = λ·W")),
+        t.value(num(th.little_lambda_w), theme.text),
+        t.value(num(th.little_l), theme.text),
         Span::styled(mark, theme.good),
-    ]));
-    if let Some(n) = snap.total_items {
-        let c = snap.role(Role::Consumer).count() as u32;
-        let predicted = makespan(n, c, Duration::from_secs_f64(th.service_s));
-        let measured = if snap.phase == Phase::Done {
-            fmt::dur(snap.elapsed)
-        } else {
-            format!("{}{}", tx("≥"), fmt::dur(snap.elapsed))
-        };
-        let label = if wide {
-            format!("makespan ⌈{n}/{c}⌉·S")
-        } else {
-            "makespan".to_string()
-        };
-        out.push(Line::from(vec![
-            lab(&tx(&label)),
-            col(fmt::dur(predicted), theme.text),
-            col(measured, theme.text),
-        ]));
-    }
-    if let Some(k) = th.consumers_for_80pct {
-        let enough = th.consumers >= k;
-        out.push(Line::from(vec![
-            Span::styled(
-                tx(if wide {
-                    "ρ ≤ 0.8 needs "
-                } else {
-                    "for ρ ≤ 0.8: "
-                }),
-                theme.dim,
-            ),
-            Span::styled(
-                fmt::n_of(k as usize, "consumer"),
-                if enough { theme.good } else { theme.warn },
-            ),
-            Span::styled(format!(" (now {})", th.consumers), theme.dim),
-        ]));
-    }
-    // Where the model's assumptions do not hold, say so (least important).
-    let note = if !is_mmc(snap) {
+    ])
+}
+
+/// For a finite workload: the makespan ⌈n/c⌉·S beside the run time.
+fn makespan_line(snap: &Snapshot, th: &Theory, t: &Columns) -> Option<Line<'static>> {
+    let n = snap.total_items?;
+    let c = snap.role(Role::Consumer).count() as u32;
+    let predicted = makespan(n, c, Duration::from_secs_f64(th.service_s));
+    let measured = if snap.phase == Phase::Done {
+        fmt::dur(snap.elapsed)
+    } else {
+        format!("{}{}", t.tx("≥"), fmt::dur(snap.elapsed))
+    };
+    let label = if t.wide {
+        format!("makespan ⌈{n}/{c}⌉·S")
+    } else {
+        "makespan".to_string()
+    };
+    Some(Line::from(vec![
+        t.label(&label),
+        t.value(fmt::dur(predicted), t.theme.text),
+        t.value(measured, t.theme.text),
+    ]))
+}
+
+/// The consumers it takes for ρ ≤ 0.8, against the count now.
+fn consumers_needed(th: &Theory, t: &Columns) -> Option<Line<'static>> {
+    let k = th.consumers_for_80pct?;
+    let theme = t.theme;
+    let enough = th.consumers >= k;
+    Some(Line::from(vec![
+        Span::styled(t.tx(t.pick("ρ ≤ 0.8 needs ", "for ρ ≤ 0.8: ")), theme.dim),
+        Span::styled(
+            fmt::n_of(k as usize, "consumer"),
+            if enough { theme.good } else { theme.warn },
+        ),
+        Span::styled(format!(" (now {})", th.consumers), theme.dim),
+    ]))
+}
+
+/// Where the model's assumptions do not hold for this run.
+fn caveat(snap: &Snapshot) -> Option<&'static str> {
+    if !is_mmc(snap) {
         Some("times not exponential: Erlang-C is a guide here")
     } else if matches!(snap.capacity, Capacity::Bounded(_) | Capacity::Rendezvous) {
         Some("bounded queue: blocked producers are not modelled")
     } else {
         None
-    };
-    if let Some(n) = note {
-        out.push(Line::styled(fmt::ellipsize(n, width, "~"), theme.dim));
     }
-    out
 }
 
 /// Draws the panel.

@@ -12,7 +12,7 @@ use ratatui::text::{Line, Span};
 
 use super::theme::Theme;
 use super::{draw, fmt};
-use crate::app::{SortKey, ViewState};
+use crate::app::ThreadTable;
 use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, ThreadState};
 
@@ -135,36 +135,18 @@ impl Columns {
 }
 
 /// Draws the threads panel with `rows` (indices into `snap.threads`, as
-/// [`crate::app::visible_threads`] orders them); returns the rectangle of
-/// the thread rows.
+/// the `table` orders them, live threads first when `live_first`); returns
+/// the rectangle of the thread rows.
 pub fn render(
     buf: &mut Buffer,
     area: Rect,
     snap: &Snapshot,
     rows: &[usize],
-    view: &ViewState,
+    table: &ThreadTable,
+    live_first: bool,
     theme: &Theme,
 ) -> Rect {
-    let total = snap.threads.len();
-    let mut title = format!(" Threads {total} ");
-    title.push_str(&format!(
-        "{}sort {} ",
-        theme.glyphs.dot.trim_start(),
-        // Presentation mode lists live threads first (see visible_threads).
-        if view.present && view.sort == SortKey::Name {
-            "live, name"
-        } else {
-            view.sort.label()
-        }
-    ));
-    if !view.filter.is_empty() || view.filter_editing {
-        title.push_str(&format!(
-            "{}filter \"{}\" {}/{total} ",
-            theme.glyphs.dot.trim_start(),
-            theme.text_of(&view.filter),
-            rows.len()
-        ));
-    }
+    let title = title(snap, rows, table, live_first, theme);
     let summary = state_summary(snap, theme);
     let inner = draw::panel(buf, area, &Line::from(title), Some(&summary), theme);
     if inner.height < 2 || inner.width < 20 {
@@ -185,36 +167,20 @@ pub fn render(
         ..inner
     };
     let page = body.height as usize;
-    let scroll = view.scroll.min(rows.len().saturating_sub(page));
+    let scroll = table.scroll.min(rows.len().saturating_sub(page));
     for (k, &i) in rows.iter().skip(scroll).take(page).enumerate() {
         let t = &snap.threads[i];
-        let y = body.y + k as u16;
-        let selected = view.selected == Some(t.id);
-        thread_row(
-            buf,
-            Rect {
-                y,
-                height: 1,
-                ..body
-            },
-            t,
-            snap,
-            &cols,
-            selected,
-            theme,
-        );
+        let row = Rect {
+            y: body.y + k as u16,
+            height: 1,
+            ..body
+        };
+        let selected = table.selected == Some(t.id);
+        thread_row(buf, row, t, snap, &cols, selected, theme);
     }
     if rows.len() > page {
-        // Position indicator in the top-right corner of the border.
-        let label = format!(
-            " {}-{} of {} ",
-            scroll + 1,
-            (scroll + page).min(rows.len()),
-            rows.len()
-        );
-        let x = area.right().saturating_sub(label.len() as u16 + 2);
-        buf.set_string(x, area.y, label, theme.title);
-    } else if rows.is_empty() && !view.filter.is_empty() {
+        position(buf, area, scroll, page, rows.len(), theme);
+    } else if rows.is_empty() && !table.filter.is_empty() {
         buf.set_string(
             body.x + 2,
             body.y,
@@ -223,6 +189,37 @@ pub fn render(
         );
     }
     body
+}
+
+/// `Threads 7 · sort name · filter "cons" 4/7`.
+fn title(
+    snap: &Snapshot,
+    rows: &[usize],
+    table: &ThreadTable,
+    live_first: bool,
+    theme: &Theme,
+) -> String {
+    let total = snap.threads.len();
+    let dot = theme.glyphs.dot.trim_start();
+    let mut title = format!(" Threads {total} ");
+    // Presentation mode lists live threads first (see `app::sortable`).
+    let sort = table.sort.label_live_first(live_first);
+    title.push_str(&format!("{dot}sort {sort} "));
+    if !table.filter.is_empty() || table.filter_editing {
+        title.push_str(&format!(
+            "{dot}filter \"{}\" {}/{total} ",
+            theme.text_of(&table.filter),
+            rows.len()
+        ));
+    }
+    title
+}
+
+/// Which rows are shown, `11-30 of 1001`, in the top-right corner of the border.
+fn position(buf: &mut Buffer, area: Rect, scroll: usize, page: usize, len: usize, theme: &Theme) {
+    let label = format!(" {}-{} of {len} ", scroll + 1, (scroll + page).min(len));
+    let x = area.right().saturating_sub(label.len() as u16 + 2);
+    buf.set_string(x, area.y, label, theme.title);
 }
 
 /// `working 812 · waiting 180 · blocked 3 · exited 5` for the bottom border.

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
+use super::layout::{MIN_HEIGHT, MIN_WIDTH};
 use super::theme::Theme;
-use super::{MIN_HEIGHT, MIN_WIDTH};
 
 /// Draws the too-small message.
 pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme) {

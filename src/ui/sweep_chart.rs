@@ -1,7 +1,8 @@
 //! The sweep's two curves, throughput and p99 queue wait against the thread
 //! count, drawn with ratatui's [`Chart`]. The Tune view draws them into its
-//! frame; `queuescope sweep` draws them into an off-screen buffer and prints
-//! the cells as text, so the CLI and the TUI show the same picture.
+//! frame; `queuescope sweep` has them drawn into an off-screen buffer
+//! ([`report_text`]) and prints the cells as text, so the CLI and the TUI
+//! show the same picture.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
@@ -9,8 +10,15 @@ use ratatui::symbols::Marker;
 use ratatui::text::Line;
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Widget};
 
-use super::{Point, SweepResult};
-use crate::ui::{Theme, fmt, panel};
+use super::draw::block;
+use super::fmt;
+use super::theme::{Theme, ThemeKind};
+use crate::sweep::{Point, SweepResult};
+
+/// Columns of each chart under `queuescope sweep`'s table.
+pub const REPORT_WIDTH: u16 = 72;
+/// Rows of each chart under `queuescope sweep`'s table.
+pub const REPORT_HEIGHT: u16 = 14;
 
 /// Which measurement a chart plots.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -205,7 +213,7 @@ pub fn render(
     };
     let y_labels = [0.0, top / 2.0, top].map(|y| Line::raw(metric.label(y)));
     let chart = Chart::new(datasets)
-        .block(panel(metric.title(XAxis::of(r)), theme))
+        .block(block(metric.title(XAxis::of(r)), theme))
         .style(theme.text)
         .x_axis(
             Axis::default()
@@ -224,10 +232,16 @@ pub fn render(
     chart.render(area, buf);
 }
 
+/// What `queuescope sweep` prints under its table: [`text`] at the report's
+/// size, in the terminal's glyphs.
+pub fn report_text(r: &SweepResult) -> String {
+    text(r, REPORT_WIDTH, REPORT_HEIGHT, false)
+}
+
 /// Both charts as plain text lines (no colour), `width` columns each,
-/// stacked: what `queuescope sweep` prints under its table.
+/// stacked.
 pub fn text(r: &SweepResult, width: u16, height: u16, ascii: bool) -> String {
-    let theme = Theme::new(crate::ui::ThemeKind::Default, false, ascii);
+    let theme = Theme::new(ThemeKind::Default, false, ascii);
     let mut out = String::new();
     for metric in [Metric::Throughput, Metric::WaitP99] {
         let area = Rect::new(0, 0, width, height);
