@@ -464,6 +464,44 @@ t.join()
 }
 
 #[test]
+fn a_busy_queue_is_sampled_and_its_counts_stay_exact() {
+    require_python();
+    // The overhead benchmark, smaller: 1 producer, 2 consumers, 30,000 ints.
+    let items: u64 = 30_000;
+    let script = fixture("bench_queue.py");
+    let out = qs()
+        .args([
+            "trace", "--json", "--pill", "None", "--", "python3", &script,
+        ])
+        .arg(items.to_string())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!((n(&doc, "produced"), n(&doc, "consumed")), (items, items));
+    assert_eq!((n(&doc, "pills_sent"), n(&doc, "pills_received")), (2, 2));
+    conserved(&doc);
+    // Most operations went in the compact form (no time, the thread named
+    // once per run), yet each thread's count is exact.
+    let by_role = |role: &str| -> u64 {
+        doc["threads"]
+            .as_array()
+            .expect("threads")
+            .iter()
+            .filter(|t| t["role"] == role)
+            .map(|t| t["items"].as_u64().unwrap_or(0))
+            .sum()
+    };
+    assert_eq!((by_role("producer"), by_role("consumer")), (items, items));
+    // Queue waits are sampled once the queue is busy (every 64th item),
+    // so there are some, and far fewer than items.
+    let waits = doc["latency"]["queue_wait"]["count"].as_u64().unwrap_or(0);
+    assert!(waits > 0 && waits < items / 2, "{waits} waits measured");
+    assert_eq!(doc["trace"]["stream"]["bad_lines"], 0);
+}
+
+#[test]
 fn the_program_dies_with_queuescope_even_on_sigkill() {
     let (mut child, pid, pidfile) = start_stubborn("kill");
     child.kill().expect("SIGKILL queuescope");
