@@ -21,11 +21,11 @@
 //! Everything kept is bounded: threads, queues, listed queue entries, text.
 
 mod hang;
+mod ids;
 mod queue;
 mod thread;
 mod view;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::sim::config::limits;
@@ -35,6 +35,7 @@ use crate::sim::{EventKind, ExitReason, ThreadState};
 
 use super::protocol::{At, Event, Order, Qid, Tid, VERSION, Why};
 pub use hang::WaitFor;
+use ids::IdMap;
 use queue::{Entry, Queue};
 use thread::{Thread, Took, Waiting};
 
@@ -100,9 +101,9 @@ pub struct Fold {
     pub hello: Option<(u64, String)>,
     main_tid: Option<Tid>,
     threads: Vec<Thread>,
-    by_tid: HashMap<Tid, usize>,
+    by_tid: IdMap<Tid, usize>,
     queues: Vec<Queue>,
-    by_qid: HashMap<Qid, usize>,
+    by_qid: IdMap<Qid, usize>,
     /// Index of the queue shown.
     shown: Option<usize>,
     events: EventRing,
@@ -131,9 +132,9 @@ impl Fold {
             hello: None,
             main_tid: None,
             threads: Vec::new(),
-            by_tid: HashMap::new(),
+            by_tid: IdMap::default(),
             queues: Vec::new(),
-            by_qid: HashMap::new(),
+            by_qid: IdMap::default(),
             shown: None,
             events: EventRing::new(EVENT_RING),
             next_bucket: u64::MAX,
