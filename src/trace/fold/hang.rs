@@ -23,7 +23,26 @@ impl Fold {
     /// any more (the waits only end when another thread acts).
     pub fn settled(&self) -> bool {
         let mut live = self.threads.iter().filter(|t| t.live()).peekable();
-        live.peek().is_some() && live.all(|t| t.waiting.as_ref().is_some_and(Waiting::forever))
+        live.peek().is_some()
+            && live.all(|t| {
+                t.waiting
+                    .as_ref()
+                    .is_some_and(|w| w.forever() && !self.answered(w))
+            })
+    }
+
+    /// A wait on a queue that now has an item to take (or room to put):
+    /// the put (or get) that made it so woke a waiter, whose `wake` is
+    /// only still to come. A program whose threads are short of CPU (a
+    /// loaded machine) can show that state for a while, and it is no hang.
+    fn answered(&self, w: &Waiting) -> bool {
+        let Waiting::Queue { q, why, .. } = *w else {
+            return false;
+        };
+        self.queues.get(q).is_some_and(|x| match why {
+            Why::Empty => x.len() > 0,
+            Why::Full => x.maxsize == 0 || x.len() < x.maxsize,
+        })
     }
 
     /// Every live thread that waits, and on what.

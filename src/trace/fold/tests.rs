@@ -185,6 +185,50 @@ fn too_few_pills_settles_into_a_hang_the_lints_name() {
 }
 
 #[test]
+fn waiters_a_put_or_get_has_answered_are_no_hang() {
+    // A consumer waits on the empty queue; the producer fills it and waits
+    // for room before the woken consumer has said so (its `wake` is in a
+    // later batch): every thread seems to wait, yet the consumer will go on.
+    let mut f = fold(&["None"]);
+    let mut lines = vec![
+        r#"["queue",1,100,1,"Queue","fifo",2,"q"]"#.to_string(),
+        r#"["thread",2,1,"Producer"]"#.into(),
+        r#"["thread",2,2,"Consumer"]"#.into(),
+        r#"["block",3,2,1,"empty",null]"#.into(),
+        r#"["put",4,1,1,"1"]"#.into(),
+        r#"["put",5,1,1,"2"]"#.into(),
+        r#"["block",6,1,1,"full",null]"#.into(),
+        r#"["join",7,100,1,null]"#.into(),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    feed(&mut f, &refs);
+    assert!(!f.settled(), "{}", f.wait_for_line());
+    // Once the consumer has taken both and waits again, with the producer
+    // still waiting for room it now has: not settled either.
+    lines = vec![
+        r#"["wake",8,2,1]"#.into(),
+        r#"["get",8,2,1]"#.into(),
+        r#"["get",9,2,1]"#.into(),
+        r#"["block",10,2,1,"empty",null]"#.into(),
+    ];
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    feed(&mut f, &refs);
+    assert!(!f.settled(), "{}", f.wait_for_line());
+    // The producer takes the room and leaves; the consumer waits on an
+    // empty queue nobody will fill: that is a hang.
+    feed(
+        &mut f,
+        &[
+            r#"["wake",11,1,1]"#,
+            r#"["exit",12,1,null]"#,
+            r#"["joined",13,100,1]"#,
+            r#"["join",14,100,2,null]"#,
+        ],
+    );
+    assert!(f.settled(), "{}", f.wait_for_line());
+}
+
+#[test]
 fn a_crash_fails_the_item_in_hand() {
     let mut f = fold(&[]);
     feed(
