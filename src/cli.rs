@@ -31,7 +31,8 @@ use crate::scenario::Overrides;
         queuescope --record class.jsonl          record the live run\n  \
         queuescope replay class.jsonl            step through it later\n  \
         queuescope run --snapshot end            the final screen as end.svg and end.txt\n  \
-        queuescope completions bash              shell completions (see also: queuescope man)"
+        queuescope completions bash              shell completions (see also: queuescope man)\n  \
+        queuescope trace -- python3 prog.py      watch your own Python program"
 )]
 pub struct Cli {
     /// What to do; none starts the live terminal view.
@@ -73,6 +74,8 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print the manual page, in roff (e.g. queuescope man > queuescope.1)
     Man(ManArgs),
+    /// Trace a real Python program's queues and threads: queuescope trace -- python3 prog.py
+    Trace(TraceArgs),
 }
 
 /// Flags of `queuescope man`.
@@ -97,6 +100,40 @@ pub struct CompletionsArgs {
     /// The shell to complete for
     #[arg(value_enum, value_name = "SHELL")]
     pub shell: clap_complete::Shell,
+}
+
+/// Flags of `queuescope trace`.
+#[derive(Clone, Debug, Args)]
+pub struct TraceArgs {
+    /// No screen: print the summary as JSON when the program ends (its output goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+
+    /// No screen: print a line per item put and taken, and per thread event
+    #[arg(long)]
+    pub log: bool,
+
+    /// Record the trace to FILE (replay it with: queuescope replay FILE)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Show this queue (its variable name, or queue-N) instead of the busiest
+    #[arg(long, value_name = "NAME")]
+    pub queue: Option<String>,
+
+    /// Items whose repr is VALUE are poison pills ('quit', None, -1); repeatable.
+    /// Without it, the item a thread took right before it left is its pill
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub pill: Vec<String>,
+
+    /// The program to trace and its arguments, after --
+    // Before the display flags, whose help heading would take it in.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+
+    /// Display flags for the live view.
+    #[command(flatten)]
+    pub tui: TuiArgs,
 }
 
 /// Flags of `queuescope run`.

@@ -25,6 +25,7 @@ pub mod sweep;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;
+pub mod trace;
 pub mod tui;
 pub mod tune;
 pub mod ui;

@@ -46,6 +46,7 @@ fn dispatch(cli: &Cli) -> Result {
         Some(Command::Replay(args)) => replay_command(args),
         Some(Command::Completions(args)) => completions(args.shell),
         Some(Command::Man(args)) => man(args),
+        Some(Command::Trace(args)) => queuescope::trace::command(args, tui_options(&args.tui)?),
     }
 }
 

@@ -221,7 +221,7 @@ fn io_failure(e: io::Error) -> Error {
 }
 
 /// The UI around any [`Source`] that `start` makes (and makes again on `r`).
-fn run_sim<S: Source>(
+pub fn run_sim<S: Source>(
     mut start: impl FnMut() -> io::Result<S>,
     opts: TuiOptions,
 ) -> crate::error::Result {

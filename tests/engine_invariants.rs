@@ -279,12 +279,14 @@ fn live_add_and_remove_take_effect_on_real_threads() {
     engine.send(Command::RemoveProducer);
     wait_for(&engine, "producer stopped", |s| s.live(Role::Producer) == 1);
     engine.send(Command::SetWork(ms(5)));
-    let s = wait_for(&engine, "work changed", |s| s.work == ms(5));
-    assert!(
-        s.events
-            .iter()
-            .any(|e| e.to_string().contains("consumer work now 5ms"))
-    );
+    // The knob turns before its event is logged: wait for both.
+    let s = wait_for(&engine, "work changed and said so", |s| {
+        s.work == ms(5)
+            && s.events
+                .iter()
+                .any(|e| e.to_string().contains("consumer work now 5ms"))
+    });
+    assert_eq!(s.work, ms(5));
     engine.send(Command::Shutdown);
     assert!(engine.wait(DEADLINE));
     let s = engine.snapshot();

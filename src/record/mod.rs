@@ -70,6 +70,15 @@ pub fn summary(
     crate::report::json::render(config, snap, &engine.results(), warnings)
 }
 
+/// What the screen shows of a recording in progress.
+pub fn view_of(status: &RecStatus) -> RecordingView {
+    RecordingView {
+        bytes: status.bytes.load(Ordering::Relaxed),
+        dropped_events: status.dropped_events.load(Ordering::Relaxed),
+        error: status.error().map(|e| e.to_string()),
+    }
+}
+
 /// A live engine being recorded, for the TUI. Dropping it writes the final
 /// snapshot and the end record.
 pub struct RecordedEngine {
@@ -139,12 +148,7 @@ impl RecordedEngine {
 
     /// The recording's live counters.
     pub fn view(&self) -> RecordingView {
-        let status = &self.status;
-        RecordingView {
-            bytes: status.bytes.load(Ordering::Relaxed),
-            dropped_events: status.dropped_events.load(Ordering::Relaxed),
-            error: status.error().map(|e| e.to_string()),
-        }
+        view_of(&self.status)
     }
 
     /// Where it records.

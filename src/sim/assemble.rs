@@ -239,6 +239,18 @@ pub fn latency_details(sh: &Shared) -> Vec<ThreadDetail> {
         .collect()
 }
 
+/// The last events `req` asks for (a default number when it says none),
+/// and how many there were in all.
+fn recent_events(sh: &Shared, req: &SnapshotRequest) -> (Vec<super::event::Event>, u64) {
+    let n_events = if req.events == 0 {
+        DEFAULT_EVENTS
+    } else {
+        req.events
+    };
+    let ring = lock(&sh.events);
+    (ring.last(n_events), ring.total())
+}
+
 /// Builds a snapshot. `channel_len` is the raw channel length.
 pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot {
     let workers = lock_read(&sh.threads).clone();
@@ -271,15 +283,7 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         max_depth = max_depth.max(sh.config.capacity.limit().unwrap_or(0) as u64);
     }
     let knobs = sh.knobs();
-    let n_events = if req.events == 0 {
-        DEFAULT_EVENTS
-    } else {
-        req.events
-    };
-    let (events, events_total) = {
-        let ring = lock(&sh.events);
-        (ring.last(n_events), ring.total())
-    };
+    let (events, events_total) = recent_events(sh, &req);
     Snapshot {
         scenario: sh.config.name.clone(),
         lesson: sh.config.lesson.clone(),
@@ -318,6 +322,7 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
             _ => None,
         },
         detail: req.detail.and_then(|id| workers.get(id)).map(|w| detail(w)),
+        output: None,
     }
 }
 

@@ -52,12 +52,19 @@ pub use engine::Engine;
 pub use epoch::{EpochConfig, EpochSnap, Span, Totals};
 pub use event::{Event, EventKind};
 pub use snapshot::{
-    Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, Slot, Snapshot,
-    SnapshotRequest, ThreadDetail, ThreadSnap,
+    Bucket, Counts, HistoryPoint, Latency, LatencySummary, OutputLine, ProgramOutput, QueueStrip,
+    Slot, Snapshot, SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};
 pub use trace::{ItemResult, Trace, TraceKind};
 pub use work::{Dist, WorkMode, WorkSpec};
+
+// What another snapshot source (a traced program) needs to build the same
+// Snapshot the engine does: the strip and lane sizes, the histogram
+// helpers, and the lock that survives poisoning.
+pub use assemble::{LANE_CELLS, summary};
+pub use shared::{new_histogram, record};
+pub use sync::lock;
 
 #[cfg(test)]
 mod layering;

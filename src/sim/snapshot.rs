@@ -263,6 +263,24 @@ pub struct ThreadDetail {
     pub timeline: Vec<ThreadState>,
 }
 
+/// One line a traced program printed (`queuescope trace`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputLine {
+    /// It went to stderr (else stdout).
+    pub err: bool,
+    /// The text, control characters removed.
+    pub text: String,
+}
+
+/// What a traced program printed: its newest lines, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramOutput {
+    /// The newest lines.
+    pub lines: Vec<OutputLine>,
+    /// Lines printed in all.
+    pub total: u64,
+}
+
 /// Everything the UI and reports know about a run at one moment.
 ///
 /// Recordings store snapshots: a field added later must read as absent
@@ -344,6 +362,9 @@ pub struct Snapshot {
     /// Details of the thread asked for in [`SnapshotRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<ThreadDetail>,
+    /// A traced program's own output (`None` for a simulation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<ProgramOutput>,
 }
 
 impl Default for Snapshot {
@@ -378,6 +399,7 @@ impl Default for Snapshot {
             events_total: 0,
             shutdown_took: None,
             detail: None,
+            output: None,
         }
     }
 }

@@ -49,6 +49,19 @@ pub fn keys_now(
             ("?", "help"),
         ];
     }
+    // A traced program (it has output) cannot be steered: only the
+    // viewer's keys, and `q` ends the program too.
+    if snap.output.is_some() && !snap.phase.is_over() {
+        return vec![
+            ("q", "quit (stops it)"),
+            ("t", "theory"),
+            ("j/k", "select"),
+            (theme.glyphs.enter, "details"),
+            ("o", "sort"),
+            ("/", "filter"),
+            ("?", "help"),
+        ];
+    }
     live_keys(snap.phase, theme)
 }
 

@@ -10,6 +10,7 @@
 //! rows); the theory only while its panel is open.
 
 pub mod bigtext;
+pub mod child_output;
 pub mod columns;
 pub mod details;
 pub mod done;

@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use super::layout::{LayoutNeeds, MIN_HEIGHT, MIN_WIDTH, layout_for};
 use super::theme::Theme;
 use super::{
-    details, done, events, footer, header, help, present, queue, stats, theory, threads, too_small,
-    tune, warnings,
+    child_output, details, done, events, footer, header, help, present, queue, stats, theory,
+    threads, too_small, tune, warnings,
 };
 use crate::analysis::lint::{Lint, lints};
 use crate::app::{Geometry, Overlay, ViewState};
@@ -99,6 +99,9 @@ fn main_screen(
     if a.theory.width > 0 {
         theory::render(buf, a.theory, snap, theme);
     }
+    // A traced program's output shares the event log's place.
+    let (events_area, output_area) = child_output::split(a.events, snap);
+    child_output::render(buf, output_area, snap, theme);
     let geometry = Geometry {
         threads_body: threads::render(
             buf,
@@ -111,7 +114,7 @@ fn main_screen(
         ),
         event_rows: events::render_with(
             buf,
-            a.events,
+            events_area,
             snap,
             theme,
             events::LogOpts {

@@ -101,6 +101,7 @@ pub(crate) fn build(producers: usize, consumers: usize, elapsed: Duration, seed:
         events_total: 0,
         shutdown_took: None,
         detail: None,
+        output: None,
         wall: elapsed,
         ..Snapshot::default()
     };
