@@ -2,6 +2,8 @@
 //! raw strings and are validated by [`crate::scenario`], so a bad value gets
 //! the same one-line message whether it came from a flag or a scenario file.
 
+use std::path::PathBuf;
+
 use clap::error::ErrorKind;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -13,7 +15,8 @@ use crate::scenario::Overrides;
 #[derive(Debug, Parser)]
 #[command(
     name = "queuescope",
-    version,
+    // The package version, and the git commit when built from a checkout.
+    version = env!("QUEUESCOPE_VERSION"),
     // Flags go after the subcommand they belong to: `queuescope run --items 5`.
     // Without this, `queuescope --items 5 run` would parse and silently ignore
     // the top-level flag.
@@ -26,7 +29,10 @@ use crate::scenario::Overrides;
         queuescope run --scenario pool-map --json\n  \
         queuescope sweep --scenario mmc --consumers 1..8 --trial 2s\n  \
         queuescope --record class.jsonl          record the live run\n  \
-        queuescope replay class.jsonl            step through it later"
+        queuescope replay class.jsonl            step through it later\n  \
+        queuescope run --snapshot end            the final screen as end.svg and end.txt\n  \
+        queuescope completions bash              shell completions (see also: queuescope man)\n  \
+        queuescope trace -- python3 prog.py      watch your own Python program"
 )]
 pub struct Cli {
     /// What to do; none starts the live terminal view.
@@ -44,6 +50,10 @@ pub struct Cli {
     /// Record the live run to FILE (replay it with: queuescope replay FILE)
     #[arg(long, value_name = "FILE")]
     pub record: Option<std::path::PathBuf>,
+
+    /// Let --record replace an existing file
+    #[arg(long, requires = "record")]
+    pub force: bool,
 }
 
 /// Subcommands.
@@ -55,11 +65,75 @@ pub enum Command {
     /// Run a scenario without the terminal view and print a summary
     Run(RunArgs),
     /// List the built-in scenarios, one per line with its lesson
-    Scenarios,
+    Scenarios(ScenariosArgs),
     /// Run a scenario at many thread counts and find the knee
     Sweep(SweepArgs),
-    /// Replay a recording made with --record, in the live view or as JSON
+    /// Replay a recording made with --record, in the live view, as JSON or as a picture
     Replay(ReplayArgs),
+    /// Print a completion script for a shell (e.g. queuescope completions bash)
+    Completions(CompletionsArgs),
+    /// Print the manual page, in roff (e.g. queuescope man > queuescope.1)
+    Man(ManArgs),
+    /// Trace a real Python program's queues and threads: queuescope trace -- python3 prog.py
+    Trace(TraceArgs),
+}
+
+/// Flags of `queuescope man`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ManArgs {
+    /// Write a page for every subcommand into DIR (queuescope.1, queuescope-run.1, ...)
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+/// Flags of `queuescope scenarios`.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ScenariosArgs {
+    /// Print the scenarios and their settings as one JSON document
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Flags of `queuescope completions`.
+#[derive(Clone, Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// Flags of `queuescope trace`.
+#[derive(Clone, Debug, Args)]
+pub struct TraceArgs {
+    /// No screen: print the summary as JSON when the program ends (its output goes to stderr)
+    #[arg(long)]
+    pub json: bool,
+
+    /// No screen: print a line per item put and taken, and per thread event
+    #[arg(long)]
+    pub log: bool,
+
+    /// Record the trace to FILE (replay it with: queuescope replay FILE)
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<std::path::PathBuf>,
+
+    /// Show this queue (its variable name, or queue-N) instead of the busiest
+    #[arg(long, value_name = "NAME")]
+    pub queue: Option<String>,
+
+    /// Items whose repr is VALUE are poison pills ('quit', None, -1); repeatable.
+    /// Without it, the item a thread took right before it left is its pill
+    #[arg(long, value_name = "VALUE", allow_hyphen_values = true)]
+    pub pill: Vec<String>,
+
+    /// The program to trace and its arguments, after --
+    // Before the display flags, whose help heading would take it in.
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+
+    /// Display flags for the live view.
+    #[command(flatten)]
+    pub tui: TuiArgs,
 }
 
 /// Flags of `queuescope run`.
@@ -70,16 +144,167 @@ pub struct RunArgs {
     pub scenario: ScenarioArgs,
 
     /// Print the summary as JSON
-    #[arg(long)]
+    #[arg(
+        long,
+        conflicts_with_all = ["csv", "csv_summary"],
+        help_heading = "Output"
+    )]
     pub json: bool,
 
+    /// Print CSV, one row per thread (columns as the JSON report names them)
+    #[arg(long, conflicts_with = "csv_summary", help_heading = "Output")]
+    pub csv: bool,
+
+    /// Print CSV, one row for the whole run (collect many runs with tail -n +2)
+    #[arg(long, help_heading = "Output")]
+    pub csv_summary: bool,
+
     /// Also print a trace line for every item produced and consumed
-    #[arg(long)]
+    #[arg(long, help_heading = "Output")]
     pub log: bool,
 
+    /// Trace lines: timed (seconds since the start first) or plain (the seed programs' bare lines)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = LogFormat::Timed,
+        requires = "log",
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub log_format: LogFormat,
+
+    /// When to use colour (trace, warnings, --snapshot): auto, always, never [default: auto]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto,
+        hide_default_value = true,
+        hide_possible_values = true,
+        help_heading = "Output"
+    )]
+    pub color: ColorChoice,
+
     /// Record the run to FILE (replay it with: queuescope replay FILE)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
     pub record: Option<std::path::PathBuf>,
+
+    /// At the end, draw the final screen into FILE.svg and FILE.txt
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub snapshot: Option<PathBuf>,
+
+    /// Size of the --snapshot screen in columns x rows [default: 120x40]
+    #[arg(
+        long,
+        value_name = "COLSxROWS",
+        value_parser = ScreenSize::parse,
+        requires = "snapshot",
+        help_heading = "Output"
+    )]
+    pub snapshot_size: Option<ScreenSize>,
+
+    /// Let --record replace an existing file
+    #[arg(long, requires = "record")]
+    pub force: bool,
+
+    /// After Ctrl-C or SIGTERM, how long the graceful shutdown may take before the run is aborted (0 to 1h)
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "10s",
+        allow_hyphen_values = true
+    )]
+    pub grace: String,
+}
+
+/// How `run --log` lines look.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// `   0.502s Consumer-2 received item 17`: seconds since the start first.
+    #[default]
+    Timed,
+    /// `Consumer-2 received item 17`, as the seed programs print it.
+    Plain,
+}
+
+/// `--color`, as ripgrep and cargo have it. An explicit `always` or `never`
+/// wins over `NO_COLOR`; `auto` colours a terminal unless `NO_COLOR` is set.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour when the output is a terminal and `NO_COLOR` is not set.
+    #[default]
+    Auto,
+    /// Colour, whatever the output and `NO_COLOR` say.
+    Always,
+    /// No colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output that goes to a terminal (`tty`), given
+    /// whether `NO_COLOR` is set.
+    pub fn resolve(self, tty: bool, no_color_env: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => tty && !no_color_env,
+        }
+    }
+
+    /// [`ColorChoice::resolve`] with `NO_COLOR` read from the environment
+    /// (set means set to anything non-empty, as no-color.org says).
+    pub fn enabled(self, tty: bool) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        self.resolve(tty, no_color)
+    }
+}
+
+/// The size of a screen drawn off the terminal (`--snapshot-size`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScreenSize {
+    /// Columns.
+    pub cols: u16,
+    /// Rows.
+    pub rows: u16,
+}
+
+impl Default for ScreenSize {
+    fn default() -> Self {
+        ScreenSize {
+            cols: 120,
+            rows: 40,
+        }
+    }
+}
+
+impl ScreenSize {
+    /// The smallest picture worth drawing: the live view's minimum.
+    pub const MIN: ScreenSize = ScreenSize { cols: 60, rows: 16 };
+    /// The largest (a picture is held in memory, a cell at a time).
+    pub const MAX: ScreenSize = ScreenSize {
+        cols: 500,
+        rows: 200,
+    };
+
+    /// Parses `120x40`; the message says what is accepted.
+    pub fn parse(s: &str) -> Result<ScreenSize, String> {
+        let (min, max) = (ScreenSize::MIN, ScreenSize::MAX);
+        let bad = || {
+            format!(
+                "expected COLSxROWS, e.g. 120x40, from {}x{} to {}x{}",
+                min.cols, min.rows, max.cols, max.rows
+            )
+        };
+        let (c, r) = s.trim().split_once(['x', 'X']).ok_or_else(bad)?;
+        let cols: u16 = c.trim().parse().map_err(|_| bad())?;
+        let rows: u16 = r.trim().parse().map_err(|_| bad())?;
+        if !(min.cols..=max.cols).contains(&cols) || !(min.rows..=max.rows).contains(&rows) {
+            return Err(bad());
+        }
+        Ok(ScreenSize { cols, rows })
+    }
 }
 
 /// Flags of `queuescope sweep`. The counts are ranges here; every other
@@ -137,8 +362,25 @@ pub struct ReplayArgs {
     pub file: std::path::PathBuf,
 
     /// Print the recorded run's summary (as run --json did) instead of replaying it
-    #[arg(long)]
+    #[arg(long, conflicts_with = "snapshot_at")]
     pub json: bool,
+
+    /// Draw the screen at TIME into the recording (e.g. 2.5s) as a picture, instead of replaying
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    pub snapshot_at: Option<String>,
+
+    /// Where --snapshot-at writes: FILE.svg and FILE.txt [default: a timestamped name]
+    #[arg(long, value_name = "FILE", requires = "snapshot_at")]
+    pub snapshot: Option<PathBuf>,
+
+    /// Size of the --snapshot-at screen in columns x rows [default: 120x40]
+    #[arg(
+        long,
+        value_name = "COLSxROWS",
+        value_parser = ScreenSize::parse,
+        requires = "snapshot_at"
+    )]
+    pub snapshot_size: Option<ScreenSize>,
 
     /// Display flags for the replay.
     #[command(flatten)]
@@ -193,7 +435,8 @@ pub struct WorkloadArgs {
     pub gil: bool,
 
     /// Play at this speed (0.25 = 4x slower): scales every duration.
-    #[arg(long, value_name = "FACTOR")]
+    // Hyphen values reach our validation, which says what is accepted.
+    #[arg(long, value_name = "FACTOR", allow_hyphen_values = true)]
     pub speed: Option<String>,
 }
 
@@ -265,7 +508,7 @@ impl ScenarioArgs {
 #[command(next_help_heading = "Display")]
 pub struct TuiArgs {
     /// Frames drawn per second, 1 to 120
-    #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u16).range(1..=120))]
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=120))]
     pub fps: u16,
 
     /// Draw with ASCII only (for terminals without Unicode box drawing)
@@ -281,6 +524,21 @@ pub struct TuiArgs {
     /// Presentation mode for a projector: few large panels, key numbers in big digits
     #[arg(long)]
     pub present: bool,
+
+    /// When to use colour: auto (unless NO_COLOR is set), always, never [default: auto]
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value_t = ColorChoice::Auto,
+        hide_default_value = true,
+        hide_possible_values = true
+    )]
+    pub color: ColorChoice,
+
+    /// Where x saves pictures of the screen [default: the current directory]
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 impl TuiArgs {
@@ -351,11 +609,15 @@ pub fn compact_error(err: &clap::Error) -> String {
         .lines()
         .map(str::trim_end)
         .filter(|l| !l.trim().is_empty());
-    let first = lines
+    let mut first = lines
         .next()
         .unwrap_or("error: invalid arguments")
         .to_string();
-    let rest: Vec<&str> = lines.collect();
+    let mut rest: Vec<&str> = lines.collect();
+    // "required arguments were not provided:" names them on the next line.
+    if first.ends_with(':') && !rest.is_empty() {
+        first = format!("{first} {}", rest.remove(0).trim());
+    }
     let find = |prefix: &str| rest.iter().find(|l| l.trim_start().starts_with(prefix));
     let hint = if first.contains("the subcommand") && first.contains("cannot be used with") {
         // clap's own hint here is only "try --help"; say what to do instead.
@@ -417,7 +679,7 @@ mod tests {
     fn bare_command_is_the_live_view_with_defaults() {
         let cli = ok(&[]);
         assert!(cli.command.is_none());
-        assert_eq!(cli.tui.fps, 30);
+        assert_eq!(cli.tui.fps, 20);
         assert!(!cli.tui.ascii);
         assert_eq!(cli.tui.theme(), Theme::Default);
         assert!(!cli.tui.present);
@@ -524,7 +786,7 @@ mod tests {
     fn scenarios_subcommand() {
         assert!(matches!(
             ok(&["scenarios"]).command,
-            Some(Command::Scenarios)
+            Some(Command::Scenarios(_))
         ));
     }
 
@@ -565,11 +827,64 @@ mod tests {
             "error: invalid value 'neon' for '--theme <THEME>'\n  [possible values: default, contrast]\n"
         );
 
+        let text = compact_error(&usage_error(&["run", "--log-format", "plain"]));
+        assert_eq!(
+            text.lines().next(),
+            Some("error: the following required arguments were not provided: --log")
+        );
+
         let text = compact_error(&usage_error(&["--consumers", "3", "run"]));
         assert_eq!(
             text,
             "error: the subcommand 'run' cannot be used with '--consumers <N>'\n  \
              tip: put the flags after the subcommand, e.g. 'queuescope run --consumers 4'\n"
+        );
+    }
+
+    #[test]
+    fn colour_flags_win_over_no_color_and_auto_follows_it() {
+        // (tty, NO_COLOR set) → colour?
+        assert!(ColorChoice::Auto.resolve(true, false));
+        assert!(!ColorChoice::Auto.resolve(true, true));
+        assert!(!ColorChoice::Auto.resolve(false, false));
+        assert!(ColorChoice::Always.resolve(false, true));
+        assert!(!ColorChoice::Never.resolve(true, false));
+        assert_eq!(ok(&["--color", "never"]).tui.color, ColorChoice::Never);
+        assert_eq!(ok(&[]).tui.color, ColorChoice::Auto);
+        assert_eq!(usage_error(&["--color", "sometimes"]).exit_code(), 2);
+    }
+
+    #[test]
+    fn screen_sizes_parse_within_what_the_screen_can_draw() {
+        assert_eq!(
+            ScreenSize::parse("100x30"),
+            Ok(ScreenSize {
+                cols: 100,
+                rows: 30
+            })
+        );
+        assert_eq!(ScreenSize::parse(" 80X24 ").map(|s| s.rows), Ok(24));
+        for bad in [
+            "", "120", "x40", "120x", "59x40", "120x15", "501x40", "120x201", "-1x4",
+        ] {
+            let e = ScreenSize::parse(bad).unwrap_err();
+            assert!(
+                e.starts_with("expected COLSxROWS, e.g. 120x40"),
+                "{bad}: {e}"
+            );
+        }
+        // The smallest picture is a screen the live view can draw (checked
+        // when the tests compile).
+        const {
+            assert!(ScreenSize::MIN.cols >= crate::ui::MIN_WIDTH);
+            assert!(ScreenSize::MIN.rows >= crate::ui::MIN_HEIGHT);
+        }
+        assert_eq!(
+            ScreenSize::default(),
+            ScreenSize {
+                cols: 120,
+                rows: 40
+            }
         );
     }
 

@@ -3,7 +3,8 @@
 //!
 //! A command that did its job returns `Ok(Exit)`: [`Exit::Ok`], or, when
 //! its report is printed but the run went wrong, [`Exit::Failure`] or
-//! [`Exit::Hang`]. A command that stops early returns an [`Error`]; `main`
+//! [`Exit::Hang`]; `trace` passes the traced program's own code on as
+//! [`Exit::Program`]. A command that stops early returns an [`Error`]; `main`
 //! prints it and exits with the code of its [`Kind`].
 
 use std::fmt;
@@ -22,6 +23,9 @@ pub enum Exit {
     Usage,
     /// The watchdog stopped a run that could never finish.
     Hang,
+    /// `queuescope trace`: the traced program ended by itself with this
+    /// code (128 + the signal if one killed it), passed on as queuescope's.
+    Program(u8),
 }
 
 impl Exit {
@@ -32,6 +36,7 @@ impl Exit {
             Exit::Failure => 1,
             Exit::Usage => 2,
             Exit::Hang => 3,
+            Exit::Program(code) => code,
         }
     }
 }
@@ -114,6 +119,9 @@ mod tests {
             .map(Exit::code)
             .collect();
         assert_eq!(codes, vec![0, 1, 2, 3]);
+        assert_eq!(Exit::Program(0).code(), 0);
+        assert_eq!(Exit::Program(143).code(), 143);
+        assert_eq!(ExitCode::from(Exit::Program(7)), ExitCode::from(7));
     }
 
     #[test]

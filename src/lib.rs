@@ -5,14 +5,15 @@
 //! The live view's layers, bottom up: the model (`sim`, and `source`, the
 //! trait for what makes Snapshots: the engine, a recording, a replay), the
 //! view state and key handling (`app`), drawing (`ui`), and the event loop
-//! with the terminal (`tui`). `tests/module_graph.rs` keeps the top-level
-//! modules free of import cycles.
+//! with the terminal (`tui`). `tests/architecture/` keeps the top-level
+//! modules free of import cycles; `docs/architecture.md` describes each.
 
 pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod error;
 pub mod headless;
+pub mod picture;
 pub mod record;
 pub mod replay;
 pub mod report;
@@ -24,6 +25,7 @@ pub mod sweep;
 #[cfg(any(test, feature = "testing"))]
 #[doc(hidden)]
 pub mod testing;
+pub mod trace;
 pub mod tui;
 pub mod tune;
 pub mod ui;

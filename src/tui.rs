@@ -10,10 +10,11 @@
 //! against a `TestBackend`, a scripted input and a fake source in tests.
 
 use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::ThreadId;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 use ratatui::Terminal;
@@ -21,7 +22,7 @@ use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use ratatui::crossterm::execute;
 
-use crate::app::{self, Action, Overlay, ViewState};
+use crate::app::{self, Action, Notice, Overlay, ViewState};
 use crate::error::{Error, Exit, Kind};
 use crate::record::RecordedEngine;
 use crate::replay::Player;
@@ -29,10 +30,11 @@ use crate::signals::Signals;
 use crate::sim::{Command, Config, Engine, Phase, Snapshot};
 use crate::source::Source;
 use crate::tune::{self, TuneSession};
-use crate::ui::{self, Theme, ThemeKind};
+use crate::ui::{self, Theme, ThemeKind, export};
 
-/// Frame rate when none is given.
-pub const DEFAULT_FPS: u32 = 30;
+/// Frame rate when none is given: smooth enough for numbers that change a
+/// few times a second, and it keeps the UI thread near 1 % of a core.
+pub const DEFAULT_FPS: u32 = 20;
 /// Redraw interval while paused: nothing moves, so 4 fps is plenty and
 /// keeps the UI under half a percent of a core.
 const PAUSED_FRAME: Duration = Duration::from_millis(250);
@@ -46,9 +48,11 @@ const RESTART_WAIT: Duration = Duration::from_secs(2);
 /// How long quitting waits for them: the process is about to exit and take
 /// any straggler with it, so the shell prompt should not wait long.
 const QUIT_WAIT: Duration = Duration::from_millis(300);
+/// How long the footer says where `x` saved a picture.
+const NOTICE_TIME: Duration = Duration::from_secs(6);
 
 /// How the UI looks and how often it redraws.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TuiOptions {
     /// Frames per second while the run is moving (1..=120).
     pub fps: u32,
@@ -56,11 +60,14 @@ pub struct TuiOptions {
     pub ascii: bool,
     /// Palette (`--theme`).
     pub theme: ThemeKind,
-    /// No colours, as when `NO_COLOR` is set (which is honoured either
-    /// way). No command-line flag sets it.
-    pub no_color: bool,
+    /// Colours on: what `--color` and `NO_COLOR` decided (the caller
+    /// decides; see `cli::ColorChoice`).
+    pub color: bool,
     /// Presentation mode (`--present`): large panels for a projector.
     pub present: bool,
+    /// Where `x` saves pictures (`--snapshot-dir`); `None`: the current
+    /// directory.
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 impl Default for TuiOptions {
@@ -69,18 +76,17 @@ impl Default for TuiOptions {
             fps: DEFAULT_FPS,
             ascii: false,
             theme: ThemeKind::Default,
-            no_color: false,
+            color: true,
             present: false,
+            snapshot_dir: None,
         }
     }
 }
 
 impl TuiOptions {
-    /// The theme these options and the environment ask for. `NO_COLOR`
-    /// counts when set to anything non-empty (no-color.org).
+    /// The theme these options ask for.
     pub fn theme(&self) -> Theme {
-        let env_no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Theme::new(self.theme, !(self.no_color || env_no_color), self.ascii)
+        Theme::new(self.theme, self.color, self.ascii)
     }
 
     /// Time between frames while the run moves.
@@ -172,16 +178,34 @@ pub fn run(config: Config, opts: TuiOptions) -> crate::error::Result {
     run_sim(|| Engine::start(config.clone()), opts)
 }
 
-/// [`run`], recording the run to `path` (`--record`). A restart (`r`)
-/// starts a new recording in the same file. A path that cannot be created
-/// is bad input, before anything starts.
+/// [`run`], recording the run to `target` (`--record`). A restart (`r`)
+/// starts a new recording in the same place. The file is opened before
+/// anything starts, and before the terminal is touched: a path that cannot
+/// be created is bad input, and a FIFO's wait for a reader ends on Ctrl-C.
 pub fn run_recorded(
     config: Config,
     opts: TuiOptions,
-    path: &std::path::Path,
+    target: &crate::record::Target,
 ) -> crate::error::Result {
-    crate::record::create(path).map_err(Error::usage)?;
-    run_sim(|| RecordedEngine::start(config.clone(), path), opts)
+    let record_error = |e: crate::record::RecordError| {
+        if e.is_usage() {
+            Error::usage(e)
+        } else {
+            Error::failure(e)
+        }
+    };
+    // Before opening: a FIFO's wait for a reader would be for nothing.
+    if !io::stdout().is_terminal() {
+        return Err(not_a_terminal());
+    }
+    let mut first = Some(target.open().map_err(record_error)?);
+    run_sim(
+        || match first.take() {
+            Some(file) => RecordedEngine::start(config.clone(), file),
+            None => RecordedEngine::restart(config.clone(), target),
+        },
+        opts,
+    )
 }
 
 /// Replays `rec` in the live view (`queuescope replay FILE`); `r` plays it
@@ -197,18 +221,17 @@ fn io_failure(e: io::Error) -> Error {
 }
 
 /// The UI around any [`Source`] that `start` makes (and makes again on `r`).
-fn run_sim<S: Source>(
+pub fn run_sim<S: Source>(
     mut start: impl FnMut() -> io::Result<S>,
     opts: TuiOptions,
 ) -> crate::error::Result {
     if !io::stdout().is_terminal() {
-        return Err(Error::new(
-            Kind::Usage,
-            "queuescope: stdout is not a terminal, so the live view cannot start.\n\
-             For a headless run with a text report use: queuescope run",
-        ));
+        return Err(not_a_terminal());
     }
     let theme = opts.theme();
+    // crossterm drops every colour by itself when NO_COLOR is set; the
+    // caller has decided already (`--color always` wins over NO_COLOR).
+    ratatui::crossterm::style::Colored::set_ansi_color_disabled(!opts.color);
     let signals = Signals::catch().map_err(io_failure)?;
     // Start the engine before touching the terminal, so a failure is an
     // ordinary error message on a normal screen.
@@ -260,6 +283,15 @@ fn run_sim<S: Source>(
     Ok(Exit::Ok)
 }
 
+/// The live view needs a terminal: the error points to the headless run.
+fn not_a_terminal() -> Error {
+    Error::new(
+        Kind::Usage,
+        "queuescope: stdout is not a terminal, so the live view cannot start.\n\
+         For a headless run with a text report use: queuescope run",
+    )
+}
+
 /// Stop the engine's threads (blocked ones are released) and wait a bounded
 /// time for them.
 fn finish<S: Source>(sim: &S, wait: Duration) {
@@ -290,6 +322,7 @@ where
             return Ok(sim);
         }
         let now = Instant::now();
+        st.expire_notice(now);
         st.repaint_if_soiled(terminal)?;
         st.follow(&sim);
         if st.dirty || now >= st.next_frame {
@@ -304,6 +337,7 @@ where
         };
         match st.handle_burst(ev, input, &mut sim) {
             Flow::Go => {}
+            Flow::SavePicture => st.save_picture(terminal, theme, opts),
             Flow::Quit => return Ok(sim),
             Flow::Restart => {
                 // Closing the view's overlays stops a Tune sweep; the old
@@ -331,6 +365,8 @@ struct LoopState {
     dirty: bool,
     /// When the next frame is due even if nothing happens.
     next_frame: Instant,
+    /// When the footer's notice goes away.
+    notice_until: Option<Instant>,
 }
 
 /// What the loop does after a burst of events.
@@ -342,6 +378,8 @@ enum Flow {
     Quit,
     /// Start the source again.
     Restart,
+    /// Save a picture of the screen (`x`).
+    SavePicture,
 }
 
 impl LoopState {
@@ -353,7 +391,47 @@ impl LoopState {
             last: None,
             dirty: true,
             next_frame: Instant::now(),
+            notice_until: None,
         }
+    }
+
+    /// Takes the footer's notice away once its time is up.
+    fn expire_notice(&mut self, now: Instant) {
+        if self.notice_until.is_some_and(|t| now >= t) {
+            self.view.notice = None;
+            self.notice_until = None;
+            self.dirty = true;
+        }
+    }
+
+    /// `x`: the frame on screen (without the last notice) as an SVG and a
+    /// text file in the `--snapshot-dir`, and a notice saying where.
+    fn save_picture<B: Backend>(
+        &mut self,
+        terminal: &Terminal<B>,
+        theme: &Theme,
+        opts: &TuiOptions,
+    ) {
+        let (Some(snap), Ok(size)) = (&self.last, terminal.size()) else {
+            return;
+        };
+        self.view.notice = None;
+        let buf = export::frame(snap, &mut self.view, theme, size.width, size.height);
+        let dir = opts.snapshot_dir.clone().unwrap_or_default();
+        let stem = crate::picture::timestamped(&dir, SystemTime::now());
+        let notice = match crate::picture::write(&buf, &export::title(snap), &stem) {
+            Ok(written) => Notice {
+                text: written.to_string(),
+                error: false,
+            },
+            Err(e) => Notice {
+                text: format!("could not save the picture: {e}"),
+                error: true,
+            },
+        };
+        self.view.notice = Some(notice);
+        self.notice_until = Some(Instant::now() + NOTICE_TIME);
+        self.dirty = true;
     }
 
     /// Something printed over the screen: forget what ratatui thinks is on
@@ -403,8 +481,8 @@ impl LoopState {
         // position of this very snapshot.
         self.view.source = sim.source_view();
         self.view.sync(&snap);
-        // An unchanged snapshot (paused, or over) needs no new frame.
-        if self.dirty || self.last.as_ref() != Some(&snap) {
+        // An unchanged picture (paused, or over) needs no new frame.
+        if self.dirty || !self.last.as_ref().is_some_and(|l| same_picture(l, &snap)) {
             self.draw(terminal, &snap, theme)?;
         }
         self.next_frame = now + frame_interval(snap.phase, opts);
@@ -457,6 +535,7 @@ impl LoopState {
             match action {
                 Some(Action::Quit) => return Flow::Quit,
                 Some(Action::Restart) => return Flow::Restart,
+                Some(Action::SavePicture) => return Flow::SavePicture,
                 Some(a) => act(a, &mut self.view, snap, sim),
                 None => {}
             }
@@ -502,6 +581,22 @@ fn act<S: Source>(action: Action, view: &mut ViewState, snap: &mut Snapshot, sim
             }
         }
     }
+}
+
+/// True when `b` would be drawn as `a` was: equal but for wall time that
+/// has not moved a whole second (a paused run's only change: the header
+/// shows paused and wall time in whole seconds).
+fn same_picture(a: &Snapshot, b: &Snapshot) -> bool {
+    // A running clock changes the picture: no need to look further.
+    if a.elapsed != b.elapsed || a.wall.as_secs() != b.wall.as_secs() {
+        return false;
+    }
+    if a.wall == b.wall {
+        return a == b;
+    }
+    let mut b = b.clone();
+    b.wall = a.wall;
+    *a == b
 }
 
 /// Time to the next frame in `phase`.
@@ -684,7 +779,7 @@ mod tests {
             "/tests/fixtures/recordings/worker-pool.jsonl"
         );
         let rec = Arc::new(crate::record::load(std::path::Path::new(path)).expect("fixture"));
-        let events = rec.events.len();
+        let events = rec.events_len();
         let mut terminal = Terminal::new(TestBackend::new(120, 30)).expect("test terminal");
         let stop = AtomicBool::new(false);
         let mut starts = 0;
@@ -714,6 +809,71 @@ mod tests {
         );
         assert!(screen.contains("Events (3 in all)"), "{screen}");
         assert_eq!(starts, 0);
+    }
+
+    #[test]
+    fn x_saves_the_screen_and_the_footer_says_where() {
+        let dir = std::env::temp_dir().join(format!("qs-tui-x-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let (sim, sent, _) = fake(testing::running(4));
+        let mut terminal = Terminal::new(TestBackend::new(100, 30)).expect("test terminal");
+        let stop = AtomicBool::new(false);
+        let mut start = || Ok(fake(testing::running(4)).0);
+        let opts = TuiOptions {
+            snapshot_dir: Some(dir.clone()),
+            ..TuiOptions::default()
+        };
+        let out = event_loop(
+            &mut terminal,
+            &mut keys("x q"),
+            sim,
+            &mut start,
+            &Theme::default(),
+            &opts,
+            &stop,
+        );
+        assert!(out.is_ok());
+        // Keys after x still work.
+        assert_eq!(*sent.borrow(), vec![Command::Pause]);
+        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        let svg = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "svg"));
+        let txt = files
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == "txt"));
+        let (Some(svg), Some(txt)) = (svg, txt) else {
+            panic!("no pictures in {dir:?}: {files:?}")
+        };
+        let text = std::fs::read_to_string(txt).expect("text picture");
+        assert!(
+            text.contains("Producer-1") && !text.contains("saved"),
+            "{text}"
+        );
+        assert!(
+            std::fs::read_to_string(svg)
+                .expect("svg")
+                .starts_with("<svg")
+        );
+        let screen = format!("{}", terminal.backend());
+        assert!(
+            screen.contains("saved ") && screen.contains(".svg"),
+            "{screen}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_colour_choice_reaches_the_theme() {
+        let never = TuiOptions {
+            color: false,
+            ..TuiOptions::default()
+        };
+        assert!(!never.theme().color);
+        assert!(TuiOptions::default().theme().color);
     }
 
     #[test]

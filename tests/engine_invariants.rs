@@ -234,12 +234,16 @@ fn pause_parks_every_thread_and_the_queue_is_still() {
                 .filter(|t| t.role != Role::Coordinator)
                 .all(|t| t.state == ThreadState::Paused)
     });
-    // Quiescent: the channel's own length equals the counters' depth.
+    // Quiescent: the channel's own length equals the counters' depth. A
+    // consumer paused in the middle of its work keeps its item in hand,
+    // and the run clock stands still.
     std::thread::sleep(Duration::from_millis(20));
     let s2 = engine.snapshot();
     assert_eq!(s2.counts, s.counts);
     assert_eq!(s2.channel_len, s2.counts.depth());
-    assert_eq!(s2.counts.in_flight, 0);
+    assert!(s2.counts.in_flight <= 2, "{:?}", s2.counts);
+    assert_eq!(s2.elapsed, s.elapsed, "active time stopped");
+    assert!(s2.wall >= s.wall + Duration::from_millis(20));
     engine.send(Command::Resume);
     wait_for(&engine, "flowing again", |x| {
         x.counts.consumed > s2.counts.consumed
@@ -278,12 +282,14 @@ fn live_add_and_remove_take_effect_on_real_threads() {
     engine.send(Command::RemoveProducer);
     wait_for(&engine, "producer stopped", |s| s.live(Role::Producer) == 1);
     engine.send(Command::SetWork(ms(5)));
-    let s = wait_for(&engine, "work changed", |s| s.work == ms(5));
-    assert!(
-        s.events
-            .iter()
-            .any(|e| e.to_string().contains("consumer work now 5ms"))
-    );
+    // The knob turns before its event is logged: wait for both.
+    let s = wait_for(&engine, "work changed and said so", |s| {
+        s.work == ms(5)
+            && s.events
+                .iter()
+                .any(|e| e.to_string().contains("consumer work now 5ms"))
+    });
+    assert_eq!(s.work, ms(5));
     engine.send(Command::Shutdown);
     assert!(engine.wait(DEADLINE));
     let s = engine.snapshot();
@@ -498,4 +504,55 @@ fn an_unbounded_queue_stops_growing_at_its_safety_limit() {
     );
     engine.send(Command::Abort);
     assert!(engine.wait(Duration::from_secs(5)));
+}
+
+/// Flat out, one item in 64 is timed and stands for its group: the epoch's
+/// Wq and W (sums over `timed`) must weigh each sample as the histograms do,
+/// or they would be a fraction of the histograms' means.
+#[test]
+fn sampled_waits_are_weighted_alike_in_the_epoch_and_the_histograms() {
+    let engine = Engine::start(config(1, 1, Capacity::Bounded(64), 200_000)).unwrap();
+    assert!(engine.wait(DEADLINE));
+    let s = engine.snapshot();
+    assert_finished_clean(&s, 1);
+    let span = s.epoch().expect("one epoch").measured;
+    assert_eq!(span.delta.received, 200_000);
+    // Counts stand for every item (give or take the last partial group).
+    assert!(span.delta.timed.abs_diff(200_000) < 64, "{:?}", span.delta);
+    let close = |a: f64, b: f64| (a - b).abs() <= 0.05 * b + 100e-9;
+    let wq = span.wq_s().expect("timed items");
+    let hist_wq = s.latency.queue_wait.mean.as_secs_f64();
+    assert!(
+        close(wq, hist_wq),
+        "epoch Wq {wq:e} s, histogram {hist_wq:e} s"
+    );
+    let w = span.w_s().expect("timed items");
+    let hist_w = s.latency.mean_in_system.as_secs_f64();
+    assert!(close(w, hist_w), "epoch W {w:e} s, run {hist_w:e} s");
+    assert!(span.delta.waited <= span.delta.received);
+}
+
+/// P(wait) counts every item exactly, timed or not: a consumer that arrives
+/// when thousands of items are queued finds each of them waiting.
+#[test]
+fn every_item_found_waiting_counts_for_p_wait_sampled_or_not() {
+    let mut c = config(2, 0, Capacity::Bounded(8_192), 5_000);
+    // Producer-2 takes one id and spends a long interval on it; Producer-1
+    // makes the rest flat out (timing 1 in 64 after its first 1,024).
+    c.producer_intervals = vec![queuescope::sim::WorkSpec::zero(), ms(60_000)];
+    let engine = Engine::start(c).unwrap();
+    wait_for(&engine, "4,999 items queued", |s| s.counts.queued == 4_999);
+    engine.send(Command::AddConsumer);
+    wait_for(&engine, "the queue drained", |s| s.counts.consumed == 4_999);
+    engine.send(Command::Shutdown);
+    assert!(engine.wait(DEADLINE));
+    let s = engine.snapshot();
+    let span = s.epoch().expect("an epoch").measured;
+    let all = s
+        .epochs
+        .iter()
+        .map(|e| e.measured.delta.waited)
+        .sum::<u64>();
+    assert_eq!(all, 4_999, "{:?}", s.epochs);
+    assert_eq!(span.delta.waited, span.delta.received, "{:?}", span.delta);
 }

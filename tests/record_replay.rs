@@ -88,13 +88,15 @@ fn a_longer_run_round_trips_with_its_events_and_snapshots() {
         .collect();
     let header = &lines[0];
     assert_eq!(header["format"], "queuescope-recording");
-    assert_eq!(header["version"], 1);
+    assert_eq!(header["version"], 2);
     assert_eq!(header["config"]["producers"], 2);
     assert_eq!(header["snapshot_every_ms"], 100);
     let kind = |t: &str| lines.iter().filter(|l| l["t"] == t).count();
     // About 10 snapshots a second, plus the final one.
     assert!(kind("snap") >= 8, "{} snapshots", kind("snap"));
     assert!(kind("event") > 10);
+    // Each consumer's latency, about once a second and at the end.
+    assert!(kind("detail") >= 3, "{} details", kind("detail"));
     assert_eq!(lines.last().map(|l| l["t"].clone()), Some("end".into()));
     assert_eq!(kind("end"), 1);
     // Events are numbered without gaps (nothing was dropped here).
@@ -153,7 +155,7 @@ fn bad_files_are_one_line_and_exit_2() {
     );
     refused(
         &fixture("future-version.jsonl"),
-        "future-version.jsonl: recording format version 2 is newer than this queuescope reads (version 1)",
+        "future-version.jsonl: recording format version 3 is newer than this queuescope reads (version 2)",
     );
     refused(
         &fixture("foreign.json"),

@@ -6,184 +6,11 @@
 //! are generous; each step polls the screen and moves on as soon as what
 //! it waits for appears.
 
-use std::io::{Read, Write};
-use std::num::NonZeroU16;
-use std::sync::{Arc, Mutex};
+mod common;
+
 use std::time::{Duration, Instant};
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
-
-const ROWS: NonZeroU16 = NonZeroU16::new(30).unwrap();
-const COLS: NonZeroU16 = NonZeroU16::new(100).unwrap();
-/// Switches back from the alternate screen (what `ratatui::restore` sends).
-const LEAVE_ALT_SCREEN: &[u8] = b"\x1b[?1049l";
-
-/// A running `queuescope` on a pty.
-struct Session {
-    child: Box<dyn Child + Send + Sync>,
-    master: Option<Box<dyn MasterPty + Send>>,
-    writer: Option<Box<dyn Write + Send>>,
-    parser: Arc<Mutex<vt100::Parser>>,
-    raw: Arc<Mutex<Vec<u8>>>,
-    stop_reading: Arc<AtomicBool>,
-    reader: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Session {
-    fn start(args: &[&str]) -> Session {
-        Session::start_env(args, &[])
-    }
-
-    fn start_env(args: &[&str], env: &[(&str, &str)]) -> Session {
-        let pair = native_pty_system()
-            .openpty(PtySize {
-                rows: ROWS.get(),
-                cols: COLS.get(),
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("open a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_queuescope"));
-        cmd.args(args);
-        cmd.env("TERM", "xterm-256color");
-        cmd.env_remove("NO_COLOR");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let child = pair.slave.spawn_command(cmd).expect("spawn queuescope");
-        drop(pair.slave);
-        let mut reader = pair.master.try_clone_reader().expect("pty reader");
-        let fd = pair.master.as_raw_fd().expect("pty master fd");
-        let writer = pair.master.take_writer().expect("pty writer");
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
-        let raw = Arc::new(Mutex::new(Vec::new()));
-        let stop_reading = Arc::new(AtomicBool::new(false));
-        let (p, r, stop) = (
-            Arc::clone(&parser),
-            Arc::clone(&raw),
-            Arc::clone(&stop_reading),
-        );
-        let reader = std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            // Poll before reading so the thread can be told to let go of
-            // its copy of the master (see `hang_up`).
-            while !stop.load(Ordering::SeqCst) {
-                let mut pfd = libc::pollfd {
-                    fd,
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
-                // SAFETY: one valid pollfd on a descriptor this session owns.
-                if unsafe { libc::poll(&mut pfd, 1, 50) } <= 0 {
-                    continue;
-                }
-                match reader.read(&mut buf) {
-                    Ok(n) if n > 0 => {
-                        p.lock().expect("parser lock").process(&buf[..n]);
-                        r.lock().expect("raw lock").extend_from_slice(&buf[..n]);
-                    }
-                    _ => break,
-                }
-            }
-        });
-        Session {
-            child,
-            master: Some(pair.master),
-            writer: Some(writer),
-            parser,
-            raw,
-            stop_reading,
-            reader: Some(reader),
-        }
-    }
-
-    /// Closes every copy of the pty's master side, as a terminal window
-    /// closing does: the program gets SIGHUP and its tty reads hit EOF.
-    fn hang_up(&mut self) {
-        self.stop_reading.store(true, Ordering::SeqCst);
-        if let Some(h) = self.reader.take() {
-            h.join().expect("reader thread");
-        }
-        self.writer = None;
-        self.master = None;
-    }
-
-    fn screen(&self) -> String {
-        self.parser.lock().expect("parser lock").screen().contents()
-    }
-
-    /// Waits until `pred` holds for the screen; panics with the screen if
-    /// it does not within `timeout`.
-    fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            if Instant::now() > deadline {
-                panic!("timed out waiting for {what}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn press(&mut self, keys: &str) {
-        let w = self.writer.as_mut().expect("pty still open");
-        w.write_all(keys.as_bytes()).expect("write keys");
-        w.flush().expect("flush keys");
-    }
-
-    /// Waits for the process to exit; returns its exit code.
-    fn exit_code(&mut self, timeout: Duration) -> u32 {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status.exit_code();
-            }
-            if Instant::now() > deadline {
-                let _ = self.child.kill();
-                panic!("queuescope did not exit; screen:\n{}", self.screen());
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    /// The terminal is back on the main screen, and the program said so.
-    fn assert_restored(&self) {
-        // The reader thread may still be draining the last bytes.
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            let left = {
-                let raw = self.raw.lock().expect("raw lock");
-                raw.windows(LEAVE_ALT_SCREEN.len())
-                    .any(|w| w == LEAVE_ALT_SCREEN)
-            };
-            let alt = self
-                .parser
-                .lock()
-                .expect("parser lock")
-                .screen()
-                .alternate_screen();
-            if left && !alt {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        panic!("the terminal was left on the alternate screen");
-    }
-}
-
-impl Drop for Session {
-    /// A failed test must not leave its program running on an orphaned pty.
-    fn drop(&mut self) {
-        if matches!(self.child.try_wait(), Ok(None)) {
-            let _ = self.child.kill();
-        }
-    }
-}
+use common::pty::{ROWS, Session};
 
 /// Thread rows of consumers (at 100 columns the role column reads `cons`).
 fn consumer_rows(screen: &str) -> usize {
@@ -214,7 +41,7 @@ fn add_a_consumer_then_watch_the_pills_shut_it_down() {
     s.press("s");
     // The pills go into the queue behind the items still in it.
     s.wait_for("pills in the queue", long, |sc| {
-        sc.contains("pills sent") && sc.lines().any(|l| l.contains("out◂") && l.contains('●'))
+        sc.contains("shutting down") && sc.lines().any(|l| l.contains("out◂") && l.contains('●'))
     });
     s.wait_for("a consumer taking its pill", long, |sc| {
         sc.contains("got pill → exited") || sc.contains("received the pill")
@@ -376,4 +203,67 @@ fn record_the_live_view_then_step_through_the_replay() {
     assert_eq!(r.exit_code(long), 0);
     r.assert_restored();
     let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn x_saves_a_picture_of_the_screen_and_the_footer_says_where() {
+    let dir = std::env::temp_dir().join(format!("qs-pty-x-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let long = Duration::from_secs(30);
+    let dir_arg = dir.to_str().expect("utf-8 temp path");
+    let mut s = Session::start(&["--scenario", "worker-pool", "--snapshot-dir", dir_arg]);
+    s.wait_for("the done banner", long, |sc| {
+        sc.contains("Done! Time taken:")
+    });
+    s.press("x");
+    s.wait_for("the footer naming the files", long, |sc| {
+        sc.contains("saved ") && sc.contains(".svg")
+    });
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("snapshot dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let text = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "txt"))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_default();
+    assert_eq!(text.lines().count(), usize::from(ROWS.get()), "{files:?}");
+    assert!(text.contains("Done! Time taken:"), "{text}");
+    assert!(
+        files
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "svg"))
+    );
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The live view's output, from start to quit, with `args` and `env`.
+fn output_of(args: &[&str], env: &[(&str, &str)]) -> Vec<u8> {
+    let mut s = Session::start_env(args, env);
+    let long = Duration::from_secs(30);
+    s.wait_for("the threads panel", long, |sc| {
+        sc.contains("Threads") && sc.contains("Consumer-4")
+    });
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+    s.raw.lock().expect("raw lock").clone()
+}
+
+#[test]
+fn color_flag_wins_over_no_color() {
+    // crossterm sets colours as 38;5;N (text) and 48;5;N (background).
+    let coloured = |out: &[u8]| out.windows(5).any(|w| w == b"38;5;" || w == b"48;5;");
+    assert!(coloured(&output_of(&[], &[])));
+    assert!(!coloured(&output_of(&[], &[("NO_COLOR", "1")])));
+    assert!(!coloured(&output_of(&["--color", "never"], &[])));
+    assert!(coloured(&output_of(
+        &["--color", "always"],
+        &[("NO_COLOR", "1")]
+    )));
 }

@@ -104,7 +104,8 @@ fn help_overlay() {
 fn shutdown_with_pills_in_the_queue() {
     let snap = testing::shutting_down();
     let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
-    assert!(screen.contains("pills sent 3/4"));
+    // The header's short form once the drain's time left joins it.
+    assert!(screen.contains("pills 3/4 ·"), "{screen}");
     assert!(screen.contains("●●●"));
     assert_snapshot!(screen);
 }
@@ -113,7 +114,10 @@ fn shutdown_with_pills_in_the_queue() {
 fn shutdown_draining() {
     let snap = testing::draining();
     let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 100, 30);
-    assert!(screen.contains("2/4 consumers exited"));
+    // The drain's items left and time to go come first; at 100 columns
+    // the header takes its short form rather than cut a word.
+    assert!(screen.contains("pills 4/4 · 2 left ~"), "{screen}");
+    assert!(screen.contains("2/4 exited"));
     assert!(screen.contains("got pill → exited"));
     assert_snapshot!(screen);
 }
@@ -628,4 +632,48 @@ mod tune_and_replay {
             assert!(screen.is_ascii(), "{screen}");
         }
     }
+}
+
+/// After `+`: the theory panel measures the new epoch against its own
+/// Erlang-C (4 consumers), with the measured P(wait), at every size.
+fn after_a_change(w: u16, h: u16) -> String {
+    let snap = testing::mmc_after_change();
+    let mut view = ViewState::new();
+    press(&mut view, &snap, KeyCode::Char('t'));
+    let screen = text(&snap, &mut view, &Theme::default(), w, h);
+    // c = 4, a = 2.5: P(wait) 0.320; measured 0.363 over 91 items.
+    assert!(
+        screen.contains("0.320") && screen.contains("0.363"),
+        "{screen}"
+    );
+    assert!(screen.contains("+1 consumer"), "{screen}");
+    screen
+}
+
+#[test]
+fn theory_after_a_change_80x24() {
+    assert_snapshot!(after_a_change(80, 24));
+}
+
+#[test]
+fn theory_after_a_change_120x40() {
+    assert_snapshot!(after_a_change(120, 40));
+}
+
+#[test]
+fn theory_after_a_change_200x60() {
+    assert_snapshot!(after_a_change(200, 60));
+}
+
+/// The stats panel names the epoch and shows it beside the whole run.
+#[test]
+fn stats_after_a_change_120x40() {
+    let snap = testing::mmc_after_change();
+    let screen = text(&snap, &mut ViewState::new(), &Theme::default(), 120, 40);
+    assert!(
+        screen.contains("Stats · since +1 consumer, 12.4s ago"),
+        "{screen}"
+    );
+    assert!(screen.contains("since change"), "{screen}");
+    assert_snapshot!(screen);
 }

@@ -4,8 +4,9 @@
 
 use serde::Serialize;
 
-use super::theory::{consumers_for, measured_service};
-use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadState};
+use super::theory::{consumers_for, current_rates};
+use crate::sim::snapshot::HISTORY_STEP;
+use crate::sim::{Capacity, ExitReason, HistoryPoint, Phase, Role, Snapshot, ThreadState};
 
 /// Which lint fired.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -96,11 +97,16 @@ pub fn lints(s: &Snapshot) -> Vec<Lint> {
     out
 }
 
-/// Pill count at shutdown, in either direction.
+/// Pill count at shutdown, in either direction, against the consumers
+/// that were live when the pills were planned: one pill each is the
+/// protocol, so a consumer that crashes later does not make it wrong.
+/// Extra pills are counted where they went: left in the queue, or not
+/// delivered because no consumer was left to take them.
 fn pill_count(s: &Snapshot, who: &Census) -> Option<Lint> {
     let c = s.counts;
     let planned = c.pills_planned?;
-    let needed = who.took_pill + who.consumers_live;
+    // Recordings made before `pills_needed` existed: the consumers seen.
+    let needed = c.pills_needed.unwrap_or(who.took_pill + who.consumers_live);
     let pills_for = format!(
         "{} for {}",
         plural(planned, "pill", "pills"),
@@ -108,12 +114,25 @@ fn pill_count(s: &Snapshot, who: &Census) -> Option<Lint> {
     );
     let message = if planned < needed {
         format!("{pills_for}: each consumer needs its own pill")
-    } else if planned > needed
-        && (s.phase.is_over() || who.consumers_live == 0)
-        && c.pills_in_queue() > 0
-    {
-        let left = plural(c.pills_in_queue(), "pill", "pills");
-        format!("{pills_for}: {left} left in the queue")
+    } else if planned > needed {
+        let mut where_ = Vec::new();
+        if c.pills_undelivered > 0 {
+            where_.push(format!(
+                "{} not delivered (no consumer left)",
+                plural(c.pills_undelivered, "pill", "pills")
+            ));
+        }
+        if (s.phase.is_over() || who.consumers_live == 0) && c.pills_in_queue() > 0 {
+            where_.push(format!(
+                "{} left in the queue",
+                plural(c.pills_in_queue(), "pill", "pills")
+            ));
+        }
+        if where_.is_empty() {
+            format!("{pills_for}: one pill per consumer is enough")
+        } else {
+            format!("{pills_for}: {}", where_.join(", "))
+        }
     } else {
         return None;
     };
@@ -128,7 +147,8 @@ fn hang(s: &Snapshot, who: &Census) -> Option<Lint> {
     let c = s.counts;
     let hung = who.producers_live == 0
         && who.main_idle
-        && c.pills_planned.is_some_and(|p| c.pills_sent >= p)
+        && c.pills_planned
+            .is_some_and(|p| c.pills_sent + c.pills_undelivered >= p)
         && c.depth() == 0
         && who.waiting > 0
         && who.waiting == who.consumers_live;
@@ -175,20 +195,38 @@ fn stranded(s: &Snapshot, who: &Census) -> Option<Lint> {
     })
 }
 
-fn trend_lints(s: &Snapshot, out: &mut Vec<Lint>) {
-    if s.history.len() < TREND {
-        return;
+/// The mean depth over the last [`TREND`] steps of [`HISTORY_STEP`] (5 s),
+/// oldest first, whatever the history's own resolution; `None` until the
+/// history covers that long.
+fn recent_depths(history: &[HistoryPoint]) -> Option<Vec<f64>> {
+    let end = history.last()?.at;
+    let from = end.checked_sub(HISTORY_STEP * TREND as u32)?;
+    let mut sum = [0.0; TREND];
+    let mut n = [0u32; TREND];
+    for p in history.iter().filter(|p| p.at > from) {
+        // A point closes the bucket that ends at its `at`.
+        let into = (p.at - from).as_nanos().saturating_sub(1);
+        let k = (into * TREND as u128 / (end - from).as_nanos().max(1)) as usize;
+        let k = k.min(TREND - 1);
+        sum[k] += p.mean_depth;
+        n[k] += 1;
     }
-    let recent = &s.history[s.history.len() - TREND..];
-    let first = recent[0].mean_depth;
-    let last = recent[TREND - 1].mean_depth;
-    let rising = recent
-        .windows(2)
-        .filter(|w| w[1].mean_depth > w[0].mean_depth)
-        .count();
-    let mean: f64 = recent.iter().map(|p| p.mean_depth).sum::<f64>() / TREND as f64;
-    let lambda = s.arrival_rate();
-    let service = measured_service(s).map_or(0.0, |d| d.as_secs_f64());
+    if n.contains(&0) {
+        return None;
+    }
+    Some((0..TREND).map(|k| sum[k] / n[k] as f64).collect())
+}
+
+fn trend_lints(s: &Snapshot, out: &mut Vec<Lint>) {
+    let Some(recent) = recent_depths(&s.history) else {
+        return;
+    };
+    let first = recent[0];
+    let last = recent[TREND - 1];
+    let rising = recent.windows(2).filter(|w| w[1] > w[0]).count();
+    let mean: f64 = recent.iter().sum::<f64>() / TREND as f64;
+    // The setup now (the current epoch), not the whole run's average.
+    let (lambda, service) = current_rates(s);
     let c = s.live(Role::Consumer).max(1) as f64;
     let rho = lambda * service / c;
 

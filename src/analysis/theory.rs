@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::sim::{Role, Snapshot, ThreadState};
+use crate::sim::{EpochSnap, Role, Snapshot, Span, ThreadState};
 
 /// M/M/c predictions for arrival rate λ, service rate μ per server, c servers.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -86,14 +86,31 @@ pub fn makespan(n: u64, c: u32, service: Duration) -> Duration {
     service * n.div_ceil(c as u64) as u32
 }
 
-/// Theory next to measurement for one snapshot.
+/// Which stretch of the run the measured side covers.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Scope {
+    /// The epoch (1 for the run's start), or `None` for the whole run.
+    pub epoch: Option<usize>,
+    /// What started it (`start`, `+1 consumer`).
+    pub cause: String,
+    /// Active time it has lasted, seconds.
+    pub duration_s: f64,
+    /// Its warm-up is over (always true for the whole run).
+    pub warm: bool,
+    /// Items finished in the measured part.
+    pub items: u64,
+}
+
+/// Theory next to measurement for one stretch of a run.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Theory {
+    /// What the measurements cover.
+    pub scope: Scope,
     /// Measured arrival rate λ, items/s.
     pub lambda_per_s: f64,
     /// Measured mean service (work) time S, seconds.
     pub service_s: f64,
-    /// Live consumers c.
+    /// Consumers c.
     pub consumers: u32,
     /// Utilisation ρ = λS/c.
     pub rho: f64,
@@ -101,8 +118,11 @@ pub struct Theory {
     pub predicted: Option<Mmc>,
     /// Measured mean wait in the queue, seconds.
     pub measured_wq_s: f64,
-    /// Measured mean number waiting (time-weighted mean depth).
+    /// Measured mean number waiting (time-weighted mean of items queued).
     pub measured_lq: f64,
+    /// Measured fraction of items that waited for a consumer (Erlang-C's
+    /// P(wait)); `None` where the source does not count it.
+    pub measured_p_wait: Option<f64>,
     /// Little's law: L measured (time-weighted mean in system).
     pub little_l: f64,
     /// Little's law: λ·W from the measured rate and mean time in system.
@@ -121,39 +141,115 @@ pub fn measured_service(s: &Snapshot) -> Option<Duration> {
     (items > 0).then(|| busy / items.min(u32::MAX as u64) as u32)
 }
 
-/// Theory for a snapshot, from its own measurements.
+/// The arrival rate and mean service time the run has *now*: the current
+/// epoch's when it has finished an item, else the whole run's.
+pub fn current_rates(s: &Snapshot) -> (f64, f64) {
+    if let Some(e) = s.epoch()
+        && let (Some(l), Some(sv)) = (e.measured.lambda(), e.measured.service_s())
+    {
+        return (l, sv);
+    }
+    let service = measured_service(s).map_or(0.0, |d| d.as_secs_f64());
+    (s.arrival_rate(), service)
+}
+
+/// Theory for the setup on screen now: the current epoch measured against
+/// its own predictions (whole-run figures for sources without epochs).
 pub fn theory(s: &Snapshot) -> Theory {
-    let lambda = s.arrival_rate();
-    let service = measured_service(s).unwrap_or_default().as_secs_f64();
-    // While running: the consumers there now; once over: all that ran.
-    let c = if s.phase.is_over() {
+    match s.epoch() {
+        Some(e) => epoch_theory(e),
+        None => whole_run(s),
+    }
+}
+
+/// Theory for one epoch, from its own measurements (after its warm-up).
+pub fn epoch_theory(e: &EpochSnap) -> Theory {
+    let m = &e.measured;
+    let scope = Scope {
+        epoch: Some(e.index),
+        cause: e.cause.clone(),
+        duration_s: e.duration.as_secs_f64(),
+        warm: e.warm,
+        items: m.delta.done,
+    };
+    from_span(scope, m, e.config.consumers as u32)
+}
+
+/// Theory over the whole run. With several epochs, c is the consumers
+/// there now (or, once over, all that ran): a guide only.
+pub fn whole_run(s: &Snapshot) -> Theory {
+    let c = if s.epochs.len() == 1 {
+        s.epochs[0].config.consumers
+    } else if s.phase.is_over() {
         s.role(Role::Consumer).count()
     } else {
         s.live(Role::Consumer)
     } as u32;
-    let c_eff = c.max(1);
-    let rho = if service > 0.0 {
-        lambda * service / c_eff as f64
-    } else {
-        0.0
+    let scope = Scope {
+        epoch: None,
+        cause: "whole run".into(),
+        duration_s: s.elapsed.as_secs_f64(),
+        warm: true,
+        items: s.counts.consumed + s.counts.failed,
     };
-    let items_only = (s.mean_depth - s.counts.pills_in_queue() as f64).max(0.0);
-    Theory {
+    match s.whole() {
+        Some(span) => from_span(scope, &span, c),
+        None => from_snapshot(scope, s, c),
+    }
+}
+
+/// Theory from a span's measurements with `c` consumers.
+fn from_span(scope: Scope, m: &Span, c: u32) -> Theory {
+    let lambda = m.lambda().unwrap_or(0.0);
+    let service = m.service_s().unwrap_or(0.0);
+    let w = m.w_s().unwrap_or(0.0);
+    finish(Theory {
+        scope,
         lambda_per_s: lambda,
         service_s: service,
         consumers: c,
-        rho,
-        predicted: if service > 0.0 {
-            mmc(c_eff, lambda, 1.0 / service)
-        } else {
-            None
-        },
+        rho: 0.0,
+        predicted: None,
+        measured_wq_s: m.wq_s().unwrap_or(0.0),
+        measured_lq: m.lq().unwrap_or(0.0),
+        measured_p_wait: m.p_wait(),
+        little_l: m.l().unwrap_or(0.0),
+        little_lambda_w: lambda * w,
+        consumers_for_80pct: None,
+    })
+}
+
+/// Theory from the snapshot's summary fields (sources without totals,
+/// such as recordings made before totals existed).
+fn from_snapshot(scope: Scope, s: &Snapshot, c: u32) -> Theory {
+    let lambda = s.arrival_rate();
+    let items_only = (s.mean_depth - s.counts.pills_in_queue() as f64).max(0.0);
+    finish(Theory {
+        scope,
+        lambda_per_s: lambda,
+        service_s: measured_service(s).unwrap_or_default().as_secs_f64(),
+        consumers: c,
+        rho: 0.0,
+        predicted: None,
         measured_wq_s: s.latency.queue_wait.mean.as_secs_f64(),
         measured_lq: items_only,
+        measured_p_wait: None,
         little_l: s.mean_in_system,
         little_lambda_w: lambda * s.latency.mean_in_system.as_secs_f64(),
-        consumers_for_80pct: consumers_for(lambda, service, 0.8),
+        consumers_for_80pct: None,
+    })
+}
+
+/// Fills in ρ, the predictions and the sizing from λ, S and c.
+fn finish(mut t: Theory) -> Theory {
+    let (lambda, service) = (t.lambda_per_s, t.service_s);
+    let c_eff = t.consumers.max(1);
+    if service > 0.0 {
+        t.rho = lambda * service / c_eff as f64;
+        t.predicted = mmc(c_eff, lambda, 1.0 / service);
     }
+    t.consumers_for_80pct = consumers_for(lambda, service, 0.8);
+    t
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub enum Action {
     ApplyTune,
     /// Close the Tune view, stopping its sweep (Esc in the view).
     CloseTune,
+    /// Save a picture of the screen as it is: SVG and text (`x`).
+    SavePicture,
 }
 
 /// The engine command for `action`, given the run as it is now; `None` for
@@ -64,7 +66,8 @@ pub fn command(action: Action, snap: &Snapshot) -> Option<Command> {
         | Action::Replay(_)
         | Action::OpenTune
         | Action::ApplyTune
-        | Action::CloseTune => return None,
+        | Action::CloseTune
+        | Action::SavePicture => return None,
         Action::ToggleGil => Command::SetGil(!snap.gil),
         Action::Step if snap.phase == Phase::Paused => Command::Step,
         // Stepping is for a paused run; running, it would mean nothing.

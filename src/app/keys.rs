@@ -73,6 +73,9 @@ fn view_key(view: &mut ViewState, key: KeyEvent, snap: &Snapshot) -> Option<Acti
         }
         KeyCode::Char('/') => view.threads.filter_editing = true,
         KeyCode::Char('t') => view.theory = !view.theory,
+        // A picture of the screen: live, over, or in a replay alike.
+        KeyCode::Char('x') => return Some(Action::SavePicture),
+        KeyCode::Char('b') => view.hide_chatter = !view.hide_chatter,
         _ => return knob_key(key.code, snap),
     }
     None

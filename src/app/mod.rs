@@ -13,15 +13,17 @@
 
 pub mod action;
 pub mod keys;
+pub mod notes;
 pub mod sortable;
 pub mod threads;
 pub mod view;
 
 pub use action::{Action, FASTER, SLOWER, command};
 pub use keys::{handle_key, handle_mouse};
+pub use notes::{LintNote, LintNotes};
 pub use sortable::SortKey;
 pub use threads::ThreadTable;
-pub use view::{Geometry, Overlay, ViewState};
+pub use view::{Geometry, Notice, Overlay, ViewState};
 
 pub use crate::source::SourceView;
 

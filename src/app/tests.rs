@@ -374,3 +374,18 @@ fn details_ask_for_the_selected_thread_only_when_open() {
     handle_key(&mut view, code(KeyCode::Enter), &snap);
     assert!(matches!(view.overlay, Overlay::None));
 }
+
+#[test]
+fn b_hides_and_shows_block_and_wait_events() {
+    let snap = testing::running(4);
+    let mut view = ViewState::new();
+    assert!(!view.hide_chatter);
+    assert_eq!(handle_key(&mut view, key('b'), &snap), None, "view only");
+    assert!(view.hide_chatter);
+    // Hidden lines leave gaps: the log asks for more events to fill.
+    view.geometry.event_rows = 10;
+    assert_eq!(view.snapshot_request().events, 40);
+    handle_key(&mut view, key('b'), &snap);
+    assert!(!view.hide_chatter);
+    assert_eq!(view.snapshot_request().events, 16);
+}

@@ -53,6 +53,10 @@ pub struct ViewState {
     /// The theory panel is shown (`t`): queueing theory beside the
     /// measurements, in place of the stats panel.
     pub theory: bool,
+    /// Block and wait events are hidden from the event log (`b`).
+    pub hide_chatter: bool,
+    /// When each warning appeared, for the event log.
+    pub lint_notes: super::notes::LintNotes,
     /// Presentation mode (`--present`): few large panels and the key
     /// numbers in block digits, for a projector. Set once at start.
     pub present: bool,
@@ -60,6 +64,18 @@ pub struct ViewState {
     pub geometry: Geometry,
     /// Live, recording or replay (set by the event loop every frame).
     pub source: SourceView,
+    /// A short message for the footer (where `x` saved a picture), until
+    /// the event loop takes it away.
+    pub notice: Option<Notice>,
+}
+
+/// A message the footer shows for a few seconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// What to say.
+    pub text: String,
+    /// It reports a failure.
+    pub error: bool,
 }
 
 impl ViewState {
@@ -77,7 +93,9 @@ impl ViewState {
                 Overlay::Details => self.threads.selected,
                 _ => None,
             },
-            events: self.geometry.event_rows.clamp(16, 200),
+            // Hidden chatter leaves gaps: ask for more to fill the log.
+            events: (self.geometry.event_rows * if self.hide_chatter { 4 } else { 1 })
+                .clamp(16, 200),
         }
     }
 
@@ -87,12 +105,15 @@ impl ViewState {
     pub fn reset_for_restart(&mut self) {
         self.overlay = Overlay::None;
         self.banner_dismissed = false;
+        self.lint_notes = Default::default();
         self.threads.forget_position();
     }
 
-    /// Reconcile with a new snapshot: select the first row when nothing is
-    /// selected and keep the scroll offset inside the list.
+    /// Reconcile with a new snapshot: note the warnings that appeared,
+    /// select the first row when nothing is selected and keep the scroll
+    /// offset inside the list.
     pub fn sync(&mut self, snap: &Snapshot) {
+        self.lint_notes.observe(snap);
         let rows = self.visible_threads(snap);
         let page = self.page();
         self.threads.sync(snap, &rows, page);

@@ -1,4 +1,4 @@
-//! The recording file format, version 1: JSON lines.
+//! The recording file format, version 2: JSON lines.
 //!
 //! Line 1 is the [`Header`]: `{"format":"queuescope-recording","version":1,
 //! "scenario":..,"seed":..,"config":{..},..}`. Every later line is one
@@ -8,25 +8,29 @@
 //! |---|---|
 //! | `event` | one lifecycle event: `seq` (1, 2, ... over the run), `at_ns`, `who`, `kind` |
 //! | `snap` | a periodic snapshot (every `snapshot_every_ms`, and the final one); its `history` holds only the depth-history points new since the previous `snap` |
+//! | `detail` | one thread's latency (since version 2): `at_ns`, and `detail` with its queue-wait and end-to-end summaries and end-to-end histogram; written about once a second for each consumer whose counts moved, and at the end |
 //! | `dropped` | the recorder fell behind: `events` lost (evicted from the engine's ring before it read them), `snapshots` skipped (its write queue was full) |
 //! | `end` | the last line: totals of what was dropped, and `summary`, the document `run --json` prints |
 //!
 //! Durations are whole nanoseconds (`_ns`). A reader must refuse a
 //! `version` it does not know (the layout of a later version may differ);
 //! within a version, fields are only ever added, never changed, so a
-//! reader ignores fields it does not know.
+//! reader ignores fields it does not know. Version 1 is version 2 without
+//! `detail` records; this build reads both.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::sim::{Config, Event, HistoryPoint, Snapshot};
+use crate::sim::{Config, Event, HistoryPoint, Snapshot, ThreadDetail};
 
 /// The `format` field of every recording's header.
 pub const FORMAT: &str = "queuescope-recording";
-/// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The version this build writes (it reads 1 to this).
+pub const VERSION: u32 = 2;
+/// The first version with `detail` records.
+pub const DETAIL_VERSION: u32 = 2;
 
 /// The first line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -75,6 +79,17 @@ pub struct SnapRecord {
     pub snap: Snapshot,
 }
 
+/// One thread's latency at one moment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DetailRecord {
+    /// When it was taken, since the run started.
+    #[serde(rename = "at_ns", with = "crate::sim::serde_fmt::nanos")]
+    pub at: Duration,
+    /// The thread's summaries and histogram (its timeline is left empty:
+    /// the snapshots carry the lanes).
+    pub detail: ThreadDetail,
+}
+
 /// The recorder fell behind.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dropped {
@@ -107,6 +122,8 @@ pub enum Record {
     /// A periodic (or the final) snapshot (boxed: it is far larger than
     /// an event, and most records are events).
     Snap(Box<SnapRecord>),
+    /// One thread's latency (boxed: far larger than an event).
+    Detail(Box<DetailRecord>),
     /// The recorder fell behind.
     Dropped(Dropped),
     /// The end of the recording.

@@ -11,8 +11,11 @@
 //! (`queuescope --record FILE`); `queuescope run --record FILE` uses the
 //! [`Recorder`] directly.
 
+pub mod check;
 pub mod format;
+pub mod pretty;
 pub mod read;
+pub mod target;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +25,8 @@ use std::time::Duration;
 
 pub use format::{FORMAT, VERSION};
 pub use read::{LoadError, Recording, load};
-pub use writer::{Options, RecStatus, RecordError, Recorder, create, final_request};
+pub use target::{Opened, Target};
+pub use writer::{Details, Options, RecStatus, RecordError, Recorder, create, final_request};
 
 use crate::sim::{Command, Config, Engine, Snapshot, SnapshotRequest};
 pub use crate::source::RecordingView;
@@ -34,6 +38,28 @@ pub fn engine_source(engine: &Arc<Engine>) -> writer::Source {
     Box::new(move |req: SnapshotRequest| e.snapshot_with(req))
 }
 
+/// The threads' latency source of a recorder on `engine`.
+pub fn engine_details(engine: &Arc<Engine>) -> writer::Details {
+    let e = Arc::clone(engine);
+    Box::new(move || e.latency_details())
+}
+
+/// Starts recording `engine` (running `config`) into `file`, with its
+/// threads' latency.
+pub fn record_engine(
+    engine: &Arc<Engine>,
+    config: &Config,
+    file: Opened,
+) -> std::io::Result<Recorder> {
+    Recorder::start_file(
+        engine_source(engine),
+        Some(engine_details(engine)),
+        config,
+        file,
+        Options::default(),
+    )
+}
+
 /// The `run --json` document for a finished (or stopped) run.
 pub fn summary(
     config: &Config,
@@ -42,6 +68,15 @@ pub fn summary(
     warnings: &[crate::analysis::lint::Lint],
 ) -> serde_json::Value {
     crate::report::json::render(config, snap, &engine.results(), warnings)
+}
+
+/// What the screen shows of a recording in progress.
+pub fn view_of(status: &RecStatus) -> RecordingView {
+    RecordingView {
+        bytes: status.bytes.load(Ordering::Relaxed),
+        dropped_events: status.dropped_events.load(Ordering::Relaxed),
+        error: status.error().map(|e| e.to_string()),
+    }
 }
 
 /// A live engine being recorded, for the TUI. Dropping it writes the final
@@ -57,19 +92,53 @@ pub struct RecordedEngine {
 }
 
 impl RecordedEngine {
-    /// Starts `config` and records it to `path` (replacing the file).
-    pub fn start(config: Config, path: &Path) -> std::io::Result<RecordedEngine> {
-        let file = create(path).map_err(std::io::Error::other)?;
+    /// Starts `config` and records it into `file` (opened from a
+    /// `--record` target; it is moved into place when the run is closed).
+    pub fn start(config: Config, file: Opened) -> std::io::Result<RecordedEngine> {
+        let path = file.target().path.clone();
         let engine = Arc::new(Engine::start(config.clone())?);
-        let recorder = Recorder::start(engine_source(&engine), &config, file, Options::default())?;
+        let recorder = record_engine(&engine, &config, file)?;
         Ok(RecordedEngine {
             status: recorder.status(),
             engine,
             recorder: Some(recorder),
             config,
-            path: path.to_path_buf(),
+            path,
             failure: None,
         })
+    }
+
+    /// Starts `config` without recording it, because `why` (a FIFO without
+    /// a reader on a restart): the header says the recording failed.
+    pub fn start_unrecorded(
+        config: Config,
+        path: &Path,
+        why: RecordError,
+    ) -> std::io::Result<RecordedEngine> {
+        let engine = Arc::new(Engine::start(config.clone())?);
+        let status = Arc::new(RecStatus::default());
+        *status
+            .error
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))? = Some(why.clone());
+        Ok(RecordedEngine {
+            status,
+            engine,
+            recorder: None,
+            config,
+            path: path.to_path_buf(),
+            failure: Some(why),
+        })
+    }
+
+    /// Starts a run recorded to `target` again (the live view's restart):
+    /// the earlier recording there is replaced; a FIFO nobody reads any
+    /// more leaves the run unrecorded rather than waiting.
+    pub fn restart(config: Config, target: &Target) -> std::io::Result<RecordedEngine> {
+        match target.reopen() {
+            Ok(file) => RecordedEngine::start(config, file),
+            Err(e) => RecordedEngine::start_unrecorded(config, &target.path, e),
+        }
     }
 
     /// The engine.
@@ -79,12 +148,7 @@ impl RecordedEngine {
 
     /// The recording's live counters.
     pub fn view(&self) -> RecordingView {
-        let status = &self.status;
-        RecordingView {
-            bytes: status.bytes.load(Ordering::Relaxed),
-            dropped_events: status.dropped_events.load(Ordering::Relaxed),
-            error: status.error().map(|e| e.to_string()),
-        }
+        view_of(&self.status)
     }
 
     /// Where it records.

@@ -156,16 +156,21 @@ fn fake(ring: u64) -> (Source, Arc<AtomicU64>) {
     (source, clock)
 }
 
+/// A summary shaped like `run --json`'s, saying `elapsed`.
+fn summary(elapsed: f64) -> serde_json::Value {
+    serde_json::json!({
+        "scenario": "default", "phase": "done", "produced": 0, "consumed": 0,
+        "elapsed": elapsed,
+    })
+}
+
 fn record(source: Source, sink: Sink, opts: Options, run_for: Duration) -> Vec<u8> {
     let rec = Recorder::start(source, &Config::default(), sink.clone(), opts).expect("start");
     std::thread::sleep(run_for);
     let mut last = snap_with(1, 300);
     last.elapsed = Duration::from_secs(100);
-    rec.finish(
-        last,
-        |s, _| serde_json::json!({"elapsed": s.elapsed.as_secs_f64()}),
-    )
-    .expect("finish");
+    rec.finish(last, |s, _| summary(s.elapsed.as_secs_f64()))
+        .expect("finish");
     sink.bytes.lock().expect("sink").clone()
 }
 
@@ -179,17 +184,17 @@ fn round_trip_keeps_every_event_and_the_summary() {
     let bytes = record(source, Sink::default(), opts, Duration::from_millis(100));
     let rec = parse_bytes("mem", &bytes).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rec.header.format, "queuescope-recording");
-    assert_eq!(rec.header.version, 1);
+    assert_eq!(rec.header.version, 2);
     assert_eq!(rec.header.config, Config::default());
-    let seqs: Vec<u64> = rec.events.iter().map(|e| e.seq).collect();
+    let seqs: Vec<u64> = rec.events(0..usize::MAX).iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=300).collect::<Vec<_>>(), "every event, in order");
-    assert!(rec.frames.len() >= 3, "{} frames", rec.frames.len());
-    assert_eq!(rec.end.summary, serde_json::json!({"elapsed": 100.0}));
+    assert!(rec.frames_len() >= 3, "{} frames", rec.frames_len());
+    assert_eq!(rec.summary(), summary(100.0));
     assert_eq!(rec.dropped_events(), 0);
     // The final snapshot is the last frame.
     assert_eq!(
-        rec.frames.last().map(|f| f.snap.elapsed),
-        Some(Duration::from_secs(100))
+        rec.frame(rec.frames_len() - 1).snap.elapsed,
+        Duration::from_secs(100)
     );
 }
 
@@ -203,12 +208,13 @@ fn a_small_ring_loses_events_and_says_how_many() {
     };
     let bytes = record(source, Sink::default(), opts, Duration::from_millis(60));
     let rec = parse_bytes("mem", &bytes).unwrap_or_else(|e| panic!("{e}"));
-    let lost: u64 = rec.dropped.iter().map(|d| d.events).sum();
+    let lost = rec.dropped_notes().events;
     assert!(lost > 0, "no dropped record");
-    assert_eq!(rec.end.dropped_events, lost);
+    assert_eq!(rec.dropped_events(), lost);
     // Recorded + lost accounts for every sequence number.
-    let last = rec.events.last().map_or(0, |e| e.seq);
-    assert_eq!(rec.events.len() as u64 + lost, last, "{:?}", rec.dropped);
+    let n = rec.events_len();
+    let last = rec.events(n - 1..n).last().map_or(0, |e| e.seq);
+    assert_eq!(n as u64 + lost, last);
 }
 
 #[test]
@@ -224,19 +230,21 @@ fn a_slow_disk_skips_snapshots_not_workers() {
     };
     let t0 = std::time::Instant::now();
     let bytes = record(source, sink, opts, Duration::from_millis(150));
-    // The sampler kept its pace (it never waited for the writer) ...
+    // The sampler kept its pace (it never waited for the writer): waiting
+    // for a 30 ms write each time would allow about 5 samples; 75 is the
+    // unloaded pace, and a busy machine gets less, so the bar sits between.
     let samples = clock.load(Ordering::SeqCst);
     assert!(
-        samples >= 20,
+        samples >= 12,
         "only {samples} samples in {:?}",
         t0.elapsed()
     );
     let rec = parse_bytes("mem", &bytes).unwrap_or_else(|e| panic!("{e}"));
     // ... skipped snapshots are counted, and no event was lost: they were
     // read again on the next sample.
-    assert!(rec.end.dropped_snapshots > 0);
-    assert_eq!(rec.end.dropped_events, 0);
-    let seqs: Vec<u64> = rec.events.iter().map(|e| e.seq).collect();
+    assert!(rec.dropped_snapshots() > 0);
+    assert_eq!(rec.dropped_events(), 0);
+    let seqs: Vec<u64> = rec.events(0..usize::MAX).iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=300).collect::<Vec<_>>());
 }
 

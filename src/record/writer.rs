@@ -10,6 +10,7 @@
 //! Both kinds of loss go into the file as a `dropped` record and are shown
 //! live through [`RecStatus`].
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -22,10 +23,12 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 use serde_json::Value;
 
-use super::format::{Dropped, End, Header, Record, SnapRecord};
+use super::format::{DetailRecord, Dropped, End, Header, Record, SnapRecord};
+use super::target::Opened;
 use crate::analysis::lint::Lint;
 use crate::analysis::watchdog::Watchdog;
-use crate::sim::{Config, Event, Snapshot, SnapshotRequest};
+use crate::signals;
+use crate::sim::{Config, Event, Snapshot, SnapshotRequest, ThreadDetail};
 
 /// Time between periodic snapshots.
 pub const DEFAULT_EVERY: Duration = Duration::from_millis(100);
@@ -35,6 +38,10 @@ pub const DEFAULT_QUEUE: usize = 32;
 const MIN_WANT: usize = 64;
 /// Most events asked for: more than the engine's ring holds, i.e. all of them.
 pub const ALL_EVENTS: usize = 1 << 16;
+/// Samples between two looks at the threads' latency (1 s at the default rate).
+pub const DETAIL_EVERY: u64 = 10;
+/// How long closing waits for a slow reader before saying so.
+const SLOW_CLOSE: Duration = Duration::from_secs(1);
 
 /// How a recorder samples and queues.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,6 +111,21 @@ pub enum RecordError {
     Write(String),
     /// The sampler thread panicked.
     SamplerPanicked,
+    /// A stop signal ended a wait on the file (opening it, or a reader
+    /// that does not read); the recording is incomplete.
+    Interrupted {
+        /// The path as given.
+        path: PathBuf,
+        /// What the wait was for, and the signal.
+        why: String,
+    },
+}
+
+impl RecordError {
+    /// Bad input (exit 2): the path cannot be used, and nothing ran.
+    pub fn is_usage(&self) -> bool {
+        matches!(self, RecordError::Create { .. })
+    }
 }
 
 impl fmt::Display for RecordError {
@@ -114,6 +136,9 @@ impl fmt::Display for RecordError {
             }
             RecordError::Write(why) => write!(f, "recording failed: {why}"),
             RecordError::SamplerPanicked => f.write_str("the recorder's sampler panicked"),
+            RecordError::Interrupted { path, why } => {
+                write!(f, "--record {}: {why}", path.display())
+            }
         }
     }
 }
@@ -138,6 +163,10 @@ pub struct Tracker {
     pub dropped_snapshots: u64,
     /// Lints seen in the samples (for a summary the live view writes).
     pub watch: Watchdog,
+    /// Samples taken.
+    pub samples: u64,
+    /// Per thread id, the latency counts last written.
+    pub detail_counts: HashMap<usize, (u64, u64)>,
 }
 
 /// Events of one sample, or a request to ask again for more.
@@ -214,6 +243,7 @@ impl Tracker {
             events: new,
             snap: SnapRecord { history, snap },
             dropped,
+            details: Vec::new(),
         }
     }
 
@@ -227,6 +257,27 @@ impl Tracker {
         self.want = ((m.events + m.lost) as usize)
             .saturating_mul(2)
             .clamp(MIN_WANT, ALL_EVENTS);
+    }
+
+    /// The details among `all` whose counts moved since they were last
+    /// written, stamped `at` (their timelines dropped: the lanes are in
+    /// the snapshots).
+    pub fn changed_details(&self, all: Vec<ThreadDetail>, at: Duration) -> Vec<DetailRecord> {
+        all.into_iter()
+            .filter(|d| {
+                let now = (d.queue_wait.count, d.end_to_end.count);
+                now != (0, 0) && self.detail_counts.get(&d.id) != Some(&now)
+            })
+            .map(|mut detail| {
+                detail.timeline = Vec::new();
+                DetailRecord { at, detail }
+            })
+            .collect()
+    }
+
+    /// `written` reached the file's queue: remember their counts.
+    pub fn commit_details(&mut self, written: &[(usize, (u64, u64))]) {
+        self.detail_counts.extend(written.iter().copied());
     }
 
     /// The batch could not be queued: its snapshot is skipped; its events
@@ -258,24 +309,51 @@ pub struct Batch {
     events: Vec<Event>,
     snap: SnapRecord,
     dropped: Dropped,
+    details: Vec<DetailRecord>,
 }
 
 impl Batch {
+    /// Adds the threads' latency details taken with this sample.
+    pub fn with_details(mut self, details: Vec<DetailRecord>) -> Batch {
+        self.details = details;
+        self
+    }
+
+    /// The latency counts of the details in it, for [`Tracker::commit_details`].
+    pub fn detail_marks(&self) -> Vec<(usize, (u64, u64))> {
+        self.details
+            .iter()
+            .map(|r| {
+                let d = &r.detail;
+                (d.id, (d.queue_wait.count, d.end_to_end.count))
+            })
+            .collect()
+    }
+
     /// The records to write: a `dropped` note first if anything was lost,
-    /// then the events, then the snapshot.
+    /// then the events, then the snapshot, then the threads' details.
     pub fn records(self) -> Vec<Record> {
-        let mut out = Vec::with_capacity(self.events.len() + 2);
+        let mut out = Vec::with_capacity(self.events.len() + self.details.len() + 2);
         if self.dropped.events > 0 || self.dropped.snapshots > 0 {
             out.push(Record::Dropped(self.dropped));
         }
         out.extend(self.events.into_iter().map(Record::Event));
         out.push(Record::Snap(Box::new(self.snap)));
+        out.extend(
+            self.details
+                .into_iter()
+                .map(|d| Record::Detail(Box::new(d))),
+        );
         out
     }
 }
 
 /// A snapshot source: the engine's `snapshot_with`, or a fake in tests.
 pub type Source = Box<dyn Fn(SnapshotRequest) -> Snapshot + Send>;
+
+/// A source of every thread's latency details (the engine's
+/// `latency_details`), looked at every [`DETAIL_EVERY`] samples.
+pub type Details = Box<dyn Fn() -> Vec<ThreadDetail> + Send>;
 
 /// Takes one sample: a snapshot, its new events (asking again once if the
 /// first request was too small), and the batch to queue.
@@ -292,20 +370,46 @@ fn sample(source: &Source, t: &mut Tracker) -> Batch {
         Gathered::NeedMore => (Vec::new(), 0),
     };
     t.watch.observe(&snap);
+    t.samples += 1;
     t.batch(snap, new, lost)
+}
+
+/// What the sampler thread owns, and hands back when it stops.
+struct Sampling {
+    source: Source,
+    details: Option<Details>,
+    tracker: Tracker,
+}
+
+impl Sampling {
+    /// One sample, with the threads' details every [`DETAIL_EVERY`] samples.
+    fn sample(&mut self) -> Batch {
+        let batch = sample(&self.source, &mut self.tracker);
+        match &self.details {
+            Some(d) if self.tracker.samples % DETAIL_EVERY == 1 => {
+                let at = batch.snap.snap.elapsed;
+                let changed = self.tracker.changed_details(d(), at);
+                batch.with_details(changed)
+            }
+            _ => batch,
+        }
+    }
 }
 
 /// A recording in progress.
 pub struct Recorder {
     stop: Option<Sender<()>>,
-    sampler: Option<JoinHandle<(Tracker, Source)>>,
+    sampler: Option<JoinHandle<Sampling>>,
     tx: Sender<Vec<Record>>,
     writer: Option<JoinHandle<()>>,
     status: Arc<RecStatus>,
+    /// The file being written, moved into place once complete.
+    file: Option<Opened>,
 }
 
-/// Opens `path` for a new recording (replacing any file there). The error
-/// names the flag.
+/// Opens `path` for a new recording, replacing any file there (benchmarks
+/// and tools; `--record` goes through [`super::target::Target`], which
+/// never replaces a file unasked). The error names the flag.
 pub fn create(path: &Path) -> Result<File, RecordError> {
     File::create(path).map_err(|e| RecordError::Create {
         path: path.to_path_buf(),
@@ -321,32 +425,61 @@ impl Recorder {
         out: W,
         opts: Options,
     ) -> std::io::Result<Recorder> {
+        Recorder::start_with(source, None, config, out, opts)
+    }
+
+    /// Records into `file` (opened from a `--record` target), with the
+    /// threads' latency from `details`; [`Recorder::finish`] moves the file
+    /// into place, and a recorder dropped unfinished removes it.
+    pub fn start_file(
+        source: Source,
+        details: Option<Details>,
+        config: &Config,
+        file: Opened,
+        opts: Options,
+    ) -> std::io::Result<Recorder> {
+        let out = file.writer()?;
+        let mut r = Recorder::start_with(source, details, config, out, opts)?;
+        r.file = Some(file);
+        Ok(r)
+    }
+
+    /// [`Recorder::start`] with a source of the threads' latency details.
+    /// Never blocks: even the header is written by the writer thread (a
+    /// FIFO's reader may be slow to read it).
+    pub fn start_with<W: Write + Send + 'static>(
+        source: Source,
+        details: Option<Details>,
+        config: &Config,
+        out: W,
+        opts: Options,
+    ) -> std::io::Result<Recorder> {
         let status = Arc::new(RecStatus::default());
-        let mut out = BufWriter::new(out);
         let header = serde_json::to_string(&Header::new(config, opts.every))
             .map_err(std::io::Error::other)?;
-        writeln!(out, "{header}")?;
-        out.flush()?;
-        status
-            .bytes
-            .fetch_add(header.len() as u64 + 1, Ordering::Relaxed);
         let (tx, rx) = crossbeam_channel::bounded::<Vec<Record>>(opts.queue.max(1));
         let st = Arc::clone(&status);
         let writer = std::thread::Builder::new()
             .name("rec-writer".into())
-            .spawn(move || write_loop(out, rx, &st))?;
+            .spawn(move || write_loop(BufWriter::new(out), &header, rx, &st))?;
         let (stop, stop_rx) = crossbeam_channel::bounded::<()>(1);
         let st = Arc::clone(&status);
         let tx2 = tx.clone();
+        let sampling = Sampling {
+            source,
+            details,
+            tracker: Tracker::new(),
+        };
         let sampler = std::thread::Builder::new()
             .name("rec-sampler".into())
-            .spawn(move || sample_loop(source, tx2, stop_rx, opts.every, &st))?;
+            .spawn(move || sample_loop(sampling, tx2, stop_rx, opts.every, &st))?;
         Ok(Recorder {
             stop: Some(stop),
             sampler: Some(sampler),
             tx,
             writer: Some(writer),
             status,
+            file: None,
         })
     }
 
@@ -356,58 +489,145 @@ impl Recorder {
     }
 
     /// Stops sampling, writes `last` (take it with [`final_request`]) and
-    /// the end record with `summary(last, lints seen)`, and closes the file.
-    /// The error is the first write that failed along the way.
+    /// the end record with `summary(last, lints seen)`, and closes the file
+    /// (moving it into place). The error is the first write that failed
+    /// along the way, or a stop signal that ended a wait for a reader that
+    /// does not read: then the recording is abandoned (a temporary file
+    /// is removed).
     pub fn finish(
         mut self,
         last: Snapshot,
         summary: impl FnOnce(&Snapshot, &[Lint]) -> Value,
     ) -> Result<(), RecordError> {
-        let (mut t, _source) = self.stop_sampler().ok_or(RecordError::SamplerPanicked)?;
+        let mut s = self.stop_sampler().ok_or(RecordError::SamplerPanicked)?;
+        let t = &mut s.tracker;
         t.watch.observe(&last);
         let (new, lost) = match t.gather(&last, ALL_EVENTS) {
             Gathered::New(new, lost) => (new, lost),
             Gathered::NeedMore => (Vec::new(), 0),
         };
         let summary = summary(&last, t.watch.warnings());
-        let batch = t.batch(last, new, lost);
+        let at = last.elapsed;
+        let mut batch = t.batch(last, new, lost);
+        if let Some(d) = &s.details {
+            batch = batch.with_details(t.changed_details(d(), at));
+        }
         t.commit(&batch.marks);
-        publish(&t, &self.status);
-        // The run is over: waiting for the disk here blocks no worker.
-        let _ = self.tx.send(batch.records());
-        let _ = self.tx.send(vec![Record::End(End {
+        publish(t, &self.status);
+        let end = vec![Record::End(End {
             dropped_events: t.dropped_events,
             dropped_snapshots: t.dropped_snapshots,
             summary,
-        })]);
-        self.close_writer();
-        match self.status.error() {
+        })];
+        // The run is over: waiting for the disk here blocks no worker, but
+        // a reader that stops reading must not hold the process forever.
+        let closed = self
+            .send_or_give_up(batch.records())
+            .and_then(|()| self.send_or_give_up(end))
+            .and_then(|()| self.close_writer());
+        let result = closed.and_then(|()| match self.status.error() {
             Some(e) => Err(e),
             None => Ok(()),
+        });
+        match (self.file.take(), &result) {
+            (Some(f), Ok(())) => f.commit(),
+            (Some(f), Err(_)) => {
+                f.discard();
+                result
+            }
+            (None, _) => result,
         }
     }
 
-    fn stop_sampler(&mut self) -> Option<(Tracker, Source)> {
+    fn stop_sampler(&mut self) -> Option<Sampling> {
         drop(self.stop.take());
         self.sampler.take()?.join().ok()
     }
 
-    fn close_writer(&mut self) {
+    /// The path for messages.
+    fn shown(&self) -> PathBuf {
+        self.file
+            .as_ref()
+            .map_or_else(PathBuf::new, |f| f.target().path.clone())
+    }
+
+    fn interrupted(&self, e: signals::Interrupted) -> RecordError {
+        RecordError::Interrupted {
+            path: self.shown(),
+            why: format!("{e} before the recording was complete; it was not kept"),
+        }
+    }
+
+    /// Queues `records` for the writer, waiting while its queue is full,
+    /// until a stop signal.
+    fn send_or_give_up(&self, records: Vec<Record>) -> Result<(), RecordError> {
+        let start = signals::received();
+        let began = Instant::now();
+        let mut said = false;
+        let mut records = records;
+        loop {
+            match self.tx.send_timeout(records, Duration::from_millis(20)) {
+                Ok(()) => return Ok(()),
+                // The writer is gone: its error is in the status.
+                Err(crossbeam_channel::SendTimeoutError::Disconnected(_)) => return Ok(()),
+                Err(crossbeam_channel::SendTimeoutError::Timeout(r)) => records = r,
+            }
+            if signals::received() > start {
+                let sig = signals::last().unwrap_or(libc::SIGINT);
+                return Err(self.interrupted(signals::Interrupted { signal: sig }));
+            }
+            if !said && began.elapsed() >= SLOW_CLOSE {
+                said = true;
+                self.say_waiting();
+            }
+        }
+    }
+
+    fn say_waiting(&self) {
+        eprintln!(
+            "queuescope: recording {}: waiting for its reader to take the rest (Ctrl-C to give up)",
+            self.shown().display()
+        );
+    }
+
+    /// Lets the writer finish the queue and waits for it, until a stop
+    /// signal (then it is abandoned: it ends with the process).
+    fn close_writer(&mut self) -> Result<(), RecordError> {
         // The writer ends when every sender is gone; ours is the last.
         let (dead, _) = crossbeam_channel::bounded(0);
         drop(std::mem::replace(&mut self.tx, dead));
-        if let Some(w) = self.writer.take() {
-            let _ = w.join();
+        let Some(w) = self.writer.take() else {
+            return Ok(());
+        };
+        let began = Instant::now();
+        let mut said = false;
+        let waited = signals::wait_until(|| {
+            if !said && began.elapsed() >= SLOW_CLOSE {
+                said = true;
+                self.say_waiting();
+            }
+            w.is_finished()
+        });
+        match waited {
+            Ok(()) => {
+                let _ = w.join();
+                Ok(())
+            }
+            Err(e) => Err(self.interrupted(e)),
         }
     }
 }
 
 impl Drop for Recorder {
     /// A recorder dropped without [`Recorder::finish`] stops its threads;
-    /// the file then has no end record and reads as truncated.
+    /// a stream then has no end record and reads as truncated, and a
+    /// temporary file is removed.
     fn drop(&mut self) {
         let _ = self.stop_sampler();
-        self.close_writer();
+        let _ = self.close_writer();
+        if let Some(f) = self.file.take() {
+            f.discard();
+        }
     }
 }
 
@@ -421,29 +641,32 @@ fn publish(t: &Tracker, status: &RecStatus) {
 }
 
 fn sample_loop(
-    source: Source,
+    mut s: Sampling,
     tx: Sender<Vec<Record>>,
     stop: Receiver<()>,
     every: Duration,
     status: &RecStatus,
-) -> (Tracker, Source) {
-    let mut t = Tracker::new();
+) -> Sampling {
     let mut next = Instant::now();
     loop {
         match stop.recv_deadline(next) {
             Err(crossbeam_channel::RecvTimeoutError::Timeout) => {}
             // Stop asked (or the recorder is gone): finish() takes the last sample.
-            _ => return (t, source),
+            _ => return s,
         }
-        let batch = sample(&source, &mut t);
+        let batch = s.sample();
         let marks = batch.marks;
+        let detail_marks = batch.detail_marks();
         // Never wait for the writer: a full queue skips this sample.
         match tx.try_send(batch.records()) {
-            Ok(()) => t.commit(&marks),
-            Err(TrySendError::Full(_)) => t.skip(&marks),
-            Err(TrySendError::Disconnected(_)) => return (t, source),
+            Ok(()) => {
+                s.tracker.commit(&marks);
+                s.tracker.commit_details(&detail_marks);
+            }
+            Err(TrySendError::Full(_)) => s.tracker.skip(&marks),
+            Err(TrySendError::Disconnected(_)) => return s,
         }
-        publish(&t, status);
+        publish(&s.tracker, status);
         next += every;
         let now = Instant::now();
         if next < now {
@@ -453,8 +676,25 @@ fn sample_loop(
     }
 }
 
-fn write_loop<W: Write>(mut out: BufWriter<W>, rx: Receiver<Vec<Record>>, status: &RecStatus) {
+fn write_loop<W: Write>(
+    mut out: BufWriter<W>,
+    header: &str,
+    rx: Receiver<Vec<Record>>,
+    status: &RecStatus,
+) {
     let mut failed = false;
+    let written = writeln!(out, "{header}").and_then(|()| out.flush());
+    match written {
+        Ok(()) => {
+            status
+                .bytes
+                .fetch_add(header.len() as u64 + 1, Ordering::Relaxed);
+        }
+        Err(e) => {
+            failed = true;
+            status.fail(RecordError::Write(e.to_string()));
+        }
+    }
     let mut line = Vec::new();
     for batch in rx.iter() {
         if failed {

@@ -59,7 +59,7 @@ impl Default for Cursor {
 
 /// Events at or before `at`.
 fn events_until(rec: &Recording, at: Duration) -> usize {
-    rec.events.partition_point(|e| e.at <= at)
+    rec.events_until(at)
 }
 
 impl Cursor {
@@ -98,9 +98,9 @@ impl Cursor {
             }
             ReplayAction::StepEvent => {
                 self.playing = false;
-                if let Some(next) = rec.events.get(self.events) {
+                if let Some(next) = rec.event_time(self.events) {
                     self.events += 1;
-                    self.at = self.at.max(next.at);
+                    self.at = self.at.max(next);
                 } else {
                     // No event left: step to the end of the recording.
                     self.at = rec.duration();
@@ -120,36 +120,34 @@ impl Cursor {
     /// The index of the frame shown: the last snapshot at or before the
     /// cursor (the first one before any).
     pub fn frame(&self, rec: &Recording) -> usize {
-        rec.frames
-            .partition_point(|f| f.snap.elapsed <= self.at)
-            .saturating_sub(1)
+        rec.frame_at(self.at)
     }
 
-    /// The snapshot to draw: the frame, its history, and the last
-    /// `req.events` events shown.
+    /// The snapshot to draw: the frame, its history, the last
+    /// `req.events` events shown, and the details asked for: the thread's
+    /// lane, and its latency as last recorded by then (recordings from
+    /// before version 2 have none).
     pub fn snapshot(&self, rec: &Recording, req: SnapshotRequest) -> Snapshot {
-        let frame = &rec.frames[self.frame(rec)];
-        let mut snap = frame.snap.clone();
-        snap.history = history_window(&rec.history, frame.history_len);
-        let shown = &rec.events[..self.events.min(rec.events.len())];
+        let frame = rec.frame(self.frame(rec));
+        let mut snap = frame.snap;
+        snap.history = history_window(rec.history(), frame.history_len);
+        let shown = self.events.min(rec.events_len());
         let n = if req.events == 0 {
             DEFAULT_EVENTS
         } else {
             req.events
         };
-        snap.events = shown[shown.len().saturating_sub(n)..].to_vec();
-        snap.events_total = shown.last().map_or(0, |e| e.seq);
-        // Per-thread latency is not recorded: the details view gets the
-        // thread's timeline only.
+        snap.events = rec.events(shown.saturating_sub(n)..shown);
+        snap.events_total = snap.events.last().map_or(0, |e| e.seq);
+        let at = snap.elapsed;
         snap.detail = req.detail.and_then(|id| {
-            snap.threads
-                .iter()
-                .find(|t| t.id == id)
-                .map(|t| ThreadDetail {
-                    id,
-                    timeline: t.lane.clone(),
-                    ..ThreadDetail::default()
-                })
+            let t = snap.threads.iter().find(|t| t.id == id)?;
+            let latency = rec.detail(id, at).unwrap_or_default();
+            Some(ThreadDetail {
+                id,
+                timeline: t.lane.clone(),
+                ..latency
+            })
         });
         snap
     }
@@ -161,8 +159,9 @@ impl Cursor {
             duration: rec.duration(),
             speed: self.speed(),
             playing: self.playing,
-            events: (self.events, rec.events.len()),
+            events: (self.events, rec.events_len()),
             dropped_events: rec.dropped_events(),
+            latency_recorded: rec.has_details(),
         }
     }
 }
@@ -224,23 +223,40 @@ impl Source for Player {
 }
 
 /// `queuescope replay FILE --json`: prints the summary the original
-/// `run --json` printed. A bad file is bad input.
+/// `run --json` printed, byte for byte. A bad file is bad input.
 pub fn print_json(path: &Path) -> crate::error::Result {
     let rec = load(path)?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed stdout is not an error.
-    let _ = writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(rec.summary()).unwrap_or_default()
-    );
-    let _ = out.flush();
+    let _ = crate::record::pretty::write(rec.summary_json(), &mut out)
+        .and_then(|()| writeln!(out))
+        .and_then(|()| out.flush());
     Ok(crate::error::Exit::Ok)
 }
 
-/// Loads the recording at `path`; a bad file is bad input (one line).
+/// Loads the recording at `path`; a bad file is bad input (one line), and
+/// a wait for it that a signal ended is a runtime failure.
 pub fn load(path: &Path) -> crate::error::Result<Recording> {
-    crate::record::load(path).map_err(crate::error::Error::usage)
+    crate::record::load(path).map_err(|e| {
+        if e.is_usage() {
+            crate::error::Error::usage(e)
+        } else {
+            crate::error::Error::failure(e)
+        }
+    })
+}
+
+/// Refuses the live replay when stdout is not a terminal, pointing to the
+/// form that prints.
+pub fn need_terminal(path: &Path) -> crate::error::Result<()> {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        return Ok(());
+    }
+    Err(crate::error::Error::usage(format!(
+        "stdout is not a terminal, so the replay cannot be shown; for the recorded run's \
+         report use: queuescope replay --json {}",
+        path.display()
+    )))
 }
 
 #[cfg(test)]

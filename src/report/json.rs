@@ -1,13 +1,16 @@
 //! `run --json`: one JSON document describing the finished run. Field names
-//! are stable (documented in the README); durations are seconds (`_s`) or
-//! milliseconds (`_ms`) as their names say.
+//! are stable (documented in `docs/headless.md` and `docs/run-clock.md`);
+//! durations are seconds (`_s`) or milliseconds (`_ms`) as their names say,
+//! on the run clock (active time) except `wall_s`.
 
 use serde_json::{Value, json};
 
 use super::{idle, little_rhs, secs};
 use crate::analysis::lint::Lint;
-use crate::analysis::theory::{makespan, measured_service, theory};
-use crate::sim::{Config, ItemResult, LatencySummary, Snapshot, ThreadSnap, ThreadState, Workload};
+use crate::analysis::theory::{epoch_theory, makespan, measured_service, whole_run};
+use crate::sim::{
+    Config, ItemResult, LatencySummary, Snapshot, Span, ThreadSnap, ThreadState, Workload,
+};
 
 fn latency(l: &LatencySummary) -> Value {
     use crate::units::millis as ms;
@@ -41,15 +44,17 @@ fn thread(t: &ThreadSnap) -> Value {
         "failed": t.failed,
         "busy_s": secs(t.busy()),
         "blocked_s": secs(t.blocked()),
+        "waiting_s": secs(t.waiting()),
         "idle_s": secs(idle(t)),
         "busy_fraction": t.busy_fraction(),
         "gil_wait_s": secs(t.time_in[ThreadState::WaitingGil as usize]),
     })
 }
 
-/// The settings the run used.
+/// The settings the run used. `interval` is every producer's, unless
+/// `producer_intervals` lists one per producer (producer i uses entry i).
 fn config_doc(config: &Config, s: &Snapshot) -> Value {
-    json!({
+    let mut doc = json!({
         "producers": config.producers,
         "consumers": config.consumers,
         "capacity": config.capacity.to_string(),
@@ -57,13 +62,71 @@ fn config_doc(config: &Config, s: &Snapshot) -> Value {
         "interval": s.interval.to_string(),
         "work": s.work.to_string(),
         "pills": config.pills,
+    });
+    if !config.producer_intervals.is_empty() {
+        let each: Vec<String> = config
+            .producer_intervals
+            .iter()
+            .map(|i| i.to_string())
+            .collect();
+        doc["producer_intervals"] = json!(each);
+    }
+    doc
+}
+
+/// Measured figures of a span of the run.
+fn measured_doc(m: &Span, consumers: usize) -> Value {
+    let rho = m
+        .lambda()
+        .zip(m.service_s())
+        .map(|(l, s)| l * s / consumers.max(1) as f64);
+    json!({
+        "lambda_per_s": m.lambda(),
+        "throughput_per_s": m.throughput(),
+        "service_s": m.service_s(),
+        "rho": rho,
+        "wq_s": m.wq_s(),
+        "w_s": m.w_s(),
+        "lq": m.lq(),
+        "l": m.l(),
+        "p_wait": m.p_wait(),
     })
 }
 
-/// Queueing theory's view, with the predicted and measured makespan of a
-/// run with a fixed number of items.
+/// Every epoch: its setup, what it measured (after its warm-up) and what
+/// Erlang-C predicts from its own λ and S.
+fn epochs_doc(s: &Snapshot) -> Value {
+    let epochs: Vec<Value> = s
+        .epochs
+        .iter()
+        .map(|e| {
+            let th = epoch_theory(e);
+            json!({
+                "index": e.index,
+                "cause": e.cause,
+                "started_s": secs(e.started),
+                "duration_s": secs(e.duration),
+                "config": {
+                    "producers": e.config.producers,
+                    "consumers": e.config.consumers,
+                    "interval": e.config.interval.to_string(),
+                    "work": e.config.work.to_string(),
+                    "gil": e.config.gil,
+                },
+                "warm": e.warm,
+                "items": e.measured.delta.done,
+                "measured": measured_doc(&e.measured, e.config.consumers),
+                "predicted": th.predicted,
+            })
+        })
+        .collect();
+    Value::Array(epochs)
+}
+
+/// Queueing theory's view of the whole run, with the predicted and
+/// measured makespan of a run with a fixed number of items.
 fn theory_doc(config: &Config, s: &Snapshot) -> Value {
-    let mut doc = serde_json::to_value(theory(s)).unwrap_or_default();
+    let mut doc = serde_json::to_value(whole_run(s)).unwrap_or_default();
     if let Some(n) = config.workload.total_items()
         && let Some(service) = measured_service(s)
     {
@@ -116,13 +179,17 @@ pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult], warnings: &
         "phase": s.phase.name(),
         "config": config_doc(config, s),
         "elapsed_s": secs(s.elapsed),
+        "wall_s": secs(s.wall.max(s.elapsed)),
+        "paused_s": secs(s.paused()),
         "shutdown_s": s.shutdown_took.map(secs),
         "produced": c.produced,
         "consumed": c.consumed,
         "failed": c.failed,
         "left_in_queue": c.queued,
+        "pills_planned": c.pills_planned,
         "pills_sent": c.pills_sent,
         "pills_received": c.pills_received,
+        "pills_undelivered": c.pills_undelivered,
         "throughput_per_s": s.throughput(),
         "max_depth": s.max_depth,
         "mean_depth": s.mean_depth,
@@ -140,6 +207,7 @@ pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult], warnings: &
     });
     doc["warnings"] = serde_json::to_value(warnings).unwrap_or_default();
     doc["theory"] = theory_doc(config, s);
+    doc["epochs"] = epochs_doc(s);
     doc["gil"] = gil_doc(config, s);
     if !results.is_empty() {
         doc["map"] = map_doc(results);

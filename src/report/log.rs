@@ -1,11 +1,23 @@
 //! `run --log`: seed-style lines as things happen (`Consumer-2 received item
-//! 17`, `Consumer-2 received the pill: bye`), printed by one thread reading
-//! the engine's trace channel so workers never wait on the terminal.
+//! 17`, `Consumer-2 received the pill: bye`), after the run time
+//! (`   0.502s Consumer-2 received item 17`) unless `--log-format plain`,
+//! printed by one thread reading the engine's trace channel so workers
+//! never wait on the terminal.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::sim::{Trace, TraceKind};
+use super::paint::Paint;
+use crate::sim::{EventKind, ExitReason, Trace, TraceKind};
+
+/// How `--log` lines are printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Format {
+    /// The run time first (`--log-format timed`, the default).
+    pub timestamps: bool,
+    /// Colour (from `--color`).
+    pub paint: Paint,
+}
 
 /// How long lines wait to be put in time order. A producer traces its put
 /// just after the send returns, so the consumer's "received" can reach the
@@ -48,7 +60,6 @@ impl Reorder {
 /// One trace as a seed-style line; `None` for events not worth a line
 /// (block/unblock noise, thread starts).
 pub fn line(t: &Trace, word: impl Fn(u64) -> Option<String>) -> Option<String> {
-    use crate::sim::EventKind;
     let who = &t.who;
     let item = |id: u64| match word(id) {
         Some(w) => format!("item {id} ({w})"),
@@ -68,6 +79,34 @@ pub fn line(t: &Trace, word: impl Fn(u64) -> Option<String>) -> Option<String> {
             EventKind::Run(ref s) if s.starts_with("Done!") => return None,
             _ => e.to_string(),
         },
+    })
+}
+
+/// The run time as a `--log` line starts: seconds to the millisecond,
+/// right-aligned (`   0.502s`).
+pub fn stamp(at: Duration) -> String {
+    format!("{:>8.3}s", at.as_secs_f64())
+}
+
+/// One trace as `--log` prints it, `None` where [`line`] has none.
+pub fn printed(t: &Trace, word: impl Fn(u64) -> Option<String>, format: Format) -> Option<String> {
+    let text = line(t, word)?;
+    let p = format.paint;
+    let text = match &t.kind {
+        TraceKind::Pill => p.pill(&text),
+        TraceKind::Event(e) => match e.kind {
+            EventKind::PillSent { .. } => p.pill(&text),
+            EventKind::Crashed { .. } | EventKind::Exited(ExitReason::Crashed) => p.bad(&text),
+            EventKind::ConfigChanged(_) => p.note(&text),
+            EventKind::Run(_) => p.title(&text),
+            _ => text,
+        },
+        _ => text,
+    };
+    Some(if format.timestamps {
+        format!("{} {text}", p.dim(&stamp(t.at)))
+    } else {
+        text
     })
 }
 
@@ -97,6 +136,40 @@ mod tests {
             .collect();
         assert_eq!(ripe, vec![1, 2]);
         assert_eq!(r.drain(None).len(), 1);
+    }
+
+    #[test]
+    fn timed_lines_start_with_the_run_time() {
+        let t = Trace {
+            who: "Consumer-2".into(),
+            at: Duration::from_millis(502),
+            kind: TraceKind::Received(17),
+        };
+        let timed = Format {
+            timestamps: true,
+            ..Format::default()
+        };
+        assert_eq!(
+            printed(&t, |_| None, timed).as_deref(),
+            Some("   0.502s Consumer-2 received item 17")
+        );
+        assert_eq!(
+            printed(&t, |_| None, Format::default()).as_deref(),
+            Some("Consumer-2 received item 17")
+        );
+        assert_eq!(stamp(Duration::from_millis(195_261)), " 195.261s");
+        let pill = Trace {
+            kind: TraceKind::Pill,
+            ..t
+        };
+        let painted = Format {
+            timestamps: true,
+            paint: Paint { on: true },
+        };
+        assert_eq!(
+            printed(&pill, |_| None, painted).as_deref(),
+            Some("\x1b[90m   0.502s\x1b[0m \x1b[1;91mConsumer-2 received the pill: bye\x1b[0m")
+        );
     }
 
     #[test]

@@ -292,7 +292,7 @@ mod tests {
         );
         assert_eq!(
             SpecError::Part("exp", "MEAN", DurationError::MissingUnit).to_string(),
-            "expected exp:MEAN, like exp:10ms (MEAN: a unit after the number (ns, us, ms, s, m, h), like 10ms)"
+            "expected exp:MEAN, like exp:10ms (MEAN: a unit after the number (ns, µs or us, ms, s, m, h), like 10ms)"
         );
         assert_eq!(
             SpecError::Reversed.to_string(),

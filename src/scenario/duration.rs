@@ -50,14 +50,14 @@ impl fmt::Display for DurationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DurationError::Malformed => {
-                f.write_str("expected a duration like 250us, 10ms, 0.5s or 2s")
+                f.write_str("expected a duration like 250µs, 10ms, 0.5s or 2s")
             }
-            DurationError::MissingUnit => {
-                f.write_str("expected a unit after the number (ns, us, ms, s, m, h), like 10ms")
-            }
+            DurationError::MissingUnit => f.write_str(
+                "expected a unit after the number (ns, µs or us, ms, s, m, h), like 10ms",
+            ),
             DurationError::UnknownUnit(u) => write!(
                 f,
-                "expected a unit ns, us, ms, s, m or h after the number, not {u:?}"
+                "expected a unit ns, µs (or us), ms, s, m or h after the number, not {u:?}"
             ),
             DurationError::Negative => f.write_str("expected a duration that is not negative"),
             DurationError::Overflow => {
@@ -248,11 +248,11 @@ mod tests {
     fn messages_say_what_is_accepted() {
         assert_eq!(
             DurationError::MissingUnit.to_string(),
-            "expected a unit after the number (ns, us, ms, s, m, h), like 10ms"
+            "expected a unit after the number (ns, µs or us, ms, s, m, h), like 10ms"
         );
         assert_eq!(
             DurationError::Malformed.to_string(),
-            "expected a duration like 250us, 10ms, 0.5s or 2s"
+            "expected a duration like 250µs, 10ms, 0.5s or 2s"
         );
     }
 

@@ -206,9 +206,9 @@ pub(crate) fn gil(raw: Raw<'_>) -> Result<bool, Expected> {
     map(raw)
 }
 
-/// `switch_interval`: the GIL hand-over period, 100us to 1s.
+/// `switch_interval`: the GIL hand-over period, 100µs to 1s.
 pub(crate) fn switch_interval(raw: Raw<'_>) -> Result<Duration, Expected> {
-    let expected = || "expected a duration from 100us to 1s, like \"5ms\"".to_string();
+    let expected = || "expected a duration from 100µs to 1s, like \"5ms\"".to_string();
     match duration_of(raw) {
         Ok(d) if d >= Duration::from_micros(100) && d <= Duration::from_secs(1) => Ok(d),
         _ => Err(expected()),
@@ -348,7 +348,7 @@ mod tests {
         );
         assert_eq!(
             run_duration(Raw::Int(5)),
-            Err("expected a unit after the number (ns, us, ms, s, m, h), like 10ms".into())
+            Err("expected a unit after the number (ns, µs or us, ms, s, m, h), like 10ms".into())
         );
     }
 

@@ -7,7 +7,8 @@
 //! usize`, while the rules say what the key accepts, in the same words as the
 //! matching command-line flag.
 //!
-//! Keys (all optional; the flag of the same name overrides each):
+//! Keys (all optional; most have a flag that overrides them; `docs/scenarios.md`
+//! says more about each, and `tests/docs.rs` checks it names every key in [`KEYS`]):
 //!
 //! | key | accepts | default |
 //! |---|---|---|
@@ -241,6 +242,17 @@ pub fn parse_scenario(
     default_name: &str,
 ) -> Result<Config, ScenarioError> {
     let ctx = Ctx { file, source };
+    if let Some(at) = super::budget::over_budget(source) {
+        return Err(ctx.at(
+            at,
+            format!(
+                "more than {} values: larger than any scenario needs (a words list \
+                 holds at most {})",
+                super::budget::MAX_VALUES,
+                limits::MAX_WORDS
+            ),
+        ));
+    }
     let keys: FileKeys = toml::from_str(source).map_err(|e| toml_error(&ctx, &e))?;
 
     let workload = workload(&ctx, &keys)?;

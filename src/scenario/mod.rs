@@ -17,11 +17,13 @@
 //! assert_eq!(err.to_string(), r#"--consumers: expected a whole number from 1 to 1024; got "0""#);
 //! ```
 
+mod budget;
 pub mod dist;
 pub mod duration;
 pub mod error;
 mod fields;
 pub mod file;
+pub mod notes;
 pub mod overrides;
 pub mod presets;
 
@@ -43,6 +45,27 @@ pub const DEFAULT_SCENARIO: &str = "default";
 pub fn resolve(scenario: Option<&str>, overrides: &Overrides) -> Result<Config, ScenarioError> {
     let base = load(scenario.unwrap_or(DEFAULT_SCENARIO))?;
     overrides.apply(base)
+}
+
+/// [`resolve`], with the notes to print before the run: one when a flag
+/// changed the kind of the scenario's workload ([`notes::workload_note`]).
+pub fn resolve_noted(
+    scenario: Option<&str>,
+    overrides: &Overrides,
+) -> Result<(Config, Vec<String>), ScenarioError> {
+    let base = load(scenario.unwrap_or(DEFAULT_SCENARIO))?;
+    let config = overrides.apply(base.clone())?;
+    let notes = notes::workload_note(&base, &config, overrides)
+        .into_iter()
+        .collect();
+    Ok((config, notes))
+}
+
+/// The scenario file `scenario` names, if it is one (not a preset): the
+/// file a recording must never replace.
+pub fn file_of(scenario: Option<&str>) -> Option<std::path::PathBuf> {
+    let s = scenario?;
+    (presets::find(s).is_none()).then(|| std::path::PathBuf::from(s))
 }
 
 /// Loads a preset by name, or a scenario file by path. A preset name wins

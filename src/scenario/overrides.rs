@@ -20,7 +20,7 @@ pub struct Overrides {
     pub items: Option<String>,
     /// `--duration TIME`: replaces the scenario's workload, whichever it was.
     pub duration: Option<String>,
-    /// `--interval SPEC`.
+    /// `--interval SPEC`: every producer's, replacing a per-producer list.
     pub interval: Option<String>,
     /// `--work SPEC`.
     pub work: Option<String>,
@@ -90,7 +90,10 @@ impl Overrides {
             config.workload = Workload::Duration(d);
         }
         if let Some(s) = check("--interval", &self.interval, fields::spec)? {
+            // The flag applies to every producer: a per-producer list from
+            // the scenario is replaced, not left in force behind it.
             config.interval = s;
+            config.producer_intervals.clear();
         }
         if let Some(s) = check("--work", &self.work, fields::spec)? {
             config.work = s;
@@ -207,6 +210,33 @@ mod tests {
     }
 
     #[test]
+    fn interval_applies_to_every_producer_over_a_per_producer_list() {
+        let listed = Config {
+            producers: 2,
+            interval: WorkSpec::new(WorkMode::Sleep, Dist::Fixed(Duration::from_secs(1))),
+            producer_intervals: vec![
+                WorkSpec::new(
+                    WorkMode::Sleep,
+                    Dist::Fixed(Duration::from_secs(1))
+                );
+                2
+            ],
+            ..Config::default()
+        };
+        let o = Overrides {
+            interval: some("0ms"),
+            ..Overrides::default()
+        };
+        let c = o.apply(listed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.interval, WorkSpec::zero());
+        assert!(
+            c.producer_intervals.is_empty(),
+            "{:?}",
+            c.producer_intervals
+        );
+    }
+
+    #[test]
     fn duration_replaces_any_workload() {
         let words = Config {
             workload: Workload::Words(vec!["a".to_string()].into()),
@@ -227,6 +257,21 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(o.apply(with_pills).map(|c| c.pills).ok(), Some(None));
+    }
+
+    #[test]
+    fn interval_replaces_a_per_producer_list() {
+        let listed = Config {
+            producer_intervals: vec![WorkSpec::zero(), WorkSpec::zero()],
+            ..Config::default()
+        };
+        let o = Overrides {
+            interval: some("1s"),
+            ..Overrides::default()
+        };
+        let c = o.apply(listed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.interval.to_string(), "1s");
+        assert!(c.producer_intervals.is_empty(), "{c:?}");
     }
 
     #[test]
@@ -278,7 +323,7 @@ mod tests {
                 interval: some("10"),
                 ..Overrides::default()
             }),
-            "--interval: expected a unit after the number (ns, us, ms, s, m, h), like 10ms; got \"10\""
+            "--interval: expected a unit after the number (ns, µs or us, ms, s, m, h), like 10ms; got \"10\""
         );
         assert_eq!(
             err(Overrides {

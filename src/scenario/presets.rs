@@ -2,9 +2,11 @@
 //! the TOML files in `assets/scenarios/`. They go through the same parser as
 //! user files, so each doubles as an example of the format (and a test of it).
 
+use serde_json::{Value, json};
+
 use super::error::ScenarioError;
 use super::file::parse_scenario;
-use crate::sim::config::Config;
+use crate::sim::config::{Config, Workload};
 
 /// A built-in scenario.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,14 +72,56 @@ pub fn names() -> Vec<&'static str> {
     PRESETS.iter().map(|p| p.name).collect()
 }
 
-/// The `scenarios` command's output: one line per preset, name then lesson,
-/// names padded so the lessons line up. Ends with a newline.
+/// The `scenarios` command's output: one line per preset: its name, how
+/// its run ends (`after 7 items`, `after 5s`, or `until stopped`), and its
+/// lesson, in aligned columns. Ends with a newline.
 pub fn listing() -> String {
-    let width = PRESETS.iter().map(|p| p.name.len()).max().unwrap_or(0);
-    PRESETS
+    let rows: Vec<(&str, String, String)> = PRESETS
         .iter()
-        .map(|p| format!("{:width$}  {}\n", p.name, p.lesson()))
+        .map(|p| match p.config() {
+            Ok(c) => (p.name, super::notes::ends(&c.workload), c.lesson),
+            Err(_) => (p.name, String::new(), String::new()),
+        })
+        .collect();
+    let name_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let ends_w = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    rows.iter()
+        .map(|(name, ends, lesson)| format!("{name:name_w$}  {ends:ends_w$}  {lesson}\n"))
         .collect()
+}
+
+/// `scenarios --json`: every preset with its lesson and settings, as an
+/// array in listing order. Times are as a scenario file writes them
+/// (`exp:80ms`), or seconds in fields named `_s`.
+pub fn catalogue() -> Value {
+    let entries: Vec<Value> = PRESETS
+        .iter()
+        .filter_map(|p| p.config().ok().map(|c| (p.name, c)))
+        .map(|(name, c)| {
+            let workload = match &c.workload {
+                Workload::Endless => json!({"kind": "endless"}),
+                Workload::Items(n) => json!({"kind": "items", "items": n}),
+                Workload::Duration(d) => {
+                    json!({"kind": "duration", "duration_s": d.as_secs_f64()})
+                }
+                Workload::Words(w) => json!({"kind": "words", "words": w.as_ref()}),
+            };
+            json!({
+                "name": name,
+                "lesson": c.lesson,
+                "producers": c.producers,
+                "consumers": c.consumers,
+                "capacity": c.capacity.to_string(),
+                "workload": workload,
+                "interval": c.interval.to_string(),
+                "work": c.work.to_string(),
+                "pills": c.pills.map_or(json!("auto"), |n| json!(n)),
+                "gil": c.gil,
+                "seed": c.seed,
+            })
+        })
+        .collect();
+    Value::Array(entries)
 }
 
 #[cfg(test)]
@@ -148,19 +192,37 @@ mod tests {
     }
 
     #[test]
+    fn catalogue_has_every_preset_with_its_settings() {
+        let doc = catalogue();
+        let all = doc.as_array().expect("an array");
+        assert_eq!(all.len(), PRESETS.len());
+        assert_eq!(all[0]["name"], "default");
+        assert_eq!(all[0]["consumers"], 4);
+        assert_eq!(all[0]["work"], "exp:80ms");
+        assert_eq!(all[0]["pills"], "auto");
+        let pool = &all[3];
+        assert_eq!(pool["name"], "pool-map");
+        assert_eq!(pool["workload"]["items"], 7);
+    }
+
+    #[test]
     fn listing_is_one_aligned_line_per_preset() {
         let text = listing();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), PRESETS.len());
-        assert!(
-            lines[0].starts_with("default        2 steady producers"),
-            "{}",
-            lines[0]
-        );
-        assert!(
-            lines[2].starts_with("worker-pool    7 words"),
+        // Name, how the run ends, lesson: each column starts at one place.
+        let lesson_at = lines[0]
+            .find("2 steady producers")
+            .expect("default's lesson");
+        let ends_at = lines[0].find("until stopped").expect("default is endless");
+        assert!(lines[0].starts_with("default "), "{}", lines[0]);
+        assert_eq!(
+            lines[2].find("after 7 words"),
+            Some(ends_at),
             "{}",
             lines[2]
         );
+        assert_eq!(lines[2].find("7 words on"), Some(lesson_at), "{}", lines[2]);
+        assert_eq!(lines[1].find("after 5s"), Some(ends_at), "{}", lines[1]);
     }
 }

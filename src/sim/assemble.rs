@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use super::epoch::Totals;
 use super::recent::PILL_ID;
 use super::shared::{Shared, Worker};
 use super::snapshot::{
@@ -20,8 +21,9 @@ use super::sync::{lock, lock_read};
 
 /// Most queue slots listed in a snapshot's strip.
 pub const STRIP_MAX: usize = 256;
-/// Swimlane cells per thread in a snapshot (the details view gets them all).
-pub const LANE_CELLS: usize = 120;
+/// Swimlane cells per thread in a snapshot: the whole history, so a lane
+/// can show a run of any length (a snapshot stores them run-length encoded).
+pub const LANE_CELLS: usize = super::snapshot::HISTORY_LEN;
 /// Events included by default.
 pub const DEFAULT_EVENTS: usize = 200;
 
@@ -65,6 +67,8 @@ pub fn counts(workers: &[Arc<Worker>]) -> Counts {
         pills_sent: pills_sent.max(pills_received),
         pills_received,
         pills_planned: None,
+        pills_needed: None,
+        pills_undelivered: 0,
     }
 }
 
@@ -152,6 +156,34 @@ fn strip(workers: &[Arc<Worker>], depth: u64) -> QueueStrip {
     }
 }
 
+/// The run's cumulative totals at `now_ns` (see [`Totals`]): the
+/// consumers' counters and working time, and what the sampler integrated.
+pub fn totals(sh: &Shared, workers: &[Arc<Worker>], now_ns: u64) -> Totals {
+    let c = counts(workers);
+    let mut t = Totals {
+        at_ns: now_ns,
+        produced: c.produced,
+        done: c.consumed + c.failed,
+        ..Totals::default()
+    };
+    for w in workers.iter().filter(|w| w.role == Role::Consumer) {
+        let s = &w.stats;
+        t.received += read(&s.received);
+        t.waited += read(&s.waited);
+        t.timed += read(&s.timed);
+        t.wait_ns += read(&s.wait_ns);
+        t.sojourn_ns += read(&s.sojourn_ns);
+        t.busy_ns += s.time_in(now_ns).0[ThreadState::Working as usize];
+    }
+    t.received = t.received.max(t.done);
+    let sampled = lock(&sh.sampled);
+    t.depth_area = sampled.depth_area;
+    t.queued_area = sampled.queued_area;
+    t.system_area = sampled.system_area;
+    t.sampled_ns = sampled.covered_ns;
+    t
+}
+
 fn thread_snap(w: &Worker, now_ns: u64) -> ThreadSnap {
     let (time_in, current) = w.stats.time_in(now_ns);
     let lane = lock(&w.lane);
@@ -166,7 +198,7 @@ fn thread_snap(w: &Worker, now_ns: u64) -> ThreadSnap {
         items: read(&w.stats.items),
         failed: read(&w.stats.failed),
         time_in: time_in.map(Duration::from_nanos),
-        lane: lane.iter().skip(skip).copied().collect(),
+        lane: lane.iter().skip(skip).map(|c| c.0).collect(),
         exit: w.stats.exit(),
         retiring: w.retire.load(std::sync::atomic::Ordering::Relaxed)
             && !w.stats.state().is_final(),
@@ -179,31 +211,73 @@ fn detail(w: &Worker) -> ThreadDetail {
         Some(h) => (summary(&h.wait), summary(&h.e2e), buckets(&h.e2e)),
         None => Default::default(),
     };
-    let (count, asked, actual) = w.stats.sleeps();
     ThreadDetail {
         id: w.id,
         queue_wait,
         end_to_end,
         histogram,
-        timeline: lock(&w.lane).iter().copied().collect(),
-        sleeps: SleepTiming {
-            count,
-            asked,
-            actual,
-            margin: w.stats.margin_now().unwrap_or_default(),
-        },
+        timeline: lock(&w.lane).iter().map(|c| c.0).collect(),
+        sleeps: sleep_timing(w),
     }
+}
+
+/// How a thread's sleeps went, and its hybrid sleep's margin now.
+fn sleep_timing(w: &Worker) -> SleepTiming {
+    let (count, asked, actual) = w.stats.sleeps();
+    SleepTiming {
+        count,
+        asked,
+        actual,
+        margin: w.stats.margin_now().unwrap_or_default(),
+    }
+}
+
+/// Every thread's latency that has any (consumers), without timelines:
+/// what a recording keeps of each thread's details.
+pub fn latency_details(sh: &Shared) -> Vec<ThreadDetail> {
+    let workers = lock_read(&sh.threads).clone();
+    workers
+        .iter()
+        .filter_map(|w| {
+            let hists = lock(&w.hists);
+            hists.as_ref().map(|h| ThreadDetail {
+                id: w.id,
+                queue_wait: summary(&h.wait),
+                end_to_end: summary(&h.e2e),
+                histogram: buckets(&h.e2e),
+                timeline: Vec::new(),
+                sleeps: sleep_timing(w),
+            })
+        })
+        .collect()
+}
+
+/// The last events `req` asks for (a default number when it says none),
+/// and how many there were in all.
+fn recent_events(sh: &Shared, req: &SnapshotRequest) -> (Vec<super::event::Event>, u64) {
+    let n_events = if req.events == 0 {
+        DEFAULT_EVENTS
+    } else {
+        req.events
+    };
+    let ring = lock(&sh.events);
+    (ring.last(n_events), ring.total())
 }
 
 /// Builds a snapshot. `channel_len` is the raw channel length.
 pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot {
     let workers = lock_read(&sh.threads).clone();
     let run = lock(&sh.run).clone();
-    let now = sh.now_ns();
+    let (now, wall_now) = sh.clock.read();
     // Frozen once done: the threads' clocks stop there too.
     let at = run.done_at.map_or(now, |d| d.min(now));
+    let wall = run.done_wall.unwrap_or(wall_now);
     let mut counts = counts(&workers);
     counts.pills_planned = run.pills_planned;
+    counts.pills_needed = run.pills_needed;
+    counts.pills_undelivered = run.pills_undelivered;
+    let totals = totals(sh, &workers, at);
+    let epochs = lock(&sh.epochs).report(&totals);
     let (wait, e2e) = {
         let h = lock(&sh.hists);
         (summary(&h.wait), summary(&h.e2e))
@@ -222,20 +296,13 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         max_depth = max_depth.max(sh.config.capacity.limit().unwrap_or(0) as u64);
     }
     let knobs = sh.knobs();
-    let n_events = if req.events == 0 {
-        DEFAULT_EVENTS
-    } else {
-        req.events
-    };
-    let (events, events_total) = {
-        let ring = lock(&sh.events);
-        (ring.last(n_events), ring.total())
-    };
+    let (events, events_total) = recent_events(sh, &req);
     Snapshot {
         scenario: sh.config.name.clone(),
         lesson: sh.config.lesson.clone(),
         seed: sh.config.seed,
         elapsed: Duration::from_nanos(at),
+        wall: Duration::from_nanos(wall.max(at)),
         phase: sh.phase(),
         capacity: sh.config.capacity,
         interval: knobs.interval,
@@ -254,6 +321,12 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         },
         threads: workers.iter().map(|w| thread_snap(w, at)).collect(),
         strip: strip(&workers, counts.depth()),
+        history_step: match sampled.step_ns {
+            0 => super::snapshot::HISTORY_FIRST_STEP,
+            ns => Duration::from_nanos(ns),
+        },
+        totals,
+        epochs,
         history: sampled.history.iter().copied().collect(),
         events,
         events_total,
@@ -262,23 +335,32 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
             _ => None,
         },
         detail: req.detail.and_then(|id| workers.get(id)).map(|w| detail(w)),
+        output: None,
     }
 }
 
-/// Dominant state over a bucket from two readings of time-in-state.
+/// Dominant state over a bucket from two readings of time-in-state, with
+/// its share of the bucket (0–255).
 pub fn dominant(
     prev: &[u64; ThreadState::COUNT],
     now: &[u64; ThreadState::COUNT],
     current: ThreadState,
-) -> ThreadState {
+) -> (ThreadState, u8) {
     let mut best = current;
     let mut best_ns = 0;
+    let mut all = 0u64;
     for s in ThreadState::ALL {
         let d = now[s as usize].saturating_sub(prev[s as usize]);
+        all += d;
         if d > best_ns {
             best_ns = d;
             best = s;
         }
     }
-    best
+    let share = if all == 0 {
+        255
+    } else {
+        (best_ns as u128 * 255 / all as u128) as u8
+    };
+    (best, share)
 }

@@ -111,8 +111,14 @@ struct Consumer<'a> {
     /// Σ time in the system of its timed items, ns (each counted by its
     /// weight).
     sojourn: u64,
+    /// Σ queue wait of its timed items, ns (each counted by its weight, so
+    /// that over `timed` it is Wq).
+    wait_sum: u64,
     /// Items its timed items stand for.
     timed: u64,
+    /// The message in hand was already in the queue when this consumer
+    /// came for it (its first try took it): the item waited for a consumer.
+    found_waiting: bool,
     /// While waiting: since when, ns.
     waiting_since: u64,
     /// While waiting: when to publish the samples (once).
@@ -147,7 +153,9 @@ impl<'a> Consumer<'a> {
             narrator: BlockNarrator::default(),
             last_flush: 0,
             sojourn: 0,
+            wait_sum: 0,
             timed: 0,
+            found_waiting: false,
             waiting_since: 0,
             flush_at: None,
         }
@@ -165,6 +173,9 @@ impl<'a> Consumer<'a> {
         let Message::Item(item) = msg else {
             return Err(self.pill());
         };
+        if self.sh.paused.load(Ordering::Relaxed) {
+            super::gate::narrate_step(self.sh, self.w, EventKind::StepGet { item: item.id() });
+        }
         if self.plain && !item.timed() {
             self.count_plain(item);
             return Ok(());
@@ -181,16 +192,28 @@ impl<'a> Consumer<'a> {
     fn count_plain(&mut self, item: Item) {
         let (sh, w) = (self.sh, self.w);
         bump(&w.stats.received, 1);
+        self.count_waited();
         w.stats.set_item(item.id());
         w.stats.set_state_lazy(ThreadState::Working, || sh.now_ns());
         bump(&w.stats.items, 1);
+    }
+
+    /// P(wait): count the item just received if it was waiting for a
+    /// consumer. Every item, sampled or not (it needs no clock).
+    #[inline]
+    fn count_waited(&self) {
+        if self.found_waiting {
+            bump(&self.w.stats.waited, 1);
+        }
     }
 
     /// Before each `get()` (flat out, each [`CHECK_EVERY`]th): leave if
     /// told to, reload changed knobs.
     #[inline]
     fn check_in(&mut self) -> Result<(), ExitReason> {
-        if self.unchecked > 0 {
+        // A pause is seen at the next item, even flat out: while paused each
+        // get needs a step (the flags' slow path keeps `unchecked` at 0).
+        if self.unchecked > 0 && !self.sh.paused.load(Ordering::Relaxed) {
             self.unchecked -= 1;
             return Ok(());
         }
@@ -221,6 +244,8 @@ impl<'a> Consumer<'a> {
     /// woken before a message came.
     #[inline]
     fn get(&mut self) -> Result<Option<Message>, ExitReason> {
+        // Until the queue says its first try missed (see `Waiter::missed`).
+        self.found_waiting = true;
         let q = self.q;
         match q.take(self) {
             Outcome::Done(m) => Ok(Some(m)),
@@ -269,6 +294,7 @@ impl<'a> Consumer<'a> {
         w.stats.set_state_lazy(ThreadState::Working, || {
             if dequeued != 0 { dequeued } else { sh.now_ns() }
         });
+        self.count_waited();
         if let Some(t) = self.trace {
             let _ = t.send(Trace {
                 who: w.name.clone(),
@@ -301,13 +327,17 @@ impl<'a> Consumer<'a> {
             sh.now_ns()
         };
         if let Some(s) = t.stamp {
+            let wait = t.dequeued.saturating_sub(s.enqueued_ns);
             self.local.push(Sample {
-                wait: t.dequeued.saturating_sub(s.enqueued_ns),
+                wait,
                 e2e: done.saturating_sub(s.created_ns),
                 weight: s.weight,
             });
+            // Weighted like `timed`: Wq = wait_ns / timed, W = sojourn / timed.
+            self.wait_sum += wait * s.weight;
             self.sojourn += done.saturating_sub(s.enqueued_ns) * s.weight;
             self.timed += s.weight;
+            w.stats.wait_ns.store(self.wait_sum, Ordering::Relaxed);
             w.stats.sojourn_ns.store(self.sojourn, Ordering::Relaxed);
             w.stats.timed.store(self.timed, Ordering::Release);
         }
@@ -380,6 +410,11 @@ impl Waiter for Consumer<'_> {
         // work: publish only if the wait outlasts the flush period.
         self.flush_at = (!self.local.is_empty()).then(|| Instant::now() + FLUSH_PERIOD);
         true
+    }
+
+    fn missed(&mut self) {
+        // The item it gets now (after a spin or a wait) did not wait for it.
+        self.found_waiting = false;
     }
 
     fn woken(&mut self) -> bool {

@@ -115,12 +115,19 @@ impl Engine {
         assemble::snapshot(&self.sh, self.queue.len() as u64, req)
     }
 
+    /// Every thread's latency summaries and histogram (consumers), for a
+    /// recording; timelines are left out.
+    pub fn latency_details(&self) -> Vec<super::snapshot::ThreadDetail> {
+        assemble::latency_details(&self.sh)
+    }
+
     /// Apply a live change. Never blocks. An abort takes effect at once,
     /// even if the coordinator is busy.
     pub fn send(&self, cmd: Command) {
         if cmd == Command::Abort {
             self.sh.aborted.store(true, Ordering::Release);
             self.sh.paused.store(false, Ordering::Release);
+            self.sh.clock.set_paused(false);
             self.sh.wake_all();
         }
         let _ = self.ctl.send(cmd);

@@ -50,6 +50,16 @@ pub enum EventKind {
         /// Panic message.
         message: String,
     },
+    /// While stepping: the one queue operation a step let happen, a put.
+    StepPut {
+        /// The item put.
+        item: u64,
+    },
+    /// While stepping: the one queue operation a step let happen, a get.
+    StepGet {
+        /// The item taken.
+        item: u64,
+    },
     /// A live change took effect.
     ConfigChanged(String),
     /// Phase changes and run-level notes.
@@ -105,6 +115,8 @@ impl fmt::Display for Event {
                 Some(id) => write!(f, "{who} crashed on item {id}: {message}"),
                 None => write!(f, "{who} crashed: {message}"),
             },
+            EventKind::StepPut { item } => write!(f, "put #{item} by {who}"),
+            EventKind::StepGet { item } => write!(f, "get #{item} by {who}"),
             EventKind::ConfigChanged(what) => write!(f, "{who}: {what}"),
             EventKind::Run(what) => f.write_str(what),
         }

@@ -136,11 +136,16 @@ pub enum Offer {
 }
 
 /// What a thread does while its queue operation waits. The queue calls
-/// [`Waiter::blocked`] once, only when a try and a short spin failed, and
-/// [`Waiter::unblocked`] when the operation then completes.
+/// [`Waiter::missed`] when the first try fails, [`Waiter::blocked`] once,
+/// only when a try and a short spin failed, and [`Waiter::unblocked`] when
+/// the operation then completes.
 pub trait Waiter {
     /// The run clock, ns.
     fn now_ns(&self) -> u64;
+    /// The operation's first try failed (the queue was empty for a take,
+    /// full for a put): whatever it completes with then was not waiting
+    /// for this thread. Costs nothing on the path where the try succeeds.
+    fn missed(&mut self) {}
     /// The thread's wake channel.
     fn wake_rx(&self) -> &Receiver<()>;
     /// The operation must wait, from `at_ns`: show it. `false` gives up at
@@ -242,6 +247,7 @@ impl Queue {
 
     /// The queue was full: spin, then wait.
     fn put_slow<W: Waiter>(&self, out: Outgoing, mut word: u64, w: &mut W) -> Outcome<Option<u64>> {
+        w.missed();
         let backoff = Backoff::new();
         while !backoff.is_completed() {
             backoff.snooze();
@@ -355,6 +361,7 @@ impl Queue {
 
     /// The queue was empty: spin, then wait.
     fn take_slow<W: Waiter>(&self, w: &mut W) -> Outcome<Message> {
+        w.missed();
         let backoff = Backoff::new();
         while !backoff.is_completed() {
             backoff.snooze();
@@ -449,6 +456,27 @@ struct Entry {
     weight: AtomicU64,
 }
 
+/// `n` (2 ..= [`MAX_SLOTS`]) free entries in zeroed memory, not a loop of
+/// writes: a large table's pages then cost nothing until ids reach them.
+/// (`Box::new_zeroed_slice` does the same but is newer than the MSRV.)
+fn zeroed_entries(n: usize) -> Box<[Entry]> {
+    let Ok(layout) = std::alloc::Layout::array::<Entry>(n) else {
+        unreachable!("at most MAX_SLOTS entries of 32 bytes");
+    };
+    // SAFETY: the layout has a non-zero size (n ≥ 2); the pointer is checked
+    // for null; an `Entry` is four `AtomicU64`s, for which all-zero bytes are
+    // a valid value (0, and a tag of FREE); and a `Box<[Entry]>` of length
+    // `n` frees exactly `Layout::array::<Entry>(n)` with the global
+    // allocator, which allocated it.
+    unsafe {
+        let p = std::alloc::alloc_zeroed(layout).cast::<Entry>();
+        if p.is_null() {
+            std::alloc::handle_alloc_error(layout);
+        }
+        Box::from_raw(std::ptr::slice_from_raw_parts_mut(p, n))
+    }
+}
+
 /// The tag of a free entry.
 const FREE: u64 = 0;
 /// The tag of an entry being written.
@@ -478,14 +506,10 @@ const MIN_SLOTS: usize = 1 << 14;
 const MAX_SLOTS: usize = 1 << 18;
 
 impl Stamps {
-    /// A table of `slots` entries (a power of two).
+    /// A table of `slots` entries (a power of two, at most [`MAX_SLOTS`]).
     pub fn new(slots: usize) -> Stamps {
-        let slots = slots.next_power_of_two().max(2);
-        // Zeroed memory, not a loop of writes: a large table's pages then
-        // cost nothing until ids reach them.
-        // SAFETY: an `Entry` is four `AtomicU64`s, for which all-zero bytes
-        // are a valid value (0, and a tag of FREE).
-        let entries = unsafe { Box::<[Entry]>::new_zeroed_slice(slots).assume_init() };
+        let slots = slots.clamp(2, MAX_SLOTS).next_power_of_two();
+        let entries = zeroed_entries(slots);
         Stamps {
             entries,
             mask: slots as u64 - 1,
@@ -574,6 +598,7 @@ mod tests {
     /// A waiter that counts what the queue tells it.
     struct Probe {
         wake: Receiver<()>,
+        missed: u32,
         blocked: u32,
         unblocked: u32,
         woken: u32,
@@ -587,6 +612,7 @@ mod tests {
         fn new(wake: Receiver<()>) -> Probe {
             Probe {
                 wake,
+                missed: 0,
                 blocked: 0,
                 unblocked: 0,
                 woken: 0,
@@ -604,6 +630,9 @@ mod tests {
         }
         fn wake_rx(&self) -> &Receiver<()> {
             &self.wake
+        }
+        fn missed(&mut self) {
+            self.missed += 1;
         }
         fn blocked(&mut self, _: u64) -> bool {
             self.blocked += 1;
@@ -672,7 +701,8 @@ mod tests {
         assert_eq!((b.id(), b.producer(), b.timed()), (5, 7, true));
         assert_eq!(q.stamp(b), Some(stamp(10)));
         assert_eq!(q.take(&mut p), Outcome::Done(Message::Pill));
-        assert_eq!((p.blocked, q.stamps_lost()), (0, 0));
+        // Every first try succeeded: no miss, no block.
+        assert_eq!((p.missed, p.blocked, q.stamps_lost()), (0, 0, 0));
     }
 
     #[test]
@@ -724,7 +754,7 @@ mod tests {
         };
         // Stamped when it went in, after the wait, not at the first try.
         assert!(enqueued >= 20_000_000, "{enqueued}");
-        assert_eq!((p.blocked, p.unblocked), (1, 1));
+        assert_eq!((p.missed, p.blocked, p.unblocked), (1, 1, 1));
         let (first, second, _q) = drain.join().expect("drain thread");
         assert!(matches!(first, Outcome::Done(Message::Item(i)) if i.id() == 1));
         let Outcome::Done(Message::Item(i)) = second else {
@@ -745,7 +775,10 @@ mod tests {
             wake_tx
         });
         assert_eq!(q.take(&mut p), Outcome::Woken);
-        assert_eq!((p.blocked, p.woken, p.idled, p.unblocked), (1, 1, 1, 0));
+        assert_eq!(
+            (p.missed, p.blocked, p.woken, p.idled, p.unblocked),
+            (1, 1, 1, 1, 0)
+        );
         drop(waker.join());
         // With the wake channel gone, a wait ends as disconnected.
         assert_eq!(q.take(&mut p), Outcome::Disconnected);

@@ -14,7 +14,7 @@ type Graph = BTreeMap<String, BTreeSet<String>>;
 /// `sim`'s files, top layer first (keep in step with the docs in `mod.rs`).
 const LAYERS: &[&[&str]] = &[
     &["engine"],
-    &["coordinator", "sampler", "assemble", "spawn"],
+    &["coordinator", "control", "sampler", "assemble", "spawn"],
     &["producer", "consumer", "worker_kit", "gate", "spend"],
     &["shared", "gil"],
     &[
@@ -32,6 +32,8 @@ const LAYERS: &[&[&str]] = &[
         "serde_fmt",
         "sync",
         "panic_filter",
+        "clock",
+        "epoch",
     ],
 ];
 

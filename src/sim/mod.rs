@@ -6,21 +6,25 @@
 //! `layering` test fails on an import cycle):
 //!
 //! - facade: `engine` ([`Engine`]: start, commands, snapshots)
-//! - steering: `coordinator` (`main`: pills, live commands), `sampler`,
+//! - steering: `coordinator` (`main`: pills), `control` (its live
+//!   commands), `sampler`,
 //!   `assemble` (snapshot building), `spawn`
 //! - worker loops: `producer`, `consumer`, and what they share: `worker_kit`,
 //!   `gate`, `spend`
 //! - shared state: `shared` (registry, flags, knobs, events), `gil`
 //! - plain data and leaves: `config`, `command`, `snapshot`, `event`,
 //!   `trace`, `state`, `stats`, `handoff`, `recent`, `work`, `sleep`,
-//!   `serde_fmt`, `sync`, `panic_filter`
+//!   `serde_fmt`, `sync`, `panic_filter`, `clock`, `epoch`
 
 mod assemble;
+pub mod clock;
 pub mod command;
 pub mod config;
 mod consumer;
+mod control;
 mod coordinator;
 pub mod engine;
+pub mod epoch;
 pub mod event;
 mod gate;
 pub mod gil;
@@ -42,17 +46,26 @@ pub mod trace;
 pub mod work;
 mod worker_kit;
 
+pub use assemble::STRIP_MAX;
 pub use command::{Command, Removal};
 pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::Engine;
+pub use epoch::{EpochConfig, EpochSnap, Span, Totals};
 pub use event::{Event, EventKind};
 pub use snapshot::{
-    Bucket, Counts, HistoryPoint, Latency, LatencySummary, QueueStrip, SleepTiming, Slot, Snapshot,
-    SnapshotRequest, ThreadDetail, ThreadSnap,
+    Bucket, Counts, HistoryPoint, Latency, LatencySummary, OutputLine, ProgramOutput, QueueStrip,
+    SleepTiming, Slot, Snapshot, SnapshotRequest, ThreadDetail, ThreadSnap,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};
 pub use trace::{ItemResult, Trace, TraceKind};
 pub use work::{Dist, WorkMode, WorkSpec};
+
+// What another snapshot source (a traced program) needs to build the same
+// Snapshot the engine does: the strip and lane sizes, the histogram
+// helpers, and the lock that survives poisoning.
+pub use assemble::{LANE_CELLS, summary};
+pub use shared::{new_histogram, record};
+pub use sync::lock;
 
 #[cfg(test)]
 mod layering;

@@ -14,7 +14,7 @@ use rand::rngs::SmallRng;
 
 use super::config::{Capacity, Workload};
 use super::event::EventKind;
-use super::gate::{Gate, calm, gate};
+use super::gate::{Gate, calm, gate, gate_timed};
 use super::handoff::{MAX_PRODUCER_FIELD, Outcome, Outgoing, Queue, Stamp, Waiter};
 use super::shared::{Shared, Worker};
 use super::spend::spend;
@@ -141,8 +141,12 @@ impl<'a> Producer<'a> {
         self.check_in()?;
         let id = self.claim()?;
         let item = self.make(id)?;
+        self.ready_to_put(id)?;
         let enqueued_ns = self.put(item)?;
         self.account(id, enqueued_ns);
+        if self.sh.paused.load(Ordering::Relaxed) {
+            super::gate::narrate_step(self.sh, self.w, EventKind::StepPut { item: id });
+        }
         Ok(())
     }
 
@@ -161,7 +165,9 @@ impl<'a> Producer<'a> {
     fn check_in_now(&mut self) -> Result<(), ExitReason> {
         let (sh, w, q) = (self.sh, self.w, self.q);
         if !calm(sh, w, true) {
-            if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !q.is_full()) {
+            // Making an item only takes time: while paused, a step's time
+            // lets it on (its put then waits for the step: `ready_to_put`).
+            if let Gate::Leave(why) = gate_timed(sh, w, true, ThreadState::Producing) {
                 return Err(self.leave(why));
             }
         } else if self.flat_out {
@@ -175,10 +181,8 @@ impl<'a> Producer<'a> {
             self.unchecked = 0;
         }
         if let Some(d) = self.until {
-            let active = sh
-                .now_ns()
-                .saturating_sub(sh.paused_ns.load(Ordering::Relaxed));
-            if active >= d.as_nanos() as u64 {
+            // On the run clock: paused time and time waiting for a step do not count.
+            if sh.now_ns() >= d.as_nanos() as u64 {
                 return Err(self.leave(ExitReason::Finished));
             }
         }
@@ -281,6 +285,29 @@ impl<'a> Producer<'a> {
             return Err(self.leave_with(id, why));
         }
         Ok(sh.ns_at(start))
+    }
+
+    /// While paused, the put is a queue operation: it waits for a step. One
+    /// load per item, even flat out between flag checks (see
+    /// [`CHECK_EVERY`]), so a pause stops a producer within one item.
+    #[inline]
+    fn ready_to_put(&mut self, id: u64) -> Result<(), ExitReason> {
+        if self.sh.paused.load(Ordering::Relaxed) {
+            return self.put_when_stepped(id);
+        }
+        Ok(())
+    }
+
+    /// Paused: park until a step lets this put happen (or the thread must
+    /// leave); after it, look at every flag and knob at the next turn.
+    #[cold]
+    fn put_when_stepped(&mut self, id: u64) -> Result<(), ExitReason> {
+        let (sh, w, q) = (self.sh, self.w, self.q);
+        self.unchecked = 0;
+        if let Gate::Leave(why) = gate(sh, w, true, ThreadState::Producing, &|| !q.is_full()) {
+            return Err(self.leave_with(id, why));
+        }
+        Ok(())
     }
 
     /// Put the item on the queue (shown `blocked-full` only if it has to

@@ -96,9 +96,11 @@ fn letter_state(c: char) -> Option<ThreadState> {
     ThreadState::ALL.into_iter().find(|&s| state_letter(s) == c)
 }
 
-/// Most cells one lane may decode to: a corrupt count must not allocate
-/// gigabytes (the engine keeps far fewer).
-const MAX_LANE: usize = 100_000;
+/// Most cells one lane may decode to: what the engine keeps per thread
+/// (its history length, 240; `record`'s tests check the two agree). A
+/// file asking for more is refused before anything is allocated, so a
+/// small file cannot decode to a large lane.
+pub const MAX_LANE: usize = 240;
 
 /// Encodes states as runs: `w12f3`.
 pub fn lane_to_rle(lane: &[ThreadState]) -> String {
@@ -114,7 +116,8 @@ pub fn lane_to_rle(lane: &[ThreadState]) -> String {
     out
 }
 
-/// Decodes [`lane_to_rle`]'s runs.
+/// Decodes [`lane_to_rle`]'s runs: at most [`MAX_LANE`] cells, every run
+/// at least one cell long.
 pub fn lane_from_rle(text: &str) -> Result<Vec<ThreadState>, String> {
     let mut out = Vec::new();
     let mut chars = text.chars().peekable();
@@ -122,13 +125,27 @@ pub fn lane_from_rle(text: &str) -> Result<Vec<ThreadState>, String> {
         let s = letter_state(c).ok_or_else(|| format!("unknown state letter {c:?} in lane"))?;
         let mut digits = String::new();
         while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-            digits.push(*d);
+            // Past this many digits the run is too long anyway: stop copying.
+            if digits.len() <= 20 {
+                digits.push(*d);
+            }
             chars.next();
         }
-        let n: usize = digits
-            .parse()
-            .map_err(|_| format!("lane run {c:?} has no count"))?;
-        if out.len() + n > MAX_LANE {
+        if digits.is_empty() {
+            return Err(format!("lane run {c:?} has no count"));
+        }
+        let n = digits
+            .parse::<usize>()
+            .ok()
+            .filter(|&n| n <= MAX_LANE)
+            .ok_or_else(|| {
+                format!("lane run {c:?} of {digits} cells: a lane holds at most {MAX_LANE}")
+            })?;
+        if n == 0 {
+            return Err(format!("lane run {c:?} has a count of 0"));
+        }
+        let total = out.len().checked_add(n).filter(|&t| t <= MAX_LANE);
+        if total.is_none() {
             return Err(format!("lane longer than {MAX_LANE} cells"));
         }
         out.extend(std::iter::repeat_n(s, n));
@@ -201,6 +218,28 @@ mod tests {
         assert!(lane_from_rle("w").is_err());
         assert!(lane_from_rle("q3").is_err());
         assert!(lane_from_rle("w99999999999").is_err());
+    }
+
+    #[test]
+    fn a_lane_is_never_longer_than_the_engine_keeps() {
+        let full = format!("w{MAX_LANE}");
+        assert_eq!(lane_from_rle(&full).map(|l| l.len()), Ok(MAX_LANE));
+        let e = lane_from_rle(&format!("{full}f1")).unwrap_err();
+        assert_eq!(e, format!("lane longer than {MAX_LANE} cells"));
+        // A count near u64::MAX once wrapped `len + n` and asked for usize::MAX.
+        let e = lane_from_rle("w1w18446744073709551615").unwrap_err();
+        assert!(e.contains("a lane holds at most"), "{e}");
+        // Too many digits for any integer is a count that is too large, not a missing one.
+        let e = lane_from_rle("w99999999999999999999").unwrap_err();
+        assert_eq!(
+            e,
+            format!("lane run 'w' of 99999999999999999999 cells: a lane holds at most {MAX_LANE}")
+        );
+        assert_eq!(
+            lane_from_rle("w0"),
+            Err("lane run 'w' has a count of 0".into())
+        );
+        assert_eq!(lane_from_rle("w"), Err("lane run 'w' has no count".into()));
     }
 
     #[test]

@@ -115,8 +115,9 @@ pub struct Worker {
     pub wake_rx: Receiver<()>,
     /// Its latencies (consumers), flushed periodically from a few local samples.
     pub hists: Mutex<Option<LatencyHists>>,
-    /// Recent dominant states, one per history bucket (written by the sampler).
-    pub lane: Mutex<std::collections::VecDeque<ThreadState>>,
+    /// Recent dominant states and their shares, one per history bucket
+    /// (written by the sampler).
+    pub lane: Mutex<std::collections::VecDeque<(ThreadState, u8)>>,
     /// Join handle, taken when joined.
     pub handle: Mutex<Option<JoinHandle<()>>>,
 }
@@ -155,8 +156,8 @@ impl KnobState {
 /// Everything the engine's threads share.
 #[derive(Debug)]
 pub struct Shared {
-    /// The run's start.
-    pub epoch: Instant,
+    /// The run clock: active time (stops while paused), and wall time.
+    pub clock: super::clock::RunClock,
     /// The starting configuration.
     pub config: Config,
     /// Live knobs; `knob_version` bumps on every change so threads reload cheaply.
@@ -165,8 +166,6 @@ pub struct Shared {
     pub knob_version: AtomicU64,
     /// User pause.
     pub paused: AtomicBool,
-    /// Time spent paused, ns (for duration workloads).
-    pub paused_ns: AtomicU64,
     /// Producers must stop (graceful shutdown).
     pub stop_producers: AtomicBool,
     /// Everything must stop now.
@@ -198,10 +197,10 @@ pub struct Shared {
     pub run: Mutex<RunInfo>,
     /// What the sampler measured.
     pub sampled: Mutex<Sampled>,
+    /// The run's epochs: one per knob change (written by the coordinator).
+    pub epochs: Mutex<super::epoch::Epochs>,
     /// The emulated global interpreter lock.
     pub gil: super::gil::Gil,
-    /// Step tokens: while paused, each lets one thread through one turn.
-    pub steps: AtomicU64,
 }
 
 /// Run-level facts the coordinator records.
@@ -212,8 +211,14 @@ pub struct RunInfo {
     pub pills_planned: Option<u64>,
     /// When shutdown began (request or producers finishing), ns.
     pub shutdown_at: Option<u64>,
-    /// When the last thread left, ns.
+    /// When the last thread left, ns (active).
     pub done_at: Option<u64>,
+    /// When the last thread left, ns of wall time.
+    pub done_wall: Option<u64>,
+    /// Live consumers the pills were planned for (one each is the protocol).
+    pub pills_needed: Option<u64>,
+    /// Pills planned that could not be delivered: no consumer was left.
+    pub pills_undelivered: u64,
 }
 
 /// Time-weighted queue measurements from the coordinator's sampler.
@@ -221,6 +226,8 @@ pub struct RunInfo {
 pub struct Sampled {
     /// Σ depth·dt (messages · ns).
     pub depth_area: f64,
+    /// Σ items queued·dt (items · ns): Lq.
+    pub queued_area: f64,
     /// Σ (queued + in flight)·dt (items · ns).
     pub system_area: f64,
     /// Time covered by samples, ns.
@@ -229,6 +236,8 @@ pub struct Sampled {
     pub max_depth: u64,
     /// History buckets, oldest first.
     pub history: std::collections::VecDeque<super::snapshot::HistoryPoint>,
+    /// Their width, ns (0 before the sampler has coarsened them: the first step).
+    pub step_ns: u64,
 }
 
 /// Phase from its byte.
@@ -258,7 +267,7 @@ impl Shared {
         let mut crash_items = config.crash_items.clone();
         crash_items.sort_unstable();
         Shared {
-            epoch: Instant::now(),
+            clock: super::clock::RunClock::new(start_paused),
             knobs: RwLock::new(KnobState {
                 base: Knobs {
                     interval: config.interval,
@@ -269,7 +278,6 @@ impl Shared {
             config,
             knob_version: AtomicU64::new(0),
             paused: AtomicBool::new(start_paused),
-            paused_ns: AtomicU64::new(0),
             stop_producers: AtomicBool::new(false),
             aborted: AtomicBool::new(false),
             phase: AtomicU8::new(if start_paused {
@@ -290,21 +298,22 @@ impl Shared {
             ever_full: CachePadded::new(AtomicBool::new(false)),
             run: Mutex::new(RunInfo::default()),
             sampled: Mutex::new(Sampled::default()),
+            epochs: Mutex::new(Default::default()),
             gil,
-            steps: AtomicU64::new(0),
         }
     }
 
-    /// ns since the run's start.
+    /// Active ns since the run's start: the run clock, which stops while
+    /// the run is paused (see [`super::clock`]). Every timestamp is on it.
     #[inline]
     pub fn now_ns(&self) -> u64 {
-        self.epoch.elapsed().as_nanos() as u64
+        self.clock.now_ns()
     }
 
-    /// ns since the start for an instant.
+    /// Active ns at an instant a moment ago.
     #[inline]
     pub fn ns_at(&self, t: Instant) -> u64 {
-        t.saturating_duration_since(self.epoch).as_nanos() as u64
+        self.clock.ns_at(t)
     }
 
     /// Current phase.
@@ -359,11 +368,15 @@ impl Shared {
         }
     }
 
-    /// Take a step token if there is one.
+    /// Take a step token for one queue operation, if there is one (see
+    /// [`super::clock`]). When that stops the run clock, threads in the
+    /// middle of their work are woken so they park until it runs again.
     pub fn take_step(&self) -> bool {
-        self.steps
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1))
-            .is_ok()
+        let took = self.clock.take_step();
+        if took && self.clock.is_stopped() {
+            self.wake_all();
+        }
+        took
     }
 
     /// Snapshot of the registry.

@@ -30,6 +30,13 @@ pub struct Counts {
     pub pills_received: u64,
     /// Pills the coordinator will send in all (known once shutdown starts).
     pub pills_planned: Option<u64>,
+    /// Live consumers the pills were planned for (known once shutdown
+    /// starts): one pill each is the protocol.
+    #[serde(default)]
+    pub pills_needed: Option<u64>,
+    /// Planned pills that could not be delivered: no consumer was left.
+    #[serde(default)]
+    pub pills_undelivered: u64,
 }
 
 impl Counts {
@@ -133,9 +140,16 @@ impl ThreadSnap {
         self.sum_where(ThreadState::is_busy)
     }
 
-    /// Time blocked on the queue (full or empty).
+    /// Time a producer's put waited because the queue was full (or, at
+    /// capacity 0, for a receiver): `blocked-full`.
     pub fn blocked(&self) -> Duration {
-        self.sum_where(ThreadState::is_blocked)
+        self.time_in[ThreadState::BlockedFull as usize]
+    }
+
+    /// Time a consumer's get waited because the queue was empty:
+    /// `waiting-empty`.
+    pub fn waiting(&self) -> Duration {
+        self.time_in[ThreadState::WaitingEmpty as usize]
     }
 
     /// Busy time as a fraction of the time alive before exiting (0..=1).
@@ -220,8 +234,17 @@ pub struct HistoryPoint {
     pub done: u64,
 }
 
-/// Width of one history bucket (depth chart points and swimlane cells).
+/// Width of one history bucket (depth chart points and swimlane cells) once
+/// a run is long enough: a run starts with finer buckets, which pair up
+/// whenever the history is full (see [`Snapshot::history_step`]).
 pub const HISTORY_STEP: Duration = Duration::from_millis(250);
+
+/// The first (finest) history step: [`HISTORY_STEP`] / 64, about 3.9 ms.
+pub const HISTORY_FIRST_STEP: Duration = Duration::from_nanos(HISTORY_STEP.as_nanos() as u64 / 64);
+
+fn default_history_step() -> Duration {
+    HISTORY_STEP
+}
 /// History buckets kept (60 s).
 pub const HISTORY_LEN: usize = 240;
 
@@ -269,6 +292,24 @@ impl SleepTiming {
     }
 }
 
+/// One line a traced program printed (`queuescope trace`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputLine {
+    /// It went to stderr (else stdout).
+    pub err: bool,
+    /// The text, control characters removed.
+    pub text: String,
+}
+
+/// What a traced program printed: its newest lines, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramOutput {
+    /// The newest lines.
+    pub lines: Vec<OutputLine>,
+    /// Lines printed in all.
+    pub total: u64,
+}
+
 /// Everything the UI and reports know about a run at one moment.
 ///
 /// Recordings store snapshots: a field added later must read as absent
@@ -282,9 +323,14 @@ pub struct Snapshot {
     pub lesson: String,
     /// Seed of every thread's randomness.
     pub seed: u64,
-    /// Time since start (frozen once done).
+    /// Active time since start, on the run clock: it stops while the run
+    /// is paused or waits for a step (frozen once done).
     #[serde(rename = "elapsed_ns", with = "super::serde_fmt::nanos")]
     pub elapsed: Duration,
+    /// Wall time since start (frozen once done); `wall - elapsed` is the
+    /// time the run stood paused.
+    #[serde(default, rename = "wall_ns", with = "super::serde_fmt::nanos")]
+    pub wall: Duration,
     /// Run phase.
     pub phase: Phase,
     /// Queue capacity.
@@ -305,7 +351,7 @@ pub struct Snapshot {
     pub channel_len: u64,
     /// Largest depth seen (items + pills).
     pub max_depth: u64,
-    /// Time-weighted mean depth (sampled every millisecond).
+    /// Time-weighted mean depth (sampled at random moments, on the run clock).
     pub mean_depth: f64,
     /// Time-weighted mean number in system (queued + in flight), sampled.
     pub mean_in_system: f64,
@@ -315,6 +361,21 @@ pub struct Snapshot {
     pub threads: Vec<ThreadSnap>,
     /// The queue's contents.
     pub strip: QueueStrip,
+    /// Width of the history's buckets and swimlane cells now.
+    #[serde(
+        default = "default_history_step",
+        rename = "history_step_ns",
+        with = "super::serde_fmt::nanos"
+    )]
+    pub history_step: Duration,
+    /// Cumulative totals (the whole run's measures; zero in recordings
+    /// made before they existed).
+    #[serde(default)]
+    pub totals: super::epoch::Totals,
+    /// The recent epochs, oldest first: one per knob change, the last one
+    /// current.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub epochs: Vec<super::epoch::EpochSnap>,
     /// Recent history, oldest first (at most [`HISTORY_LEN`]).
     // A recording stores history and events as records of their own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -330,9 +391,64 @@ pub struct Snapshot {
     /// Details of the thread asked for in [`SnapshotRequest`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<ThreadDetail>,
+    /// A traced program's own output (`None` for a simulation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<ProgramOutput>,
+}
+
+impl Default for Snapshot {
+    /// An empty run at its start: for sources that fill in what they know
+    /// (`Snapshot { scenario, ..Default::default() }`).
+    fn default() -> Self {
+        Snapshot {
+            scenario: String::new(),
+            lesson: String::new(),
+            seed: 0,
+            elapsed: Duration::ZERO,
+            wall: Duration::ZERO,
+            phase: Phase::Running,
+            capacity: Capacity::Unbounded,
+            interval: WorkSpec::zero(),
+            work: WorkSpec::zero(),
+            gil: false,
+            total_items: None,
+            counts: Counts::default(),
+            channel_len: 0,
+            max_depth: 0,
+            mean_depth: 0.0,
+            mean_in_system: 0.0,
+            latency: Latency::default(),
+            threads: Vec::new(),
+            strip: QueueStrip::default(),
+            history_step: HISTORY_STEP,
+            totals: Default::default(),
+            epochs: Vec::new(),
+            history: Vec::new(),
+            events: Vec::new(),
+            events_total: 0,
+            shutdown_took: None,
+            detail: None,
+            output: None,
+        }
+    }
 }
 
 impl Snapshot {
+    /// Time the run stood still: paused, or waiting for a step.
+    pub fn paused(&self) -> Duration {
+        self.wall.saturating_sub(self.elapsed)
+    }
+
+    /// The whole run's measures, when the source reports totals.
+    pub fn whole(&self) -> Option<super::epoch::Span> {
+        (self.totals.at_ns > 0).then(|| self.totals.since(&Default::default()))
+    }
+
+    /// The current epoch, if the source reports epochs.
+    pub fn epoch(&self) -> Option<&super::epoch::EpochSnap> {
+        self.epochs.last()
+    }
+
     /// Threads with `role`.
     pub fn role(&self, role: Role) -> impl Iterator<Item = &ThreadSnap> {
         self.threads.iter().filter(move |t| t.role == role)

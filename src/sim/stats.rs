@@ -36,6 +36,14 @@ pub struct ThreadStats {
     /// Consumer: items its timed items stand for (all, unless sampling at
     /// zero interval).
     pub timed: AtomicU64,
+    /// Consumer: sum of queue waits (enqueue → dequeue) of timed items, ns,
+    /// each counted by its weight as in `timed`, so `wait_ns / timed` is Wq.
+    pub wait_ns: AtomicU64,
+    /// Consumer: items it found already in the queue when it came for one
+    /// (its first try took it): they waited for a consumer, as Erlang-C's
+    /// P(wait) counts. Items it had to wait for did not. Every item counts,
+    /// sampled or not.
+    pub waited: AtomicU64,
     /// Sleeps finished (interval or work spent sleeping), and their asked
     /// and actual totals, ns.
     sleeps: AtomicU64,
@@ -63,6 +71,8 @@ impl ThreadStats {
             pills: AtomicU64::new(0),
             sojourn_ns: AtomicU64::new(0),
             timed: AtomicU64::new(0),
+            wait_ns: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
             sleeps: AtomicU64::new(0),
             sleep_asked_ns: AtomicU64::new(0),
             sleep_actual_ns: AtomicU64::new(0),

@@ -1,6 +1,7 @@
 //! What the producer and consumer loops share: each thread's private RNG
 //! seed, and the narrator that folds frequent block/unblock events into a
-//! readable event log.
+//! readable event log (one block line per thread per period; an unblock
+//! line only after a long stall).
 
 use std::time::Duration;
 
@@ -9,8 +10,12 @@ use super::shared::{Shared, Worker};
 
 /// Block/unblock events from one thread are folded when closer than this:
 /// a busy queue blocks threads many times a second, and the event log is
-/// for what changes, not for every wait.
-pub const BLOCK_EVENT_GAP: Duration = Duration::from_secs(2);
+/// for what changes, not for every wait. One line per thread per period.
+pub const BLOCK_EVENT_GAP: Duration = Duration::from_secs(10);
+
+/// An announced block that ends sooner than this ends quietly: only a
+/// stall worth noticing gets an `unblocked after …` line of its own.
+pub const UNBLOCK_WORTH_SAYING: Duration = Duration::from_secs(1);
 
 /// A thread moving items flat out (no interval or work) looks at its control
 /// flags and knobs once per this many items, not on every one: a pause,
@@ -54,7 +59,7 @@ impl BlockNarrator {
 
     /// The block ended after `after`.
     pub fn unblocked(&mut self, sh: &Shared, w: &Worker, after: Duration) {
-        if self.announced {
+        if self.announced && after >= UNBLOCK_WORTH_SAYING {
             sh.emit(
                 Some(&w.name),
                 EventKind::Unblocked {

@@ -1,11 +1,11 @@
 //! Where the live view's [`Snapshot`]s come from. Three things make one: the
-//! engine (a simulation), a recording played back, and later a traced real
+//! engine (a simulation), a recording played back, and a traced real
 //! program. The event loop drives any of them through one trait,
 //! [`Source`]; this module holds it with the plain data a source reports
 //! about itself ([`SourceView`]) and the replay keys it may take
 //! ([`ReplayAction`]), and implements it for the engine. Every other source
 //! implements it beside its own code (`record::RecordedEngine`,
-//! `replay::Player`).
+//! `replay::Player`, `trace::TraceSource`).
 
 mod view;
 

@@ -43,6 +43,8 @@ pub struct ReplayView {
     pub events: (usize, usize),
     /// Events the recorder lost while recording.
     pub dropped_events: u64,
+    /// Whether the recording has each thread's latency (version 2 on).
+    pub latency_recorded: bool,
 }
 
 impl ReplayView {

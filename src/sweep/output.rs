@@ -1,12 +1,13 @@
 //! A sweep's results as a text table (with the knee marked and a verdict
-//! line), one JSON document, or CSV. Field names are documented in the
-//! README's "Tuning" section.
+//! line), one JSON document, or CSV. Field names are documented in
+//! `docs/tuning.md`.
 
 use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
 use super::range::show_counts;
+use super::trial::Outcome;
 use super::{KNEE_TOLERANCE, Point, SweepResult, best_index, knee_index};
 use crate::units::{self as fmt, millis as ms};
 
@@ -147,7 +148,40 @@ pub fn verdict(r: &SweepResult) -> String {
                 )
             }
         }
-        _ => format!("knee: none (no point finished items){cancelled}"),
+        _ => format!("knee: none ({}){cancelled}", no_knee_reason(r)),
+    }
+}
+
+/// Why a result has no knee, in words: the points that could count (those
+/// that ran as planned) are missing, or none of them finished an item.
+pub fn no_knee_reason(r: &SweepResult) -> String {
+    let count = |o: Outcome| r.points.iter().filter(|p| p.outcome == o).count();
+    let (hung, cancelled) = (count(Outcome::Hang), count(Outcome::Cancelled));
+    let measured = r.points.len() - hung - cancelled;
+    if r.points.is_empty() {
+        "no point was measured".into()
+    } else if measured > 0 && hung + cancelled == 0 {
+        // Every point ran as planned, and none moved an item.
+        "no point finished an item".into()
+    } else if measured > 0 {
+        format!(
+            "none of the {measured} points that ran as planned finished an item; \
+             {hung} hung, {cancelled} cancelled"
+        )
+    } else if cancelled == 0 {
+        let every = if hung == 1 {
+            "the only point"
+        } else {
+            "every point"
+        };
+        format!(
+            "{every} hung: a run that can never finish, e.g. with too few pills, does not count"
+        )
+    } else {
+        format!(
+            "no point ran as planned: {} hung, {} cancelled",
+            hung, cancelled
+        )
     }
 }
 
@@ -256,6 +290,31 @@ mod tests {
             lines[5],
             "knee: 2 consumers (19.5/s), within 5 % of the best 20.0/s (3 consumers)"
         );
+    }
+
+    #[test]
+    fn no_knee_says_why() {
+        let mut r = result();
+        for p in &mut r.points {
+            p.outcome = Outcome::Hang;
+        }
+        let v = verdict(&r);
+        assert!(v.starts_with("knee: none (every point hung: "), "{v}");
+        assert!(!v.contains("finished"), "{v}");
+        r.points[0].outcome = Outcome::Cancelled;
+        r.cancelled = true;
+        assert_eq!(
+            verdict(&r),
+            "knee: none (no point ran as planned: 2 hung, 1 cancelled) \
+             (sweep interrupted: partial results)"
+        );
+        for p in &mut r.points {
+            p.outcome = Outcome::Ok;
+            p.throughput = 0.0;
+        }
+        assert!(verdict(&r).contains("no point finished an item"));
+        r.points.clear();
+        assert!(verdict(&r).contains("no point was measured"));
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub fn hang() -> Snapshot {
         pills_sent: 1,
         pills_received: 1,
         pills_planned: Some(1),
+        pills_needed: Some(4),
+        pills_undelivered: 0,
     };
     s.channel_len = 0;
     s.max_depth = 7;

@@ -6,8 +6,8 @@ use super::classroom::{Who, blank, joining_main, worker};
 use super::parts::{Lcg, append, ms, summary_us};
 use crate::sim::snapshot::{HISTORY_LEN, HISTORY_STEP};
 use crate::sim::{
-    Capacity, Counts, Dist, EventKind, HistoryPoint, Latency, QueueStrip, Slot, Snapshot,
-    ThreadState, WorkMode, WorkSpec,
+    Capacity, Counts, Dist, EpochConfig, EpochSnap, EventKind, HistoryPoint, Latency, QueueStrip,
+    Slot, Snapshot, Span, ThreadState, Totals, WorkMode, WorkSpec,
 };
 
 /// Items each consumer has finished.
@@ -121,4 +121,114 @@ fn events(s: &mut Snapshot) {
     }
     append(s, events);
     s.events_total += 2_400;
+}
+
+/// `mmc` a minute in, 12.4 s after the class pressed `+`: a second epoch
+/// with 4 consumers (ρ = 0.63) beside the first 47.6 s with 3. Erlang-C for the new
+/// setup predicts P(wait) 0.32 and Wq 53 ms; the epoch, past its warm-up,
+/// measured 91 items: P(wait) 0.36, Wq 61 ms. The whole run still carries
+/// the first minute's longer waits.
+pub fn mmc_after_change() -> Snapshot {
+    let mut s = mmc();
+    let change = ms(47_600);
+    let config = |consumers| EpochConfig {
+        producers: 1,
+        consumers,
+        interval: s.interval,
+        work: s.work,
+        gil: false,
+    };
+    let first = Figures {
+        secs: 44.6,
+        items: 445,
+        wq: 0.334,
+        s: 0.25,
+        lq: 3.3,
+        p_wait: 0.69,
+    };
+    let second = Figures {
+        secs: 9.1,
+        items: 91,
+        wq: 0.061,
+        s: 0.25,
+        lq: 0.6,
+        p_wait: 0.36,
+    };
+    s.epochs = vec![
+        EpochSnap {
+            index: 1,
+            cause: "start".into(),
+            started: Duration::ZERO,
+            duration: change,
+            config: config(3),
+            warm: true,
+            measured: first.span(),
+        },
+        EpochSnap {
+            index: 2,
+            cause: "+1 consumer".into(),
+            started: change,
+            duration: s.elapsed - change,
+            config: config(4),
+            warm: true,
+            measured: second.span(),
+        },
+    ];
+    s.totals = first.span().delta;
+    s.totals.at_ns = s.elapsed.as_nanos() as u64;
+    let mut rng = Lcg(8);
+    let who = Who::consumer(5, 4, ThreadState::Working);
+    let shares = [
+        (ThreadState::Working, 0.6),
+        (ThreadState::WaitingEmpty, 0.4),
+    ];
+    let mut t = worker(&mut rng, who, 31, s.elapsed - change, &shares, 0.4);
+    t.current_item = Some(s.counts.produced - 1);
+    s.threads.push(t);
+    s.events.push(crate::sim::Event {
+        seq: s.events_total + 1,
+        at: change,
+        who: Some("main".into()),
+        kind: EventKind::ConfigChanged("added Consumer-4".into()),
+    });
+    s.events.sort_by_key(|e| e.at);
+    s.events_total += 1;
+    s
+}
+
+/// An epoch's measurements, to build its totals from.
+struct Figures {
+    secs: f64,
+    items: u64,
+    wq: f64,
+    s: f64,
+    lq: f64,
+    p_wait: f64,
+}
+
+impl Figures {
+    fn span(&self) -> Span {
+        let ns = |x: f64| (x * 1e9) as u64;
+        let t = ns(self.secs);
+        let n = self.items;
+        let w = self.wq + self.s;
+        Span {
+            duration: Duration::from_nanos(t),
+            delta: Totals {
+                at_ns: t,
+                produced: n,
+                done: n,
+                received: n,
+                waited: (n as f64 * self.p_wait).round() as u64,
+                timed: n,
+                wait_ns: ns(self.wq) * n,
+                sojourn_ns: ns(w) * n,
+                busy_ns: ns(self.s) * n,
+                depth_area: self.lq * t as f64,
+                queued_area: self.lq * t as f64,
+                system_area: n as f64 / self.secs * w * t as f64,
+                sampled_ns: t,
+            },
+        }
+    }
 }

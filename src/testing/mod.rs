@@ -18,9 +18,12 @@
 //! `run.rs`, the pill shutdown in `shutdown.rs`, the classroom scenarios in
 //! `hang.rs`, `mmc.rs` and `runaway.rs`, the Tune and replay views in
 //! `views.rs`; `build/` makes the saturated run they start from.
+//! [`exercise`] plays a recording through everything a replay does, for the
+//! hostile-input tests and the fuzz targets.
 
 mod build;
 mod classroom;
+pub mod exercise;
 mod hang;
 mod mmc;
 mod parts;
@@ -30,7 +33,7 @@ mod shutdown;
 mod views;
 
 pub use hang::hang;
-pub use mmc::mmc;
+pub use mmc::{mmc, mmc_after_change};
 pub use run::{many, paused, running, with_detail};
 pub use runaway::runaway;
 pub use shutdown::{done, draining, shutting_down};

@@ -28,29 +28,22 @@ pub fn many(n: usize) -> Snapshot {
     s
 }
 
-/// The same run, paused by the user at 14.2 s.
+/// The same run, paused by the user at 12.6 s and left paused for 10 s:
+/// the run clock (and so every figure) stopped there; wall time went on.
+/// Threads parked in the middle of their work hold their item.
 pub fn paused() -> Snapshot {
     let mut s = running(4);
     s.phase = Phase::Paused;
-    s.elapsed = ms(14_200);
+    s.wall = s.elapsed + ms(10_000);
     for t in &mut s.threads {
         if !t.state.is_final() {
             t.state = ThreadState::Paused;
-            t.in_state_for = ms(1_600);
-            t.time_in[ThreadState::Paused as usize] = ms(1_600);
-            let n = t.lane.len();
-            for cell in t.lane.iter_mut().skip(n.saturating_sub(6)) {
-                *cell = ThreadState::Paused;
-            }
+            t.in_state_for = ms(0);
         }
     }
     let last = s.events.last().map_or(0, |e| e.seq);
-    s.events.push(ev(
-        last + 1,
-        12_600,
-        None,
-        EventKind::Run("paused by the user".into()),
-    ));
+    s.events
+        .push(ev(last + 1, 12_600, None, EventKind::Run("paused".into())));
     s.events_total = last + 1;
     s
 }

@@ -63,5 +63,6 @@ pub fn replay_view(dropped: u64) -> ReplayView {
         playing: false,
         events: (61, 139),
         dropped_events: dropped,
+        latency_recorded: true,
     }
 }

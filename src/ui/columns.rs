@@ -23,6 +23,8 @@ pub struct Widths {
 pub struct Columns<'t> {
     /// Room for the long labels (and any extra figures).
     pub wide: bool,
+    /// Cells in the panel's row.
+    pub width: usize,
     /// Cells in the label column.
     pub label_w: usize,
     /// Cells in each value column.
@@ -38,6 +40,7 @@ impl<'t> Columns<'t> {
         let pick = |(narrow, wide_w): (usize, usize)| if wide { wide_w } else { narrow };
         Columns {
             wide,
+            width: width as usize,
             label_w: pick(w.label),
             value_w: pick(w.value),
             theme,

@@ -13,7 +13,6 @@ use super::layout::centered;
 use super::theme::Theme;
 use super::threads::{lane_cell, state_words};
 use crate::app::ViewState;
-use crate::sim::snapshot::HISTORY_STEP;
 use crate::sim::{Bucket, LatencySummary, Snapshot, ThreadDetail, ThreadSnap, ThreadState};
 
 /// Most histogram bars shown.
@@ -60,12 +59,14 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
         return;
     };
     let detail = snap.detail.as_ref().filter(|d| d.id == t.id);
-    // A recording keeps the timeline but not each thread's histograms.
-    let replaying = matches!(view.source, crate::source::SourceView::Replay(_));
-    let latency_shown = if replaying {
+    // Recordings before version 2 keep the timeline but not each thread's
+    // histograms.
+    let old_recording = matches!(&view.source,
+        crate::source::SourceView::Replay(r) if !r.latency_recorded);
+    let latency_shown = if old_recording {
         Latency {
             detail: None,
-            missing: "not recorded (the Stats panel has the run's)",
+            missing: "not in this recording (made by an older queuescope)",
         }
     } else {
         Latency {
@@ -88,7 +89,8 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
     let mut y = inner.y;
     summary(t, theme).render(Rect::new(inner.x, y, inner.width, 1), buf);
     y += 2;
-    y = timeline_block(buf, inner, y, timeline, timeline_rows as u16, theme);
+    let rows = timeline_rows as u16;
+    y = timeline_block(buf, inner, y, (timeline, snap.history_step), rows, theme);
     y += 1;
     if y >= inner.bottom() {
         return;
@@ -99,7 +101,7 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, t
 
 /// The latency to show, and what to say without it.
 struct Latency<'a> {
-    /// The thread's histograms (never for a replay: they are not recorded).
+    /// The thread's histograms (none for a replay of an old recording).
     detail: Option<&'a ThreadDetail>,
     /// Shown in their place.
     missing: &'static str,
@@ -217,7 +219,7 @@ fn timeline_block(
     buf: &mut Buffer,
     inner: Rect,
     mut y: u16,
-    timeline: &[ThreadState],
+    (timeline, step): (&[ThreadState], std::time::Duration),
     max_rows: u16,
     theme: &Theme,
 ) -> u16 {
@@ -228,11 +230,11 @@ fn timeline_block(
         .div_ceil(width.max(1))
         .clamp(1, max_rows as usize);
     let shown = timeline.len().min(rows * width);
-    let span = HISTORY_STEP * shown as u32;
+    let span = step * shown as u32;
     let label = format!(
         "state timeline: last {} (one cell = {}), oldest {} newest",
         fmt::elapsed(span),
-        fmt::dur(HISTORY_STEP),
+        fmt::dur(step),
         g.arrow
     );
     buf.set_stringn(inner.x, y, label, width, theme.dim);

@@ -23,17 +23,56 @@ pub fn block<'a>(title: impl Into<Line<'a>>, theme: &Theme) -> Block<'a> {
         .title(title)
 }
 
+#[cfg(any(test, feature = "testing"))]
+thread_local! {
+    /// Text cut short while drawing on this thread (see [`take_cuts`]).
+    static CUTS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Notes that `text` was drawn cut short. Screen tests read the notes with
+/// [`take_cuts`]; in a build without them this does nothing.
+#[inline]
+pub fn note_cut(text: &str) {
+    #[cfg(any(test, feature = "testing"))]
+    CUTS.with(|c| c.borrow_mut().push(text.to_string()));
+    #[cfg(not(any(test, feature = "testing")))]
+    let _ = text;
+}
+
+/// Every text cut short on this thread since the last call (for tests:
+/// a screen that fits draws no value or label cut).
+#[cfg(any(test, feature = "testing"))]
+pub fn take_cuts() -> Vec<String> {
+    CUTS.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
 /// Writes `s` at (`x`, `y`) in at most `max` cells (and never past the
 /// buffer's right edge); returns the column after the last cell written.
+/// Text cut off (more than blanks) is noted (see [`note_cut`]).
 pub fn put(buf: &mut Buffer, x: u16, y: u16, s: &str, max: usize, style: Style) -> u16 {
     let area = buf.area;
     if y < area.top() || y >= area.bottom() || x < area.left() || x >= area.right() {
+        if !s.trim().is_empty() {
+            note_cut(s);
+        }
         return x;
     }
     if !s.is_ascii() {
-        return buf.set_stringn(x, y, s, max, style).0;
+        let room = max.min(usize::from(area.right() - x));
+        let end = buf.set_stringn(x, y, s, max, style).0;
+        if Span::raw(s).width() > room && !s.trim_end().is_empty() {
+            let shown = usize::from(end - x);
+            let rest: String = s.chars().skip(shown).collect();
+            if !rest.trim().is_empty() {
+                note_cut(s);
+            }
+        }
+        return end;
     }
     let n = s.len().min(max).min(usize::from(area.right() - x));
+    if n < s.len() && !s[n..].trim().is_empty() {
+        note_cut(s);
+    }
     let start = buf.index_of(x, y);
     for (cell, b) in buf.content[start..start + n].iter_mut().zip(s.bytes()) {
         // Control characters would move the terminal's cursor.

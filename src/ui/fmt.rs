@@ -20,6 +20,7 @@ pub fn ellipsize(s: &str, width: usize, ellipsis: &str) -> String {
     if s.chars().count() <= width {
         return s.to_string();
     }
+    super::draw::note_cut(s);
     let keep = width.saturating_sub(ellipsis.chars().count());
     if keep == 0 {
         return s.chars().take(width).collect();

@@ -1,6 +1,7 @@
 //! The bottom line: the keys that matter right now (or the filter being
-//! typed). Every key is in the `?` help; this line only shows the few that
-//! make sense in the current phase.
+//! typed), after a passing notice such as where `x` saved a picture. Every
+//! key is in the `?` help; this line only shows the few that make sense in
+//! the current phase.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -48,6 +49,19 @@ pub fn keys_now(
             ("?", "help"),
         ];
     }
+    // A traced program (it has output) cannot be steered: only the
+    // viewer's keys, and `q` ends the program too.
+    if snap.output.is_some() && !snap.phase.is_over() {
+        return vec![
+            ("q", "quit (stops it)"),
+            ("t", "theory"),
+            ("j/k", "select"),
+            (theme.glyphs.enter, "details"),
+            ("o", "sort"),
+            ("/", "filter"),
+            ("?", "help"),
+        ];
+    }
     live_keys(snap.phase, theme)
 }
 
@@ -60,6 +74,7 @@ fn live_keys(phase: Phase, theme: &Theme) -> Vec<(&'static str, &'static str)> {
             ("q", "quit"),
             ("t", "theory"),
             (g.enter, "details"),
+            ("x", "picture"),
             ("?", "help"),
         ],
         Phase::ShuttingDown => vec![
@@ -80,6 +95,7 @@ fn live_keys(phase: Phase, theme: &Theme) -> Vec<(&'static str, &'static str)> {
             ("t", "theory"),
             ("]/[", "producers"),
             ("g", "GIL"),
+            ("x", "picture"),
             ("?", "help"),
         ],
         Phase::Running => vec![
@@ -104,6 +120,13 @@ fn live_keys(phase: Phase, theme: &Theme) -> Vec<(&'static str, &'static str)> {
 /// Draws the footer.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, view: &ViewState, theme: &Theme) {
     let mut spans = Vec::new();
+    if let Some(notice) = &view.notice {
+        let style = if notice.error { theme.bad } else { theme.note };
+        spans.push(Span::styled(
+            format!(" {} ", theme.text_of(&notice.text)),
+            style,
+        ));
+    }
     if view.threads.filter_editing {
         spans.push(Span::styled(" filter: ", theme.key));
         spans.push(Span::styled(

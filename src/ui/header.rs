@@ -1,4 +1,5 @@
-//! The top line: scenario, run state, elapsed time, seed, and during a
+//! The top line: scenario, run state, run time (active; with the time it
+//! stood paused and the wall time once it has been paused), seed, and during a
 //! shutdown the pill and join progress (`pills sent 3/4 · 1/4 consumers exited`);
 //! `GIL on` while the emulated GIL is; the scenario's lesson, cut with an
 //! ellipsis where the line ends. While the run is hung the whole bar turns
@@ -155,16 +156,55 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
         theme
     };
     buf.set_style(area, theme.bar);
+    let width = area.width as usize;
+    // The fullest form that fits: each level says things more briefly.
+    let mut spans = Vec::new();
+    for level in 0..=MAX_LEVEL {
+        spans = header_spans(snap, opts, theme, width, level);
+        if spans.iter().map(Span::width).sum::<usize>() <= width {
+            break;
+        }
+    }
+    // The lesson only where it fits whole: a cut lesson reads as a wrong one.
+    if opts.lesson && !snap.lesson.is_empty() {
+        let sep = Span::raw(theme.glyphs.sep);
+        let used: usize = spans.iter().map(Span::width).sum::<usize>() + sep.width();
+        let lesson = theme.text_of(&snap.lesson).into_owned();
+        let room = width.saturating_sub(used + 1);
+        if room >= LESSON_MIN && lesson.chars().count() <= room {
+            spans.push(sep);
+            spans.push(Span::raw(lesson));
+        }
+    }
+    // Unstyled spans keep the bar's colours set above.
+    draw::spans(buf, area, &spans);
+}
+
+/// The most compact form of the header.
+const MAX_LEVEL: u8 = 5;
+
+/// The header's parts at `level` of brevity: 0 is the fullest; from 1 the
+/// clock leaves out the wall time, from 2 the counts are short, from 3 a
+/// hang is said briefly, from 4 the scenario's name goes, at 5 the phase is
+/// its symbol alone.
+fn header_spans(
+    snap: &Snapshot,
+    opts: HeaderOpts<'_>,
+    theme: &Theme,
+    width: usize,
+    level: u8,
+) -> Vec<Span<'static>> {
     let sep = Span::raw(theme.glyphs.sep);
     let bold = theme.bar.add_modifier(Modifier::BOLD);
     let mut spans = vec![Span::styled(" queuescope", bold)];
     if opts.hang {
         let sign = if theme.ascii { "!!" } else { "⚠" };
-        spans.push(sep.clone());
-        spans.push(Span::styled(
-            format!("{sign} HANG: will never finish (q quits)"),
-            bold,
-        ));
+        let words = if level >= 3 {
+            "HANG (q quits)"
+        } else {
+            "HANG: will never finish (q quits)"
+        };
+        spans.extend([sep.clone(), Span::styled(format!("{sign} {words}"), bold)]);
     }
     // The replay's cursor (or the recording's size) early in the line,
     // where a narrow terminal does not cut it off.
@@ -175,16 +215,17 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
             spans.extend(from);
         }
     }
+    if level < 4 {
+        let name = theme.text_of(&snap.scenario).into_owned();
+        spans.extend([sep.clone(), Span::raw(name)]);
+    }
     let (phase, phase_style) = phase_label(snap.phase, theme);
-    spans.extend([
-        sep.clone(),
-        Span::raw(theme.text_of(&snap.scenario).into_owned()),
-        sep.clone(),
-        Span::styled(
-            phase,
-            on_bar(phase_style, theme).add_modifier(Modifier::BOLD),
-        ),
-    ]);
+    let phase = match phase.split_once(' ') {
+        Some((sym, _)) if level >= 5 => sym.to_string(),
+        _ => phase,
+    };
+    let phase_style = on_bar(phase_style, theme).add_modifier(Modifier::BOLD);
+    spans.extend([sep.clone(), Span::styled(phase, phase_style)]);
     if snap.gil {
         // In the waiting-for-the-GIL colour, as the threads that wait show
         // it (not on a hung run's alarm bar).
@@ -193,33 +234,41 @@ pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, opts: HeaderOpts<'_
         } else {
             on_bar(theme.state(ThreadState::WaitingGil), theme)
         };
-        spans.push(sep.clone());
-        spans.push(Span::styled(
-            "GIL on",
-            gil_style.add_modifier(Modifier::BOLD),
-        ));
+        spans.extend([
+            sep.clone(),
+            Span::styled("GIL on", gil_style.add_modifier(Modifier::BOLD)),
+        ]);
     }
-    spans.extend([sep.clone(), Span::raw(fmt::elapsed(snap.elapsed))]);
-    if area.width >= SEED_MIN_WIDTH {
+    let wide = level == 0 && width >= SEED_MIN_WIDTH as usize;
+    spans.extend([sep.clone(), Span::raw(clock_words(snap, wide))]);
+    if wide {
         spans.extend([sep.clone(), Span::raw(format!("seed {}", snap.seed))]);
     }
-    spans.push(sep.clone());
-    spans.extend(threads_or_pills(snap, theme));
-    if opts.lesson && !snap.lesson.is_empty() {
-        let used: usize = spans.iter().map(Span::width).sum::<usize>() + sep.width();
-        let room = (area.width as usize).saturating_sub(used + 1);
-        if room >= LESSON_MIN {
-            spans.push(sep);
-            let lesson = theme.text_of(&snap.lesson);
-            spans.push(Span::raw(fmt::ellipsize(
-                &lesson,
-                room,
-                theme.glyphs.ellipsis,
-            )));
-        }
+    spans.push(sep);
+    spans.extend(threads_or_pills(snap, theme, level >= 2));
+    spans
+}
+
+/// The run's active time (the run clock), and once it has stood still the
+/// time it stood paused beside it, with the wall time on a wide screen:
+/// `12.4s`, `12.4s (10.0s paused)`, `12.4s · 10.0s paused · wall 22.4s`.
+pub fn clock_words(snap: &Snapshot, wide: bool) -> String {
+    let active = fmt::elapsed(snap.elapsed);
+    let paused = snap.paused();
+    // Whole seconds: they tick while the run stands still, and a paused
+    // screen need not be redrawn more often than that.
+    let whole = |d: std::time::Duration| fmt::elapsed(std::time::Duration::from_secs(d.as_secs()));
+    if paused < std::time::Duration::from_secs(1) {
+        active
+    } else if wide {
+        format!(
+            "{active} · {} paused · wall {}",
+            whole(paused),
+            whole(snap.wall)
+        )
+    } else {
+        format!("{active} ({} paused)", whole(paused))
     }
-    // Unstyled spans keep the bar's colours set above.
-    draw::spans(buf, area, &spans);
 }
 
 /// `style`'s colour on the bar: the bar's background with the style's
@@ -233,36 +282,57 @@ fn on_bar(style: Style, theme: &Theme) -> Style {
 }
 
 /// The thread counts and the queue, or during a poison-pill shutdown (and
-/// after one) the pills sent and the consumers that have left.
-fn threads_or_pills(snap: &Snapshot, theme: &Theme) -> Vec<Span<'static>> {
+/// after one) the pills sent and the consumers that have left; `short`
+/// says it in fewer cells.
+fn threads_or_pills(snap: &Snapshot, theme: &Theme, short: bool) -> Vec<Span<'static>> {
     let c = &snap.counts;
     let dot = theme.glyphs.dot;
     match snap.phase {
         Phase::ShuttingDown | Phase::Done | Phase::Aborted if c.pills_planned.is_some() => {
             let (gone, total) = consumers_exited(snap);
-            vec![
-                Span::styled(
-                    format!(
-                        "pills sent {}/{}",
-                        c.pills_sent,
-                        c.pills_planned.unwrap_or_default()
-                    ),
+            let planned = c.pills_planned.unwrap_or_default();
+            let (pills, exited) = if short {
+                (
+                    format!("pills {}/{planned}", c.pills_sent),
+                    format!("{gone}/{total} exited"),
+                )
+            } else {
+                (
+                    format!("pills sent {}/{planned}", c.pills_sent),
+                    format!("{gone}/{total} consumers exited"),
+                )
+            };
+            let mut v = vec![Span::styled(pills, theme.bar.add_modifier(Modifier::BOLD))];
+            // The drain's progress and time left, while items remain: early
+            // in the line, where a narrow terminal does not cut it off.
+            if let Some(d) = crate::analysis::drain::estimate(snap) {
+                v.push(Span::styled(
+                    format!("{dot}{}", crate::analysis::drain::short(&d)),
                     theme.bar.add_modifier(Modifier::BOLD),
-                ),
-                Span::raw(format!("{dot}{gone}/{total} consumers exited")),
-            ]
+                ));
+            }
+            v.push(Span::raw(format!("{dot}{exited}")));
+            v
         }
         _ => {
-            let cap = match snap.capacity {
-                Capacity::Unbounded => "unbounded queue".to_string(),
-                Capacity::Rendezvous => "rendezvous queue".to_string(),
-                Capacity::Bounded(n) => format!("queue {n}"),
+            let cap = match (snap.capacity, short) {
+                (Capacity::Unbounded, false) => "unbounded queue".to_string(),
+                (Capacity::Unbounded, true) => "unbounded".to_string(),
+                (Capacity::Rendezvous, false) => "rendezvous queue".to_string(),
+                (Capacity::Rendezvous, true) => "rendezvous".to_string(),
+                (Capacity::Bounded(n), _) => format!("queue {n}"),
             };
-            vec![Span::raw(format!(
-                "{}{dot}{}{dot}{cap}",
-                fmt::n_of(snap.live(Role::Producer), "producer"),
-                fmt::n_of(snap.live(Role::Consumer), "consumer")
-            ))]
+            let (p, c) = (snap.live(Role::Producer), snap.live(Role::Consumer));
+            let who = if short {
+                format!("{p}P{dot}{c}C")
+            } else {
+                format!(
+                    "{}{dot}{}",
+                    fmt::n_of(p, "producer"),
+                    fmt::n_of(c, "consumer")
+                )
+            };
+            vec![Span::raw(format!("{who}{dot}{cap}"))]
         }
     }
 }

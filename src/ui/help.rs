@@ -20,6 +20,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("space", "pause / resume every thread"),
     ("n  .", "while paused: let one queue operation happen"),
     ("t", "theory panel: queueing theory beside the measurements"),
+    ("b", "event log: hide / show block and wait events"),
     ("g", "emulated GIL on / off (CPU work holds one lock)"),
     (
         "s",
@@ -31,6 +32,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ("enter", "details of the selected thread"),
     ("o", "sort threads: name, state, items, busy%"),
     ("/", "filter threads by name or state (esc clears)"),
+    ("x", "save the screen as a picture: .svg and .txt"),
     ("?", "this help"),
     ("q  esc  ctrl-c", "quit (esc first closes a window)"),
     ("mouse", "click selects a thread, wheel scrolls"),

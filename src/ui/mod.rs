@@ -10,11 +10,13 @@
 //! rows); the theory only while its panel is open.
 
 pub mod bigtext;
+pub mod child_output;
 pub mod columns;
 pub mod details;
 pub mod done;
 pub mod draw;
 pub mod events;
+pub mod export;
 pub mod fmt;
 pub mod footer;
 pub mod header;

@@ -244,7 +244,8 @@ pub fn render(
     y += lesson(buf, area, y, snap, theme);
 
     let warn_max = if tall { 6 } else { 4 };
-    let warn_h = warnings::height(found, area.width, warn_max).min(bottom.saturating_sub(y) / 3);
+    let warn_h =
+        warnings::height(found, area.width, warn_max, theme).min(bottom.saturating_sub(y) / 3);
     warnings::render(buf, Rect::new(area.x, y, area.width, warn_h), found, theme);
     y += warn_h;
 
@@ -361,7 +362,7 @@ fn side_by_side(
             view.present,
             theme,
         ),
-        event_rows: events::render_with(buf, events_r, snap, theme, true),
+        event_rows: events::render_with(buf, events_r, snap, theme, log_opts(view)),
     }
 }
 
@@ -412,7 +413,7 @@ fn stacked(
         Rect::new(mid.x, mid.y + mid_h, mid.width, mid.height - mid_h),
         snap,
         theme,
-        true,
+        log_opts(view),
     );
     geometry
 }
@@ -429,6 +430,15 @@ fn queue_row(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let x = draw::put(buf, area.x, area.y, &cap, area.width as usize, theme.title);
     let r = Rect::new(x, area.y, area.right().saturating_sub(x), 1);
     queue::strip_line(buf, r, snap, theme);
+}
+
+/// The narrated log in presentation mode: prominent, chatter as `b` says.
+fn log_opts(view: &ViewState) -> events::LogOpts<'_> {
+    events::LogOpts {
+        prominent: true,
+        hide_chatter: view.hide_chatter,
+        notes: view.lint_notes.notes(),
+    }
 }
 
 #[cfg(test)]

@@ -16,26 +16,30 @@ use super::theme::Theme;
 use super::{draw, fmt};
 use crate::sim::{Capacity, HistoryPoint, Role, Slot, Snapshot};
 
-/// History points the in/out rates average over (4 × 250 ms = 1 s).
-const RATE_POINTS: usize = 4;
-
 /// Items in and out per second over the last second of history.
 pub fn recent_rates(history: &[HistoryPoint]) -> (f64, f64) {
-    let n = history.len();
-    if n == 0 {
+    rates_over(history, Duration::from_secs(1))
+}
+
+/// Items in and out per second over the last `window` of history (the
+/// whole history when it is shorter), whatever its resolution.
+pub fn rates_over(history: &[HistoryPoint], window: Duration) -> (f64, f64) {
+    let Some(last) = history.last() else {
         return (0.0, 0.0);
-    }
-    let k = RATE_POINTS.min(n);
-    let start = if n > k {
-        history[n - k - 1].at
-    } else {
-        Duration::ZERO
     };
-    let span = history[n - 1].at.saturating_sub(start).as_secs_f64();
+    let from = last.at.saturating_sub(window);
+    // The buckets that end after `from`, and where the first of them began.
+    let first = history.partition_point(|h| h.at <= from);
+    let start = if first == 0 {
+        Duration::ZERO
+    } else {
+        history[first - 1].at
+    };
+    let span = last.at.saturating_sub(start).as_secs_f64();
     if span <= 0.0 {
         return (0.0, 0.0);
     }
-    let (p, d) = history[n - k..]
+    let (p, d) = history[first..]
         .iter()
         .fold((0, 0), |(p, d), h| (p + h.produced, d + h.done));
     (p as f64 / span, d as f64 / span)
@@ -110,10 +114,16 @@ fn gauge(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     } else {
         (depth as f64 / limit as f64).min(1.0)
     };
-    let rest = format!("  max {}  mean {:.1}", snap.max_depth, snap.mean_depth);
-    let bar_w = (area.width as usize)
-        .saturating_sub(6 + label.len() + rest.len())
-        .min(40);
+    // The bar gives way first, then the mean, then the max.
+    let max = format!("  max {}", snap.max_depth);
+    let mean = format!("  mean {:.1}", snap.mean_depth);
+    let fixed = 6 + label.len();
+    let room = (area.width as usize).saturating_sub(fixed);
+    let rest = [format!("{max}{mean}"), max, String::new()]
+        .into_iter()
+        .find(|r| r.len() + 4 <= room || r.is_empty())
+        .unwrap_or_default();
+    let bar_w = room.saturating_sub(rest.len()).min(40);
     let filled = (ratio * bar_w as f64).round() as usize;
     let style = fill_style(theme, ratio);
     draw::spans(
@@ -227,8 +237,16 @@ fn chart(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let hist = &snap.history;
     let (scale, top_label) = match snap.capacity.limit() {
         Some(c) => (c.max(1) as u64, c.to_string()),
+        // Unbounded: the deepest the queue has been, the gauge's `max`
+        // (so the two agree even when the history no longer holds it).
         None => {
-            let m = hist.iter().map(|h| h.max_depth).max().unwrap_or(0).max(1);
+            let m = hist
+                .iter()
+                .map(|h| h.max_depth)
+                .max()
+                .unwrap_or(0)
+                .max(snap.max_depth)
+                .max(1);
             (m, m.to_string())
         }
     };
@@ -294,7 +312,9 @@ fn chart(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     }
 }
 
-/// `in 29.2/s  out 26.7/s  │  2 producers every 50ms  │  4 consumers, work exp:150ms`
+/// `in 29.2/s  out 26.7/s  │  2 producers every 50ms  │  4 consumers, work exp:150ms`,
+/// said more briefly where that does not fit (`2P×50ms │ 4C×exp:150ms`),
+/// and without the setup where even that does not.
 fn rates(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let (inp, out) = recent_rates(&snap.history);
     let sep = theme.glyphs.sep;
@@ -302,28 +322,28 @@ fn rates(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let interval = theme.text_of(&snap.interval.to_string()).into_owned();
     let work = theme.text_of(&snap.work.to_string()).into_owned();
     let x = if theme.ascii { "x" } else { "×" };
-    let mut knobs = format!(
+    let long = format!(
         "{} every {interval}{sep}{} work {work}",
         fmt::n_of(p, "producer"),
         fmt::n_of(c, "consumer")
     );
-    let rates_w = 8 + fmt::rate(inp).len() + fmt::rate(out).len() + sep.chars().count();
-    if rates_w + knobs.chars().count() > area.width as usize {
-        // Narrow panel: `2P×50ms │ 4C×exp:150ms` keeps the knobs visible.
-        knobs = format!("{p}P{x}{interval}{sep}{c}C{x}{work}");
+    let short = format!("{p}P{x}{interval}{sep}{c}C{x}{work}");
+    let mut spans = vec![
+        Span::styled("in ", theme.dim),
+        Span::styled(fmt::rate(inp), theme.text),
+        Span::styled("  out ", theme.dim),
+        Span::styled(fmt::rate(out), theme.text),
+    ];
+    let used: usize = spans.iter().map(Span::width).sum::<usize>() + sep.chars().count();
+    let room = area.width as usize;
+    if let Some(knobs) = [long, short]
+        .into_iter()
+        .find(|k| used + k.chars().count() <= room)
+    {
+        spans.push(Span::styled(sep, theme.dim));
+        spans.push(Span::styled(knobs, theme.text));
     }
-    draw::spans(
-        buf,
-        area,
-        &[
-            Span::styled("in ", theme.dim),
-            Span::styled(fmt::rate(inp), theme.text),
-            Span::styled("  out ", theme.dim),
-            Span::styled(fmt::rate(out), theme.text),
-            Span::styled(sep, theme.dim),
-            Span::styled(knobs, theme.text),
-        ],
-    );
+    draw::spans(buf, area, &spans);
 }
 
 #[cfg(test)]
@@ -344,6 +364,37 @@ mod tests {
         let (i, o) = recent_rates(&hist);
         assert!((i - 40.0).abs() < 1e-9 && (o - 20.0).abs() < 1e-9);
         assert_eq!(recent_rates(&[]), (0.0, 0.0));
+        // Finer buckets early in a run: still the last second.
+        let fine: Vec<HistoryPoint> = (1..=1000)
+            .map(|k| HistoryPoint {
+                at: Duration::from_millis(4) * k,
+                produced: if k > 750 { 1 } else { 0 },
+                done: 0,
+                ..HistoryPoint::default()
+            })
+            .collect();
+        let (i, _) = recent_rates(&fine);
+        assert!((i - 250.0).abs() < 1e-9, "{i}");
+        // A window longer than the history: all of it.
+        let (i, _) = rates_over(&hist, Duration::from_secs(10));
+        assert!((i - 40.0).abs() < 1e-9, "{i}");
+    }
+
+    #[test]
+    fn an_unbounded_charts_scale_is_the_gauges_max() {
+        let mut snap = crate::testing::mmc();
+        // The deepest moment has left the history; the gauge still says it.
+        snap.max_depth = 40;
+        assert!(snap.history.iter().all(|h| h.max_depth < 40));
+        let area = Rect::new(0, 0, 60, 12);
+        let mut buf = Buffer::empty(area);
+        render(&mut buf, area, &snap, &Theme::default());
+        let rows: Vec<String> = (0..12)
+            .map(|y| (0..60).map(|x| buf[(x, y)].symbol().to_string()).collect())
+            .collect();
+        assert!(rows[1].contains("max 40"), "{rows:#?}");
+        let top = rows.iter().find(|r| r.contains("max depth, last")).unwrap();
+        assert!(top.starts_with("│40 "), "{rows:#?}");
     }
 
     fn strip_text(snap: &Snapshot) -> String {

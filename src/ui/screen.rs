@@ -9,8 +9,8 @@ use ratatui::layout::Rect;
 use super::layout::{LayoutNeeds, MIN_HEIGHT, MIN_WIDTH, layout_for};
 use super::theme::Theme;
 use super::{
-    details, done, events, footer, header, help, present, queue, stats, theory, threads, too_small,
-    tune, warnings,
+    child_output, details, done, events, footer, header, help, present, queue, stats, theory,
+    threads, too_small, tune, warnings,
 };
 use crate::analysis::lint::{Lint, lints};
 use crate::app::{Geometry, Overlay, ViewState};
@@ -79,7 +79,7 @@ fn main_screen(
         area,
         LayoutNeeds {
             thread_rows: rows.len(),
-            warnings: warnings::height(found, area.width, warn_max),
+            warnings: warnings::height(found, area.width, warn_max, theme),
             theory: view.theory,
         },
     );
@@ -99,6 +99,9 @@ fn main_screen(
     if a.theory.width > 0 {
         theory::render(buf, a.theory, snap, theme);
     }
+    // A traced program's output shares the event log's place.
+    let (events_area, output_area) = child_output::split(a.events, snap);
+    child_output::render(buf, output_area, snap, theme);
     let geometry = Geometry {
         threads_body: threads::render(
             buf,
@@ -109,7 +112,17 @@ fn main_screen(
             view.present,
             theme,
         ),
-        event_rows: events::render(buf, a.events, snap, theme),
+        event_rows: events::render_with(
+            buf,
+            events_area,
+            snap,
+            theme,
+            events::LogOpts {
+                prominent: false,
+                hide_chatter: view.hide_chatter,
+                notes: view.lint_notes.notes(),
+            },
+        ),
     };
     footer::render(buf, a.footer, snap, view, theme);
     geometry

@@ -4,8 +4,11 @@
 //! ρ = λS/c; for a stable run the M/M/c (Erlang-C) predictions of P(wait),
 //! Lq and Wq next to the measured mean depth and queue wait; Little's law;
 //! for a finite workload the makespan ⌈n/c⌉·S; and the consumers needed
-//! for ρ ≤ 0.8. Every number comes from [`crate::analysis::theory`]; this
-//! file only lays them out, "theory" and "measured" in two columns.
+//! for ρ ≤ 0.8. The measured side is the current epoch's (since the last
+//! knob change, after its warm-up, which a mark shows while it lasts), so
+//! pressing `+` is seen to change the wait. Every number comes from
+//! [`crate::analysis::theory`]; this file only lays them out, "theory" and
+//! "measured" in two columns.
 
 use std::time::Duration;
 
@@ -15,13 +18,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::columns::{Columns, Widths};
+use super::stats::since_words;
 use super::theme::Theme;
 use super::{draw, fmt};
-use crate::analysis::theory::{Theory, makespan, theory};
-use crate::sim::{Capacity, Dist, Phase, Role, Snapshot};
+use crate::analysis::theory::{Scope, Theory, makespan, theory};
+use crate::sim::{Capacity, Dist, EpochSnap, Phase, Role, Snapshot};
 
 /// Rows the panel wants, borders included (it makes do with fewer).
-pub const HEIGHT: u16 = 11;
+pub const HEIGHT: u16 = 12;
 
 /// True when both the interval and the work are exponential: the run is an
 /// M/M/c queue and Erlang-C applies exactly (otherwise it is a guide).
@@ -70,6 +74,7 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
     let mut out = Vec::new();
     let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
     inputs(&mut out, th, measuring, &t);
+    out.extend(scope(snap, th, width, theme));
     if measuring {
         out.push(Line::styled("measuring: no item finished yet", theme.dim));
         return out;
@@ -84,10 +89,57 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
     out.extend(makespan_line(snap, th, &t));
     out.extend(consumers_needed(th, &t));
     // Where the model's assumptions do not hold, say so (least important).
-    if let Some(n) = caveat(snap) {
-        out.push(Line::styled(fmt::ellipsize(n, width, "~"), theme.dim));
+    if let Some(n) = caveat(snap, width) {
+        out.push(Line::styled(n, theme.dim));
     }
     out
+}
+
+/// What the measured column covers: the current epoch, from the end of its
+/// warm-up (`since +1 consumer, 12.4s ago · 523 items`), or while it warms
+/// up a mark that says so, as fully as `width` allows. Nothing for a
+/// source without epochs.
+fn scope(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Option<Line<'static>> {
+    let e = snap.epoch()?;
+    let sc = &th.scope;
+    let texts = scope_texts(snap, e, sc, theme);
+    let text = texts
+        .iter()
+        .find(|t| t.chars().count() <= width)
+        .or(texts.last())?;
+    let style = if sc.warm { theme.dim } else { theme.warn };
+    Some(Line::styled(text.clone(), style))
+}
+
+/// The scope line, fullest first.
+fn scope_texts(snap: &Snapshot, e: &EpochSnap, sc: &Scope, theme: &Theme) -> Vec<String> {
+    let items = fmt::n_of(sc.items as usize, "item");
+    if !sc.warm {
+        let sign = if theme.ascii { "~" } else { "⌛" };
+        let what = if e.index == 1 {
+            "the start".to_string()
+        } else {
+            e.cause.clone()
+        };
+        vec![
+            format!("{sign} warming up since {what}: {items}, not settled"),
+            format!("{sign} warming up: {items}"),
+            format!("{sign} warming up"),
+        ]
+    } else if e.index == 1 {
+        vec![
+            format!("since the start (after warm-up) · {items}"),
+            format!("since the start · {items}"),
+            items,
+        ]
+    } else {
+        vec![
+            format!("{} · {items}", since_words(snap, e)),
+            format!("since {} · {items}", e.cause),
+            format!("since {}", e.cause),
+            items,
+        ]
+    }
 }
 
 /// The theory panel's columns: label, theory, measured.
@@ -135,20 +187,23 @@ fn predictions(out: &mut Vec<Line<'static>>, th: &Theory, width: usize, t: &Colu
             theme.dim,
         )),
         Some(m) => {
+            // Measured values of an epoch still warming up are shown dim.
+            let measured = if th.scope.warm { theme.text } else { theme.dim };
+            let p_wait = th.measured_p_wait.map_or("-".into(), |p| format!("{p:.3}"));
             out.push(Line::from(vec![
                 t.label("P(wait)"),
                 t.value(format!("{:.3}", m.p_wait), theme.text),
-                t.value("-".into(), theme.dim),
+                t.value(p_wait, measured),
             ]));
             out.push(Line::from(vec![
                 t.label(t.pick("Lq  mean queued", "Lq queued")),
                 t.value(num(m.lq), theme.text),
-                t.value(num(th.measured_lq), theme.text),
+                t.value(num(th.measured_lq), measured),
             ]));
             out.push(Line::from(vec![
                 t.label(t.pick("Wq  mean wait", "Wq wait")),
                 t.value(secs(m.wq_s), theme.text),
-                t.value(secs(th.measured_wq_s), theme.text),
+                t.value(secs(th.measured_wq_s), measured),
             ]));
         }
         None => {
@@ -205,30 +260,44 @@ fn makespan_line(snap: &Snapshot, th: &Theory, t: &Columns) -> Option<Line<'stat
     ]))
 }
 
-/// The consumers it takes for ρ ≤ 0.8, against the count now.
+/// The consumers it takes for ρ ≤ 0.8, against the count now (which goes
+/// first where the line does not fit).
 fn consumers_needed(th: &Theory, t: &Columns) -> Option<Line<'static>> {
     let k = th.consumers_for_80pct?;
     let theme = t.theme;
     let enough = th.consumers >= k;
-    Some(Line::from(vec![
-        Span::styled(t.tx(t.pick("ρ ≤ 0.8 needs ", "for ρ ≤ 0.8: ")), theme.dim),
-        Span::styled(
-            fmt::n_of(k as usize, "consumer"),
-            if enough { theme.good } else { theme.warn },
-        ),
-        Span::styled(format!(" (now {})", th.consumers), theme.dim),
-    ]))
+    let lead = t.tx(t.pick("ρ ≤ 0.8 needs ", "for ρ ≤ 0.8: "));
+    let need = fmt::n_of(k as usize, "consumer");
+    let now = format!(" (now {})", th.consumers);
+    let mut spans = vec![
+        Span::styled(lead, theme.dim),
+        Span::styled(need, if enough { theme.good } else { theme.warn }),
+    ];
+    if spans.iter().map(Span::width).sum::<usize>() + now.len() <= t.width {
+        spans.push(Span::styled(now, theme.dim));
+    }
+    Some(Line::from(spans))
 }
 
-/// Where the model's assumptions do not hold for this run.
-fn caveat(snap: &Snapshot) -> Option<&'static str> {
-    if !is_mmc(snap) {
-        Some("times not exponential: Erlang-C is a guide here")
+/// Where the model's assumptions do not hold for this run, in `width`
+/// cells at most.
+fn caveat(snap: &Snapshot, width: usize) -> Option<&'static str> {
+    let said: &[&'static str] = if !is_mmc(snap) {
+        &[
+            "times not exponential: Erlang-C is a guide here",
+            "not exponential: Erlang-C is a guide",
+            "not M/M/c: a guide only",
+        ]
     } else if matches!(snap.capacity, Capacity::Bounded(_) | Capacity::Rendezvous) {
-        Some("bounded queue: blocked producers are not modelled")
+        &[
+            "bounded queue: blocked producers are not modelled",
+            "bounded queue: blocking not modelled",
+            "bounded: not modelled",
+        ]
     } else {
-        None
-    }
+        return None;
+    };
+    said.iter().copied().find(|s| s.chars().count() <= width)
 }
 
 /// Draws the panel.

@@ -45,7 +45,8 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             Some(id) => format!("waiting: GIL (#{id})"),
             None => "waiting: GIL".to_string(),
         },
-        ThreadState::Paused => "paused".to_string(),
+        // Parked in the middle of its work: which item it holds.
+        ThreadState::Paused => item("paused"),
         ThreadState::Joining => {
             let c = &snap.counts;
             if snap.phase == Phase::Running
@@ -160,7 +161,7 @@ pub fn render(
         .unwrap_or(4)
         .clamp(6, 16);
     let cols = Columns::new(inner.width as usize, name_w);
-    header_row(buf, Rect { height: 1, ..inner }, &cols, theme);
+    header_row(buf, Rect { height: 1, ..inner }, snap, &cols, theme);
     let body = Rect {
         y: inner.y + 1,
         height: inner.height - 1,
@@ -250,12 +251,112 @@ fn state_summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
             ));
         }
         spans.push(Span::styled(theme.state_symbol(s), theme.state(s)));
-        spans.push(Span::styled(format!(" {} {k} ", s.name()), theme.dim));
+        let word = summary_word(s, snap.capacity);
+        spans.push(Span::styled(format!(" {word} {k} "), theme.dim));
     }
     Line::from(spans)
 }
 
-fn header_row(buf: &mut Buffer, area: Rect, c: &Columns, theme: &Theme) {
+/// A state as the summary counts it, in the rows' own words: `blocked`
+/// and `waiting` as the rows say `blocked: queue full` and `waiting: queue
+/// empty`, and on a rendezvous queue `blocked: no receiver`, as its rows do.
+pub fn summary_word(s: ThreadState, capacity: Capacity) -> &'static str {
+    match s {
+        ThreadState::BlockedFull if capacity == Capacity::Rendezvous => "blocked: no receiver",
+        ThreadState::BlockedFull => "blocked",
+        ThreadState::WaitingEmpty => "waiting",
+        ThreadState::WaitingGil => "waiting: GIL",
+        other => other.name(),
+    }
+}
+
+/// How the lanes map history cells to columns at one lane width: every
+/// row shares it, so all lanes keep one time axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LaneScale {
+    /// `n` history cells per column, aligned on the newest (a running
+    /// run longer than the lane, while its cells are finer than
+    /// [`HISTORY_STEP`]: the lane shows as much of the run as it can).
+    Merge(usize),
+    /// A run that is over, its `have` cells spread over the whole lane:
+    /// a short run fills it, a longer one is shown whole.
+    Fill {
+        /// Cells of the longest lane.
+        have: usize,
+    },
+}
+
+impl LaneScale {
+    /// The scale for `snap`'s lanes in `width` columns.
+    pub fn new(snap: &Snapshot, width: usize) -> LaneScale {
+        let have = snap.threads.iter().map(|t| t.lane.len()).max().unwrap_or(0);
+        if snap.phase.is_over() && have > 0 && width > 0 {
+            return LaneScale::Fill { have };
+        }
+        let step = snap.history_step.as_nanos().max(1);
+        let finest = (HISTORY_STEP.as_nanos() / step).max(1) as usize;
+        LaneScale::Merge(have.div_ceil(width.max(1)).clamp(1, finest))
+    }
+
+    /// The time `width` columns cover: read from the history the lanes
+    /// keep pace with, where it reaches that far.
+    pub fn span(&self, snap: &Snapshot, width: usize) -> std::time::Duration {
+        let cells = match *self {
+            LaneScale::Merge(n) => width * n,
+            LaneScale::Fill { have } => have,
+        };
+        let h = &snap.history;
+        match h.last() {
+            Some(last) if cells < h.len() => last.at.saturating_sub(h[h.len() - 1 - cells].at),
+            Some(last) if cells == h.len() => last.at,
+            _ => snap.history_step * cells as u32,
+        }
+    }
+
+    /// One lane as at most `width` columns, newest last: a column's cells
+    /// show their most frequent state (the newest on a tie).
+    pub fn columns(&self, lane: &[ThreadState], width: usize) -> Vec<ThreadState> {
+        match *self {
+            LaneScale::Merge(n) => {
+                let cells = &lane[lane.len().saturating_sub(width * n)..];
+                // Chunks aligned on the newest cell, so every row agrees.
+                let (first, rest) = cells.split_at(cells.len() % n);
+                std::iter::once(first)
+                    .filter(|c| !c.is_empty())
+                    .chain(rest.chunks(n))
+                    .map(most_frequent)
+                    .collect()
+            }
+            LaneScale::Fill { have } => {
+                // A lane shorter than the longest (a thread started later)
+                // covers the newest part of the lane's time.
+                let cols = (width * lane.len()).div_ceil(have).min(width);
+                (0..cols)
+                    .map(|c| {
+                        let from = c * lane.len() / cols;
+                        let to = ((c + 1) * lane.len() / cols).max(from + 1);
+                        most_frequent(&lane[from..to.min(lane.len())])
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The most frequent state in `cells` (the newest on a tie).
+fn most_frequent(cells: &[ThreadState]) -> ThreadState {
+    let mut n = [0usize; ThreadState::COUNT];
+    let mut best = cells.last().copied().unwrap_or(ThreadState::Starting);
+    for &c in cells.iter().rev() {
+        n[c as usize] += 1;
+        if n[c as usize] > n[best as usize] {
+            best = c;
+        }
+    }
+    best
+}
+
+fn header_row(buf: &mut Buffer, area: Rect, snap: &Snapshot, c: &Columns, theme: &Theme) {
     let mut text = format!(
         "  {:<nw$} {:<rw$} {:<sw$} {:>iw$} {:>bw$} ",
         "name",
@@ -270,7 +371,7 @@ fn header_row(buf: &mut Buffer, area: Rect, c: &Columns, theme: &Theme) {
         bw = c.busy,
     );
     if c.lane >= 12 {
-        let span = HISTORY_STEP * c.lane as u32;
+        let span = LaneScale::new(snap, c.lane).span(snap, c.lane);
         let left = format!("states, last {}", fmt::elapsed(span));
         let now = "now";
         let pad = c.lane.saturating_sub(left.len() + now.len());
@@ -289,6 +390,7 @@ fn fit(s: &str, w: usize, ellipsis: &str) -> String {
     } else if w == 0 {
         String::new()
     } else {
+        draw::note_cut(s);
         let keep = w.saturating_sub(ellipsis.chars().count());
         let mut out: String = s.chars().take(keep).collect();
         out.push_str(ellipsis);
@@ -348,12 +450,13 @@ fn thread_row(
         return;
     }
     // Newest bucket at the right edge, so every lane shares one time axis
-    // (threads started later simply have a shorter lane).
+    // (threads started later simply have a shorter lane). A short run that
+    // is over is stretched to fill the lane.
     let w = (c.lane).min((right - x) as usize);
-    let lane = &t.lane[t.lane.len().saturating_sub(w)..];
-    let x0 = x + (w - lane.len()) as u16;
+    let lane = LaneScale::new(snap, c.lane).columns(&t.lane, w);
+    let x0 = x + (w - lane.len().min(w)) as u16;
     let mut prev = None;
-    for (k, &s) in lane.iter().enumerate() {
+    for (k, &s) in lane.iter().take(w).enumerate() {
         let shown = lane_cell(prev, s);
         prev = Some(s);
         buf[(x0 + k as u16, area.y)]
@@ -384,6 +487,63 @@ mod tests {
         assert_eq!(
             state_words(&snap.threads[3], &snap, &ascii),
             "got pill -> exited"
+        );
+    }
+
+    #[test]
+    fn a_short_finished_run_fills_its_lane() {
+        use ThreadState::*;
+        let mut snap = testing::done();
+        let lane = vec![Starting, Working, Working, WaitingEmpty, Exited];
+        for t in &mut snap.threads {
+            t.lane = lane.clone();
+        }
+        let scale = LaneScale::new(&snap, 20);
+        assert_eq!(scale, LaneScale::Fill { have: 5 });
+        let cols = scale.columns(&lane, 20);
+        assert_eq!(cols.len(), 20, "{cols:?}");
+        assert_eq!((cols[0], cols[19]), (Starting, Exited));
+        assert_eq!(cols.iter().filter(|s| **s == Working).count(), 8);
+        // A thread that started later covers the newest part.
+        assert_eq!(scale.columns(&lane[3..], 20).len(), 8);
+    }
+
+    #[test]
+    fn a_running_lane_merges_fine_cells_to_show_more_of_the_run() {
+        use ThreadState::*;
+        let mut snap = testing::running(1);
+        snap.history_step = HISTORY_STEP / 8;
+        let lane: Vec<ThreadState> = (0..100)
+            .map(|k| if k % 4 == 0 { WaitingEmpty } else { Working })
+            .collect();
+        for t in &mut snap.threads {
+            t.lane = lane.clone();
+        }
+        let scale = LaneScale::new(&snap, 30);
+        assert_eq!(scale, LaneScale::Merge(4));
+        let cols = scale.columns(&lane, 30);
+        assert_eq!(cols.len(), 25);
+        assert!(cols.iter().all(|s| *s == Working), "{cols:?}");
+        snap.history.clear();
+        assert_eq!(scale.span(&snap, 30), HISTORY_STEP / 8 * 120);
+        // Never coarser than the steady step.
+        snap.history_step = HISTORY_STEP;
+        assert_eq!(LaneScale::new(&snap, 30), LaneScale::Merge(1));
+    }
+
+    #[test]
+    fn the_summary_speaks_the_rows_words() {
+        assert_eq!(
+            summary_word(ThreadState::BlockedFull, Capacity::Rendezvous),
+            "blocked: no receiver"
+        );
+        assert_eq!(
+            summary_word(ThreadState::BlockedFull, Capacity::Bounded(4)),
+            "blocked"
+        );
+        assert_eq!(
+            summary_word(ThreadState::WaitingEmpty, Capacity::Unbounded),
+            "waiting"
         );
     }
 

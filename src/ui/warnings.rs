@@ -65,22 +65,17 @@ const LABEL_W: usize = 11;
 const LEAD_W: usize = 2 + LABEL_W;
 
 /// The lines each lint takes at `width` (inner width), most serious first:
-/// an error or warning wraps onto at most two lines, the second indented
-/// under the first; an informational one keeps to one.
-fn lines(lints: &[Lint], width: usize) -> Vec<(Severity, LintKind, bool, String)> {
+/// each wraps onto at most two lines, the second indented under the
+/// first (a message is never cut where two lines hold it).
+fn lines(lints: &[Lint], width: usize, theme: &Theme) -> Vec<(Severity, LintKind, bool, String)> {
     let mut order: Vec<&Lint> = lints.iter().collect();
     order.sort_by_key(|l| severity(l.kind));
     let room = width.saturating_sub(LEAD_W).max(8);
     let mut out = Vec::new();
     for l in order {
         let sev = severity(l.kind);
-        // Where the bottleneck is deserves a line, not the thread rows a
-        // second line would take; what is going wrong gets two.
-        if sev == Severity::Info {
-            out.push((sev, l.kind, true, fmt::ellipsize(&l.message, room, "…")));
-            continue;
-        }
-        let mut wrapped = fmt::wrap(&l.message, room);
+        // Wrapped as drawn: `--ascii` spells some symbols in more cells.
+        let mut wrapped = fmt::wrap(&theme.text_of(&l.message), room);
         if wrapped.len() > 2 {
             let rest = wrapped[1..].join(" ");
             wrapped.truncate(1);
@@ -101,14 +96,15 @@ fn only_info(lints: &[Lint]) -> bool {
 
 /// Rows the panel needs for `lints` in a panel `width` wide, at most
 /// `max_rows` (borders included); 0 when there is nothing to say.
-pub fn height(lints: &[Lint], width: u16, max_rows: u16) -> u16 {
+pub fn height(lints: &[Lint], width: u16, max_rows: u16, theme: &Theme) -> u16 {
     if lints.is_empty() {
         return 0;
     }
     if only_info(lints) {
-        return (lints.len() as u16).min(max_rows);
+        let n = lines(lints, width.saturating_sub(1) as usize, theme).len() as u16;
+        return n.min(max_rows);
     }
-    let n = lines(lints, width.saturating_sub(2) as usize).len() as u16;
+    let n = lines(lints, width.saturating_sub(2) as usize, theme).len() as u16;
     (n + 2).min(max_rows).max(3.min(max_rows))
 }
 
@@ -119,14 +115,18 @@ pub fn render(buf: &mut Buffer, area: Rect, lints: &[Lint], theme: &Theme) {
     }
     if only_info(lints) {
         // Bare lines: worth knowing, not worth a frame.
-        for (k, (sev, kind, _, text)) in lines(lints, area.width as usize - 1)
+        for (k, (sev, kind, first, text)) in lines(lints, area.width as usize - 1, theme)
             .iter()
             .take(area.height as usize)
             .enumerate()
         {
             let y = area.y + k as u16;
             let sym = if theme.ascii { "i" } else { "ℹ" };
-            let lead = format!(" {sym} {:<LABEL_W$}", label(*kind));
+            let lead = if *first {
+                format!(" {sym} {:<LABEL_W$}", label(*kind))
+            } else {
+                " ".repeat(LEAD_W + 1)
+            };
             let x = draw::put(
                 buf,
                 area.x,
@@ -136,7 +136,7 @@ pub fn render(buf: &mut Buffer, area: Rect, lints: &[Lint], theme: &Theme) {
                 style(*sev, theme),
             );
             let room = area.right().saturating_sub(x) as usize;
-            draw::put(buf, x, y, &theme.text_of(text), room, theme.text);
+            draw::put(buf, x, y, text, room, theme.text);
         }
         return;
     }
@@ -163,7 +163,7 @@ pub fn render(buf: &mut Buffer, area: Rect, lints: &[Lint], theme: &Theme) {
     t.border = border_style;
     t.title = border_style.add_modifier(Modifier::BOLD);
     let inner = draw::panel(buf, area, &title, bottom.as_ref(), &t);
-    let rows = lines(lints, inner.width as usize);
+    let rows = lines(lints, inner.width as usize, theme);
     for (k, (sev, kind, first, text)) in rows.iter().take(inner.height as usize).enumerate() {
         let y = inner.y + k as u16;
         let st = style(*sev, theme);
@@ -186,7 +186,7 @@ pub fn render(buf: &mut Buffer, area: Rect, lints: &[Lint], theme: &Theme) {
             Severity::Info => theme.text,
             _ => st,
         };
-        draw::put(buf, x, y, &theme.text_of(text), room, text_style);
+        draw::put(buf, x, y, text, room, text_style);
     }
 }
 
@@ -203,7 +203,7 @@ mod tests {
 
     #[test]
     fn no_warnings_take_no_rows() {
-        assert_eq!(height(&[], 80, 8), 0);
+        assert_eq!(height(&[], 80, 8, &Theme::default()), 0);
     }
 
     #[test]
@@ -215,13 +215,19 @@ mod tests {
                 "3 consumers will wait forever: 1 pill sent for 4 consumers",
             ),
         ];
-        let rows = lines(&lints, 40);
+        let t = Theme::default();
+        let rows = lines(&lints, 40, &t);
         assert_eq!(rows[0].1, LintKind::Hang);
         assert!(rows[0].2 && !rows[1].2, "the hang wraps onto a second line");
         assert_eq!(rows.last().map(|r| r.1), Some(LintKind::ConsumerBound));
-        assert_eq!(height(&lints, 42, 20), rows.len() as u16 + 2);
-        assert_eq!(height(&lints, 42, 4), 4);
-        // Information alone: one bare line each.
-        assert_eq!(height(&lints[..1], 42, 4), 1);
+        assert_eq!(height(&lints, 42, 20, &t), rows.len() as u16 + 2);
+        assert_eq!(height(&lints, 42, 4, &t), 4);
+        // Information alone: bare lines, wrapped like the others.
+        assert_eq!(height(&lints[..1], 42, 4, &t), 1);
+        let long = [lint(
+            LintKind::ConsumerBound,
+            "queue pinned full (32/32): consumers are the bottleneck; add consumers",
+        )];
+        assert_eq!(height(&long, 60, 4, &t), 2, "not cut: a second line");
     }
 }

@@ -5,6 +5,9 @@
 //!   crossterm, `ui`, `app`, `tui`, `cli`); the headless sweep, the snapshot
 //!   sources, the Tune model, the view state and the text units import
 //!   nothing of the terminal UI (ratatui, crossterm, `ui`, `tui`);
+//! - a traced program (`src/trace`) is a source with a command of its own:
+//!   only that command (its `mod.rs`) opens the live view, and nothing in
+//!   the library imports `trace` (`main` dispatches to it);
 //! - no non-test function longer than 80 lines.
 //!
 //! Test code (`#[cfg(test)]` items and the files of `#[cfg(test)] mod`
@@ -30,6 +33,11 @@ const TERMINAL_UI: &[&str] = &["ui", "tui"];
 /// Parts of the tree (a folder or a file) that must stay free of the
 /// terminal UI, so they work headless and sit below it in the layering.
 const UI_FREE: &[&str] = &["src/sweep/", "src/source/", "src/tune.rs", "src/units.rs"];
+/// `queuescope trace`: a snapshot source for a real program, and the
+/// command that shows it ([`TRACE_COMMAND`]).
+const TRACE: &str = "src/trace/";
+/// The one file of [`TRACE`] that may open the live view.
+const TRACE_COMMAND: &str = "src/trace/mod.rs";
 /// The view state: it reads key events and screen geometry (crossterm and
 /// ratatui types) but never the rendering code or the event loop.
 const VIEW_STATE: &str = "src/app/";
@@ -70,6 +78,22 @@ fn the_model_layers_import_nothing_of_the_terminal_ui() {
     assert!(
         found.is_empty(),
         "a headless part of the tree uses the terminal UI:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_traced_program_is_a_source_nothing_else_imports() {
+    let files = crate_files();
+    let mut found: Vec<String> = files
+        .iter()
+        .filter(|f| f.path.starts_with(TRACE) && f.path != TRACE_COMMAND)
+        .flat_map(|f| front_end_uses(&files, &f.path, TERMINAL_UI))
+        .collect();
+    found.extend(importers_of(&files, "trace"));
+    assert!(
+        found.is_empty(),
+        "trace's source uses the terminal UI, or the library imports trace:\n{}",
         found.join("\n")
     );
 }
@@ -116,6 +140,23 @@ fn module_uses(files: &[File], dir: &str, modules: &[&str]) -> Vec<String> {
             if modules.contains(&r.module.as_str()) {
                 found.push(format!("  {}:{}: crate::{}", f.path, r.line, r.module));
             }
+        }
+    }
+    found
+}
+
+/// `file:line: crate::module` for each use of `module` outside it.
+fn importers_of(files: &[File], module: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for f in files
+        .iter()
+        .filter(|f| f.top_module().as_deref() != Some(module))
+    {
+        for r in source::references(f)
+            .into_iter()
+            .filter(|r| r.module == module)
+        {
+            found.push(format!("  {}:{}: crate::{module}", f.path, r.line));
         }
     }
     found
@@ -252,6 +293,27 @@ mod the_checks_themselves {
                 "  src/sim/mod.rs:1: ratatui",
                 "  src/sim/mod.rs:2: crate::ui"
             ]
+        );
+    }
+
+    #[test]
+    fn finds_who_imports_a_module_from_outside() {
+        let files = tree(&[
+            ("src/lib.rs", "pub mod trace;\npub mod source;"),
+            (
+                "src/trace/mod.rs",
+                "use crate::trace::fold;\nuse super::source::S;",
+            ),
+            ("src/trace/fold.rs", "use super::super::trace::x;"),
+            ("src/sim/mod.rs", "pub mod trace;\nuse self::trace::T;"),
+            (
+                "src/source/mod.rs",
+                "\nuse crate::sim::trace::T;\nuse crate::trace::Fold;",
+            ),
+        ]);
+        assert_eq!(
+            importers_of(&files, "trace"),
+            vec!["  src/source/mod.rs:3: crate::trace"]
         );
     }
 

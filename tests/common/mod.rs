@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod pty;
+pub mod python;
+
 use std::time::Duration;
 
 use queuescope::sim::{Capacity, Config, Dist, Snapshot, WorkMode, WorkSpec, Workload};

@@ -70,6 +70,7 @@ pub(crate) fn build(producers: usize, consumers: usize, elapsed: Duration, seed:
         pills_sent: 0,
         pills_received: 0,
         pills_planned: None,
+        ..Counts::default()
     };
     let mut threads = vec![threads::main_thread(&run)];
     threads::producers(&mut rng, &run, counts.produced, &mut threads);
@@ -100,6 +101,9 @@ pub(crate) fn build(producers: usize, consumers: usize, elapsed: Duration, seed:
         events_total: 0,
         shutdown_took: None,
         detail: None,
+        output: None,
+        wall: elapsed,
+        ..Snapshot::default()
     };
     events::opening(&mut s);
     s

@@ -1,0 +1,560 @@
+"""queuescope's tracing shim: reports a Python program's queues and threads.
+
+Pure standard library, Python 3.8+. Started by queuescope's sitecustomize
+when QUEUESCOPE_TRACE is set ("fd:N": write to the inherited descriptor N).
+It wraps queue.Queue, LifoQueue, PriorityQueue, SimpleQueue and
+threading.Thread, and sends one JSON array per line (see
+docs/trace-protocol.md in queuescope's source).
+
+Cost is what decides the design: a put and a get cost a few microseconds
+in CPython, and so does formatting a JSON event with a time and a thread
+id. So each event is formatted once, as its final text, and appended to one
+shared list (an append is atomic, so the list's order is the order things
+happened); a background thread writes the list out every FLUSH_EVERY
+seconds, and a thread that finds it longer than FLUSH_AT writes it itself,
+which bounds the memory. A queue's put and get are recorded in its
+_put/_get, which run with the queue's lock held, so a get is never recorded
+before the put of its item, and a busy queue's operations go in a compact
+form (see _who). A thread is marked blocked only when it really waits, in
+the queue's condition variables. Nothing here may raise into the program:
+a broken pipe just turns the tracing off.
+"""
+
+import _thread
+import atexit
+import itertools
+import os
+import queue
+import sys
+import threading
+import time
+import weakref
+from heapq import heappop, heappush
+
+# json's C string encoder, without importing json (and re) at start-up:
+# the shim is imported by every traced program before it runs.
+try:
+    from _json import encode_basestring as _enc
+except ImportError:  # pragma: no cover - every CPython has _json
+    from json.encoder import encode_basestring as _enc
+
+PROTOCOL = 1
+FLUSH_EVERY = 0.025
+FLUSH_AT = 65536
+# A busy queue sends every LAP-th put and get in full (with its time); a
+# queue with fewer than BUSY operations between two flushes sends them all.
+LAP = 64
+BUSY = 250
+SHORT = 40
+BIG = 10**15
+
+_buf = []
+_ap = _buf.append
+_now = time.monotonic_ns
+_ident = threading.get_ident
+_qids = itertools.count(1)
+_queues = weakref.WeakSet()
+_flush_lock = _thread.allocate_lock()
+_fd = -1
+_main = threading.main_thread()
+# Compact puts (of ints) are off when an int is a pill (the repr must be sent).
+_COMPACT = True
+
+
+def _flush():
+    """Writes every event buffered so far (or drops them once the pipe is gone)."""
+    global _fd
+    with _flush_lock:
+        n = len(_buf)
+        if not n:
+            return
+        batch = _buf[:n]
+        # Appends made meanwhile land after index n and are kept.
+        del _buf[:n]
+        if _fd < 0:
+            return
+        data = ("\n".join(batch) + "\n").encode("utf-8", "backslashreplace")
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(_fd, view):]
+        except OSError:
+            _fd = -1
+
+
+def _flusher():
+    while True:
+        time.sleep(FLUSH_EVERY)
+        _flush()
+        _adapt()
+
+
+def _adapt():
+    """Full events for quiet queues, sampled ones for busy queues."""
+    try:
+        for q in list(_queues):
+            ops = (q._qs_lp + q._qs_lg) * LAP + q._qs_np + q._qs_ng
+            busy = ops - q._qs_seen > BUSY
+            q._qs_busy = busy
+            q._qs_cput = busy and _COMPACT
+            q._qs_seen = ops
+    except Exception:
+        pass
+
+
+def _short(x, depth=0):
+    """A short repr that never calls the item's own __repr__."""
+    t = type(x)
+    if x is None or t is bool or t is float:
+        return repr(x)
+    if t is int:
+        return repr(x) if -BIG < x < BIG else "<int>"
+    if t is str or t is bytes:
+        return repr(x) if len(x) <= SHORT else repr(x[:SHORT]) + "..."
+    if t is tuple and depth == 0:
+        inner = ", ".join(_short(e, 1) for e in x[:4])
+        if len(x) == 1:
+            inner += ","
+        elif len(x) > 4:
+            inner += ", ..."
+        return "(" + inner + ")"
+    return "<" + getattr(t, "__qualname__", "?") + ">"
+
+
+def _jrepr(x):
+    try:
+        return _enc(_short(x))
+    except Exception:
+        return '"?"'
+
+
+def _timeout(t):
+    if t is None:
+        return "null"
+    try:
+        return "%.6f" % float(t)
+    except Exception:
+        return "null"
+
+
+_sources = {}
+
+
+def _line(filename, lineno):
+    """A line of a source file (files read once, at most 1 MB each)."""
+    lines = _sources.get(filename)
+    if lines is None:
+        lines = []
+        if len(_sources) < 64:
+            try:
+                with open(filename, "rb") as f:
+                    lines = f.read(1 << 20).decode("utf-8", "replace").splitlines()
+            except (OSError, ValueError):
+                pass
+            _sources[filename] = lines
+    return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
+
+
+def _assigned(line):
+    """`q` of `q = Queue()`, `_work_queue` of `self._work_queue = ...`."""
+    target, eq, rest = line.partition("=")
+    target = target.split(":")[0].strip()
+    if not eq or rest.startswith("=") or not target:
+        return None
+    name = target.rsplit(".", 1)[-1]
+    return name[:40] if name.isidentifier() else None
+
+
+def _name_from_source(depth):
+    """The variable a new queue is assigned to, read from the creating line."""
+    try:
+        for d in range(depth, depth + 3):
+            f = sys._getframe(d)
+            name = _assigned(_line(f.f_code.co_filename, f.f_lineno))
+            if name:
+                return name
+    except Exception:
+        pass
+    return None
+
+
+def _order(q):
+    if isinstance(q, queue.PriorityQueue):
+        return "priority"
+    if isinstance(q, queue.LifoQueue):
+        return "lifo"
+    return "fifo"
+
+
+def _announce_queue(q, maxsize, order):
+    """Gives `q` its id (and the id's text, ready for the events)."""
+    qid = next(_qids)
+    q._qs_id = qid
+    q._qs_pre = ",%d," % qid
+    q._qs_end = ",%d]" % qid
+    q._qs_last = 0
+    # Puts and gets so far: laps of LAP, and the count into the current lap.
+    q._qs_np = 0
+    q._qs_ng = 0
+    q._qs_lp = 0
+    q._qs_lg = 0
+    q._qs_seen = 0
+    # Compact gets (busy), compact puts (busy, and no int may be a pill).
+    q._qs_busy = False
+    q._qs_cput = False
+    q._qs_putc = '["put",%d]' % qid
+    q._qs_getc = '["get",%d]' % qid
+    q._qs_donec = '["done",%d]' % qid
+    try:
+        _queues.add(q)
+    except TypeError:
+        pass
+    name = _name_from_source(3)
+    _ap(
+        '["queue",%d,%d,%d,%s,"%s",%d,%s]'
+        % (
+            _now(),
+            _ident(),
+            qid,
+            _enc(type(q).__name__[:40]),
+            order,
+            maxsize if isinstance(maxsize, int) and maxsize > 0 else 0,
+            "null" if name is None else _enc(name),
+        )
+    )
+    return qid
+
+
+class _Cond(threading.Condition):
+    """A queue's condition variable that reports when a thread really waits."""
+
+    def __init__(self, lock, qid, kind):
+        threading.Condition.__init__(self, lock)
+        self._qs_q = qid
+        self._qs_k = kind
+
+    def wait(self, timeout=None):
+        tid = _ident()
+        _ap(
+            '["block",%d,%d,%d,"%s",%s]'
+            % (_now(), tid, self._qs_q, self._qs_k, _timeout(timeout))
+        )
+        try:
+            return threading.Condition.wait(self, timeout)
+        finally:
+            # The end of the wait has a time even when the put or get
+            # that follows is sent in compact form.
+            _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_q))
+
+
+# --- queue.Queue and its subclasses -------------------------------------
+
+_Queue = queue.Queue
+_q_init = _Queue.__init__
+_q_join = _Queue.join
+
+
+def _q_init_traced(self, maxsize=0):
+    _q_init(self, maxsize)
+    qid = _announce_queue(self, maxsize, _order(self))
+    self.not_empty = _Cond(self.mutex, qid, "empty")
+    self.not_full = _Cond(self.mutex, qid, "full")
+
+
+def _put_text(self, item):
+    """A put event in full: time, thread, queue and the item's short repr."""
+    if type(item) is int and -BIG < item < BIG:
+        return f'["put",{_now()},{_ident()}{self._qs_pre}"{item}"]'
+    return f'["put",{_now()},{_ident()}{self._qs_pre}{_jrepr(item)}]'
+
+
+# The stock bodies of _put/_get/task_done with the event added. They run
+# with the queue's lock held, so a queue's events come in its own order,
+# and a FIFO or LIFO queue needs no item identity: the order says which put
+# a get took. That lock also makes the compact form safe: a "who" event
+# names the thread of the queue's following compact events, so a run of
+# operations by one thread costs a constant string each. Every LAP-th
+# put and get is sent in full, with its time (the latency samples: the
+# LAP-th put's item is the LAP-th get's), and so is every put of an item
+# that is not a plain int (its repr may be a pill). The counts stay small
+# ints (the lap counts move once per LAP), which CPython neither allocates
+# nor frees: the compact path costs about a tenth less than with running
+# totals and a mask.
+def _who(self, tid):
+    self._qs_last = tid
+    _ap(f'["who",{_now()},{tid}{self._qs_end}')
+
+
+def _fifo_put(self, item):
+    self.queue.append(item)
+    tid = _ident()
+    if tid != self._qs_last:
+        _who(self, tid)
+    n = self._qs_np + 1
+    if n != LAP:
+        self._qs_np = n
+        if self._qs_cput and type(item) is int:
+            _ap(self._qs_putc)
+            return
+    else:
+        self._qs_np = 0
+        self._qs_lp += 1
+    _ap(_put_text(self, item))
+    if len(_buf) > FLUSH_AT:
+        _flush()
+
+
+# A LIFO queue's stock _put is a FIFO's (a list's append, a deque's).
+_lifo_put = _fifo_put
+
+
+def _fifo_get(self):
+    item = self.queue.popleft()
+    tid = _ident()
+    if tid != self._qs_last:
+        _who(self, tid)
+    n = self._qs_ng + 1
+    if n != LAP:
+        self._qs_ng = n
+        if self._qs_busy:
+            _ap(self._qs_getc)
+            return item
+    else:
+        self._qs_ng = 0
+        self._qs_lg += 1
+    _ap(f'["get",{_now()},{tid}{self._qs_end}')
+    return item
+
+
+def _lifo_get(self):
+    item = self.queue.pop()
+    tid = _ident()
+    if tid != self._qs_last:
+        _who(self, tid)
+    n = self._qs_ng + 1
+    if n != LAP:
+        self._qs_ng = n
+        if self._qs_busy:
+            _ap(self._qs_getc)
+            return item
+    else:
+        self._qs_ng = 0
+        self._qs_lg += 1
+    _ap(f'["get",{_now()},{tid}{self._qs_end}')
+    return item
+
+
+# A heap's order depends on the items: its events carry their identity.
+def _prio_put(self, item):
+    heappush(self.queue, item)
+    _ap(_put_text(self, item)[:-1] + f",{id(item)}]")
+    if len(_buf) > FLUSH_AT:
+        _flush()
+
+
+def _prio_get(self):
+    item = heappop(self.queue)
+    _ap(f'["get",{_now()},{_ident()},{self._qs_id},{id(item)}]')
+    return item
+
+
+def _task_done(self):
+    with self.all_tasks_done:
+        unfinished = self.unfinished_tasks - 1
+        if unfinished <= 0:
+            if unfinished < 0:
+                raise ValueError("task_done() called too many times")
+            self.all_tasks_done.notify_all()
+        self.unfinished_tasks = unfinished
+        tid = _ident()
+        if tid != self._qs_last:
+            _who(self, tid)
+        _ap(self._qs_donec)
+
+
+def _join_queue(self):
+    tid = _ident()
+    _ap('["qjoin",%d,%d,%d]' % (_now(), tid, self._qs_id))
+    try:
+        _q_join(self)
+    finally:
+        _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs_id))
+
+
+# --- queue.SimpleQueue (C code: a subclass, put in the module's place) --
+
+_Simple = queue.SimpleQueue
+_s_put = _Simple.put
+_s_get = _Simple.get
+
+
+class SimpleQueue(_Simple):
+    """queue.SimpleQueue, traced. The put is recorded just before it happens
+    (it never blocks), so it is listed ahead of the get that takes it."""
+
+    _qs_id = 0
+    _qs_pre = ",0,"
+    _qs_end = ",0]"
+
+    def __init__(self):
+        _announce_queue(self, 0, "fifo")
+
+    def put(self, item, block=True, timeout=None):
+        _ap(_put_text(self, item)[:-1] + f",{id(item)}]")
+        if len(_buf) > FLUSH_AT:
+            _flush()
+        _s_put(self, item, block, timeout)
+
+    def put_nowait(self, item):
+        self.put(item, False)
+
+    def get(self, block=True, timeout=None):
+        try:
+            item = _s_get(self, False)
+        except queue.Empty:
+            if not block:
+                raise
+            tid = _ident()
+            _ap(
+                '["block",%d,%d,%d,"empty",%s]'
+                % (_now(), tid, self._qs_id, _timeout(timeout))
+            )
+            try:
+                item = _s_get(self, True, timeout)
+            finally:
+                _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_id))
+        _ap('["get",%d,%d,%d,%d]' % (_now(), _ident(), self._qs_id, id(item)))
+        return item
+
+    def get_nowait(self):
+        return self.get(False)
+
+
+SimpleQueue.__module__ = "queue"
+
+
+# --- threading.Thread ----------------------------------------------------
+
+_t_start = threading.Thread.start
+_t_join = threading.Thread.join
+_t_shutdown = getattr(threading, "_shutdown", None)
+
+
+def _thread_start(self):
+    run = self.run
+
+    def _qs_run():
+        tid = _ident()
+        _ap('["thread",%d,%d,%s]' % (_now(), tid, _enc(str(self.name)[:60])))
+        err = "null"
+        try:
+            run()
+        except BaseException as e:
+            err = _enc(type(e).__name__[:60])
+            raise
+        finally:
+            _ap('["exit",%d,%d,%s]' % (_now(), tid, err))
+
+    self.run = _qs_run
+    _t_start(self)
+
+
+def _thread_join(self, timeout=None):
+    me = _ident()
+    target = self.ident or 0
+    _ap('["join",%d,%d,%d,%s]' % (_now(), me, target, _timeout(timeout)))
+    try:
+        return _t_join(self, timeout)
+    finally:
+        _ap('["joined",%d,%d,%d]' % (_now(), me, target))
+
+
+def _shutdown_traced():
+    # The interpreter waits here for every non-daemon thread at exit.
+    me = _ident()
+    _ap('["join",%d,%d,0,null]' % (_now(), me))
+    try:
+        return _t_shutdown()
+    finally:
+        _ap('["joined",%d,%d,0]' % (_now(), me))
+
+
+# --- start and stop ------------------------------------------------------
+
+
+def _at_exit():
+    _ap('["exit",%d,%d,null]' % (_now(), _main.ident or 0))
+    _ap('["end",%d]' % _now())
+    _flush()
+
+
+def _in_forked_child():
+    # A forked child is not the traced program: stop sending, keep
+    # discarding (the buffer stays bounded), and let the pipe go.
+    global _fd
+    fd, _fd = _fd, -1
+    del _buf[:]
+    if fd >= 0:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def _patch():
+    _Queue.__init__ = _q_init_traced
+    # Defaults for a queue made before the patch (queue 0: unknown).
+    _Queue._qs_id = 0
+    _Queue._qs_pre = ",0,"
+    _Queue._qs_end = ",0]"
+    _Queue._qs_last = 0
+    _Queue._qs_np = 0
+    _Queue._qs_ng = 0
+    _Queue._qs_lp = 0
+    _Queue._qs_lg = 0
+    _Queue._qs_busy = False
+    _Queue._qs_cput = False
+    _Queue._qs_putc = '["put",0]'
+    _Queue._qs_getc = '["get",0]'
+    _Queue._qs_donec = '["done",0]'
+    _Queue._qs_seen = 0
+    _Queue._put = _fifo_put
+    _Queue._get = _fifo_get
+    _Queue.task_done = _task_done
+    _Queue.join = _join_queue
+    queue.LifoQueue._put = _lifo_put
+    queue.LifoQueue._get = _lifo_get
+    queue.PriorityQueue._put = _prio_put
+    queue.PriorityQueue._get = _prio_get
+    queue.SimpleQueue = SimpleQueue
+    threading.Thread.start = _thread_start
+    threading.Thread.join = _thread_join
+    if _t_shutdown is not None:
+        threading._shutdown = _shutdown_traced
+
+
+def activate():
+    """Reads QUEUESCOPE_TRACE, says hello, patches, starts the flusher."""
+    global _fd, _COMPACT
+    spec = os.environ.pop("QUEUESCOPE_TRACE", "")
+    _COMPACT = os.environ.pop("QUEUESCOPE_TRACE_COMPACT", "1") != "0"
+    if not spec.startswith("fd:"):
+        return
+    try:
+        _fd = int(spec[3:])
+        os.set_inheritable(_fd, False)
+    except (ValueError, OSError):
+        _fd = -1
+        return
+    version = "%d.%d.%d" % sys.version_info[:3]
+    _ap(
+        '["hello",%d,%d,%d,%d,"python %s"]'
+        % (PROTOCOL, _now(), os.getpid(), _main.ident or 0, version)
+    )
+    _ap('["thread",%d,%d,%s]' % (_now(), _main.ident or 0, _enc(_main.name)))
+    _patch()
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_in_forked_child)
+    atexit.register(_at_exit)
+    _thread.start_new_thread(_flusher, ())
+    _flush()
