@@ -14,8 +14,8 @@ happened); a background thread writes the list out every FLUSH_EVERY
 seconds, and a thread that finds it longer than FLUSH_AT writes it itself,
 which bounds the memory. A queue's put and get are recorded in its
 _put/_get, which run with the queue's lock held, so a get is never recorded
-before the put of its item, and a busy queue's operations go in a compact
-form (see _who). A thread is marked blocked only when it really waits, in
+before the put of its item, and a busy FIFO queue's operations are counted
+rather than sent (see _who). A thread is marked blocked only when it really waits, in
 the queue's condition variables. Nothing here may raise into the program:
 a broken pipe just turns the tracing off.
 """
@@ -38,10 +38,10 @@ try:
 except ImportError:  # pragma: no cover - every CPython has _json
     from json.encoder import encode_basestring as _enc
 
-PROTOCOL = 1
+PROTOCOL = 2
 FLUSH_EVERY = 0.025
 FLUSH_AT = 65536
-# A busy queue sends every LAP-th put and get in full (with its time); a
+# A busy LIFO queue sends every LAP-th put and get in full (with its time); a
 # queue with fewer than BUSY operations between two flushes sends them all.
 LAP = 64
 BUSY = 250
@@ -59,6 +59,24 @@ _fd = -1
 _main = threading.main_thread()
 # Compact puts (of ints) are off when an int is a pill (the repr must be sent).
 _COMPACT = True
+# No latency sample is waiting in the queue.
+_NOTHING = object()
+
+
+class _Never:
+    """A type no queued item has: a counted queue's puts go in full."""
+
+
+def _settle(q):
+    """What a FIFO queue sends in full: everything when it is quiet, or
+    right after a latency sample was taken (so the taker's next operation,
+    which finishes the item, has a time); else the puts of items that are
+    not plain ints, one put when a sample is wanted, and the get of its
+    item (the other operations are counted)."""
+    full = not q._qs_busy or q._qs_after
+    q._qs_quiet = full
+    fast = not full and not q._qs_want and _COMPACT
+    q._qs_int = int if fast else _Never
 
 
 def _flush():
@@ -85,6 +103,7 @@ def _flush():
 def _flusher():
     while True:
         time.sleep(FLUSH_EVERY)
+        _mark_queues(None, _now())
         _flush()
         _adapt()
 
@@ -93,11 +112,18 @@ def _adapt():
     """Full events for quiet queues, sampled ones for busy queues."""
     try:
         for q in list(_queues):
-            ops = (q._qs_lp + q._qs_lg) * LAP + q._qs_np + q._qs_ng
+            if q._qs_counted:
+                p, g, _ = _totals(q, 0)
+                ops = p + g
+            else:
+                ops = (q._qs_lp + q._qs_lg) * LAP + q._qs_np + q._qs_ng
             busy = ops - q._qs_seen > BUSY
             q._qs_busy = busy
             q._qs_cput = busy and _COMPACT
             q._qs_seen = ops
+            # A latency sample a round on a busy counted queue.
+            q._qs_want = busy
+            _settle(q)
     except Exception:
         pass
 
@@ -193,7 +219,7 @@ def _announce_queue(q, maxsize, order):
     q._qs_pre = ",%d," % qid
     q._qs_end = ",%d]" % qid
     q._qs_last = 0
-    # Puts and gets so far: laps of LAP, and the count into the current lap.
+    # LIFO: puts and gets so far, in laps of LAP and the count into the lap.
     q._qs_np = 0
     q._qs_ng = 0
     q._qs_lp = 0
@@ -205,6 +231,20 @@ def _announce_queue(q, maxsize, order):
     q._qs_putc = '["put",%d]' % qid
     q._qs_getc = '["get",%d]' % qid
     q._qs_donec = '["done",%d]' % qid
+    # FIFO: counted operations (see _who).
+    cls = type(q)
+    q._qs_counted = (
+        getattr(cls, "_put", None) is _fifo_put
+        and getattr(cls, "_get", None) is _fifo_get
+    )
+    q._qs_nd = 0
+    q._qs_dg = -1
+    q._qs_mark = (0, 0, 0)
+    q._qs_quiet = True
+    q._qs_int = _Never
+    q._qs_want = False
+    q._qs_after = False
+    q._qs_sample = _NOTHING
     try:
         _queues.add(q)
     except TypeError:
@@ -228,22 +268,29 @@ def _announce_queue(q, maxsize, order):
 class _Cond(threading.Condition):
     """A queue's condition variable that reports when a thread really waits."""
 
-    def __init__(self, lock, qid, kind):
+    def __init__(self, lock, q, kind):
         threading.Condition.__init__(self, lock)
-        self._qs_q = qid
+        self._qs_q = q._qs_id
         self._qs_k = kind
+        self._qs_queue = weakref.ref(q)
 
     def wait(self, timeout=None):
         tid = _ident()
+        t = _now()
+        # The counted operations so far come first: the waiter may have
+        # made them (a consumer that emptied the queue).
+        q = self._qs_queue()
+        if q is not None and q._qs_counted:
+            _mark(q, t, 0)
         _ap(
             '["block",%d,%d,%d,"%s",%s]'
-            % (_now(), tid, self._qs_q, self._qs_k, _timeout(timeout))
+            % (t, tid, self._qs_q, self._qs_k, _timeout(timeout))
         )
         try:
             return threading.Condition.wait(self, timeout)
         finally:
             # The end of the wait has a time even when the put or get
-            # that follows is sent in compact form.
+            # that follows is only counted.
             _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_q))
 
 
@@ -256,40 +303,126 @@ _q_join = _Queue.join
 
 def _q_init_traced(self, maxsize=0):
     _q_init(self, maxsize)
-    qid = _announce_queue(self, maxsize, _order(self))
-    self.not_empty = _Cond(self.mutex, qid, "empty")
-    self.not_full = _Cond(self.mutex, qid, "full")
+    _announce_queue(self, maxsize, _order(self))
+    self.not_empty = _Cond(self.mutex, self, "empty")
+    self.not_full = _Cond(self.mutex, self, "full")
 
 
-def _put_text(self, item):
+def _put_text(self, item, t, tid):
     """A put event in full: time, thread, queue and the item's short repr."""
     if type(item) is int and -BIG < item < BIG:
-        return f'["put",{_now()},{_ident()}{self._qs_pre}"{item}"]'
-    return f'["put",{_now()},{_ident()}{self._qs_pre}{_jrepr(item)}]'
+        return f'["put",{t},{tid}{self._qs_pre}"{item}"]'
+    return f'["put",{t},{tid}{self._qs_pre}{_jrepr(item)}]'
 
 
-# The stock bodies of _put/_get/task_done with the event added. They run
-# with the queue's lock held, so a queue's events come in its own order,
-# and a FIFO or LIFO queue needs no item identity: the order says which put
-# a get took. That lock also makes the compact form safe: a "who" event
-# names the thread of the queue's following compact events, so a run of
-# operations by one thread costs a constant string each. Every LAP-th
-# put and get is sent in full, with its time (the latency samples: the
-# LAP-th put's item is the LAP-th get's), and so is every put of an item
-# that is not a plain int (its repr may be a pill). The counts stay small
-# ints (the lap counts move once per LAP), which CPython neither allocates
-# nor frees: the compact path costs about a tenth less than with running
-# totals and a mask.
-def _who(self, tid):
+# A FIFO queue's operations are counted, not sent. Its _put/_get/task_done
+# run with the queue's lock held, so the stock counters say how many puts
+# (unfinished_tasks + task_dones) and gets (puts - len) there have been;
+# the shim counts only the task_dones. A "who" event carries those totals
+# and names the thread of the operations that follow: the reader gives
+# every operation between two such marks to the thread named by the first
+# ("ops" is a mark that keeps the thread: the flusher's, every FLUSH_EVERY,
+# and the one before any event in full). So a put or get by the same
+# thread as the one before costs one thread check, and nothing is written.
+# Sent in full, with their times: a quiet queue's operations, every put of
+# an item that is not a plain int (its repr may be a pill), and on a busy
+# queue one put per flush and the get that takes its item (the latency
+# samples; the get finds it by identity, which costs less than a count).
+def _totals(self, back):
+    """Puts, gets and task_dones so far (`back`: a get already under way)."""
+    d = self._qs_nd
+    p = self.unfinished_tasks + d
+    return p, p - len(self.queue) - back, d
+
+
+def _mark(self, t, back, who=None):
+    """Sends the operations counted since the last mark ("ops"), if any,
+    or names the next thread ("who", `who` its id); returns the totals."""
+    p, g, d = totals = _totals(self, back)
+    last = self._qs_mark
+    if who is None and last == totals:
+        return totals
+    # Finished: the thread's latest get was followed by a task_done.
+    fin = 1 if d != last[2] and self._qs_dg == g else 0
+    self._qs_mark = totals
+    if who is None:
+        _ap(f'["ops",{t},{self._qs_id},{p},{g},{d},{fin}]')
+    else:
+        _ap(f'["who",{t},{who},{self._qs_id},{p},{g},{d},{fin}]')
+    return totals
+
+
+def _who(self):
+    tid = _ident()
+    self._qs_last = tid
+    _mark(self, _now(), 0, tid)
+
+
+def _put_full(self, item):
+    t = _now()
+    p, g, d = _mark(self, t, 0)
+    # The reader counts an operation sent in full itself.
+    self._qs_mark = (p + 1, g, d)
+    self.queue.append(item)
+    if self._qs_want:
+        self._qs_sample = item
+        self._qs_want = False
+        _settle(self)
+    elif self._qs_after:
+        self._qs_after = False
+        _settle(self)
+    _ap(_put_text(self, item, t, self._qs_last))
+    if len(_buf) > FLUSH_AT:
+        _flush()
+
+
+# The defaults make the names local: a little cheaper than globals.
+def _fifo_put(self, item, _ident=_ident, type=type):
+    if _ident() != self._qs_last:
+        _who(self)
+    # _qs_int is int, or (to send this put in full) a type no item has.
+    if type(item) is not self._qs_int:
+        _put_full(self, item)
+    else:
+        self.queue.append(item)
+
+
+def _get_full(self, item):
+    t = _now()
+    p, g, d = _mark(self, t, 1)
+    self._qs_mark = (p, g + 1, d)
+    if item is self._qs_sample:
+        self._qs_sample = _NOTHING
+        self._qs_after = self._qs_busy
+        _settle(self)
+    elif self._qs_after:
+        self._qs_after = False
+        _settle(self)
+    _ap(f'["get",{t},{self._qs_last}{self._qs_end}')
+
+
+def _fifo_get(self, _ident=_ident):
+    if _ident() != self._qs_last:
+        _who(self)
+    item = self.queue.popleft()
+    if item is self._qs_sample or self._qs_quiet:
+        _get_full(self, item)
+    return item
+
+
+# A LIFO queue takes the newest item: counts could not say which one a
+# get took, so its operations are sent one by one (a constant string on a
+# busy queue, after a "who" naming the thread; every LAP-th in full).
+def _who1(self, tid):
     self._qs_last = tid
     _ap(f'["who",{_now()},{tid}{self._qs_end}')
 
 
-def _fifo_put(self, item):
+def _lifo_put(self, item):
     self.queue.append(item)
     tid = _ident()
     if tid != self._qs_last:
-        _who(self, tid)
+        _who1(self, tid)
     n = self._qs_np + 1
     if n != LAP:
         self._qs_np = n
@@ -299,38 +432,16 @@ def _fifo_put(self, item):
     else:
         self._qs_np = 0
         self._qs_lp += 1
-    _ap(_put_text(self, item))
+    _ap(_put_text(self, item, _now(), tid))
     if len(_buf) > FLUSH_AT:
         _flush()
-
-
-# A LIFO queue's stock _put is a FIFO's (a list's append, a deque's).
-_lifo_put = _fifo_put
-
-
-def _fifo_get(self):
-    item = self.queue.popleft()
-    tid = _ident()
-    if tid != self._qs_last:
-        _who(self, tid)
-    n = self._qs_ng + 1
-    if n != LAP:
-        self._qs_ng = n
-        if self._qs_busy:
-            _ap(self._qs_getc)
-            return item
-    else:
-        self._qs_ng = 0
-        self._qs_lg += 1
-    _ap(f'["get",{_now()},{tid}{self._qs_end}')
-    return item
 
 
 def _lifo_get(self):
     item = self.queue.pop()
     tid = _ident()
     if tid != self._qs_last:
-        _who(self, tid)
+        _who1(self, tid)
     n = self._qs_ng + 1
     if n != LAP:
         self._qs_ng = n
@@ -347,7 +458,7 @@ def _lifo_get(self):
 # A heap's order depends on the items: its events carry their identity.
 def _prio_put(self, item):
     heappush(self.queue, item)
-    _ap(_put_text(self, item)[:-1] + f",{id(item)}]")
+    _ap(_put_text(self, item, _now(), _ident())[:-1] + f",{id(item)}]")
     if len(_buf) > FLUSH_AT:
         _flush()
 
@@ -365,11 +476,27 @@ def _task_done(self):
             if unfinished < 0:
                 raise ValueError("task_done() called too many times")
             self.all_tasks_done.notify_all()
+        if not self._qs_counted:
+            self.unfinished_tasks = unfinished
+            tid = _ident()
+            if tid != self._qs_last:
+                _who1(self, tid)
+            _ap(self._qs_donec)
+            return
+        if _ident() != self._qs_last:
+            _who(self)
+        if self._qs_quiet:
+            _mark(self, _now(), 0)
         self.unfinished_tasks = unfinished
-        tid = _ident()
-        if tid != self._qs_last:
-            _who(self, tid)
-        _ap(self._qs_donec)
+        self._qs_nd += 1
+        # The gets so far: a mark tells whether this was after the latest.
+        self._qs_dg = unfinished + self._qs_nd - len(self.queue)
+        if self._qs_quiet:
+            _ap(f'["done",{_now()},{self._qs_last}{self._qs_end}')
+            self._qs_mark = _totals(self, 0)
+            if self._qs_after:
+                self._qs_after = False
+                _settle(self)
 
 
 def _join_queue(self):
@@ -379,6 +506,26 @@ def _join_queue(self):
         _q_join(self)
     finally:
         _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs_id))
+
+
+def _mark_queues(tid, t):
+    """Sends what every FIFO queue counted (only those whose latest thread
+    is `tid`, unless it is None): the flusher's marks, and a thread's last
+    before its exit (the next thread with that id then names itself)."""
+    try:
+        for q in list(_queues):
+            if not q._qs_counted or (tid is not None and q._qs_last != tid):
+                continue
+            # A lock held elsewhere for long: the next round marks it.
+            if q.mutex.acquire(True, 0.05):
+                try:
+                    _mark(q, t, 0)
+                    if tid is not None:
+                        q._qs_last = 0
+                finally:
+                    q.mutex.release()
+    except Exception:
+        pass
 
 
 # --- queue.SimpleQueue (C code: a subclass, put in the module's place) --
@@ -400,7 +547,7 @@ class SimpleQueue(_Simple):
         _announce_queue(self, 0, "fifo")
 
     def put(self, item, block=True, timeout=None):
-        _ap(_put_text(self, item)[:-1] + f",{id(item)}]")
+        _ap(_put_text(self, item, _now(), _ident())[:-1] + f",{id(item)}]")
         if len(_buf) > FLUSH_AT:
             _flush()
         _s_put(self, item, block, timeout)
@@ -453,6 +600,7 @@ def _thread_start(self):
             err = _enc(type(e).__name__[:60])
             raise
         finally:
+            _mark_queues(tid, _now())
             _ap('["exit",%d,%d,%s]' % (_now(), tid, err))
 
     self.run = _qs_run
@@ -483,6 +631,7 @@ def _shutdown_traced():
 
 
 def _at_exit():
+    _mark_queues(None, _now())
     _ap('["exit",%d,%d,null]' % (_now(), _main.ident or 0))
     _ap('["end",%d]' % _now())
     _flush()
@@ -518,6 +667,15 @@ def _patch():
     _Queue._qs_getc = '["get",0]'
     _Queue._qs_donec = '["done",0]'
     _Queue._qs_seen = 0
+    _Queue._qs_counted = False
+    _Queue._qs_nd = 0
+    _Queue._qs_dg = -1
+    _Queue._qs_mark = (0, 0, 0)
+    _Queue._qs_quiet = True
+    _Queue._qs_int = _Never
+    _Queue._qs_want = False
+    _Queue._qs_after = False
+    _Queue._qs_sample = _NOTHING
     _Queue._put = _fifo_put
     _Queue._get = _fifo_get
     _Queue.task_done = _task_done

@@ -61,6 +61,18 @@ pub struct Depth {
     pub history: VecDeque<HistoryPoint>,
 }
 
+/// Operations a queue's events have accounted for so far, to compare with
+/// a counting sender's totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Puts.
+    pub puts: u64,
+    /// Gets.
+    pub gets: u64,
+    /// `task_done()` calls.
+    pub dones: u64,
+}
+
 /// One queue.
 #[derive(Clone, Debug)]
 pub struct Queue {
@@ -78,6 +90,8 @@ pub struct Queue {
     pub created: u64,
     /// The thread of its compact events (index).
     pub who: Option<usize>,
+    /// Operations accounted for (sent, or counted and applied).
+    pub applied: Applied,
     entries: BTreeMap<u64, Entry>,
     by_id: HashMap<u64, VecDeque<u64>>,
     /// Items and pills past the tracking cap (counted, not listed).
@@ -117,6 +131,7 @@ impl Queue {
             maxsize,
             created: t,
             who: None,
+            applied: Applied::default(),
             entries: BTreeMap::new(),
             by_id: HashMap::new(),
             untracked: (0, 0),
@@ -228,7 +243,8 @@ impl Queue {
 
     /// Takes the message a get at `t` took: the one with `id`, or the head
     /// (tail, for LIFO). A message never seen put counts as put just now.
-    pub fn take(&mut self, id: Option<u64>, t: u64) -> Taken {
+    /// `timed`: the get had a time of its own, so its wait is measured.
+    pub fn take(&mut self, id: Option<u64>, t: u64, timed: bool) -> Taken {
         self.advance(t);
         self.ops += 1;
         let entry = self.find(id).and_then(|seq| self.remove(seq));
@@ -258,6 +274,7 @@ impl Queue {
         }
         if let Some(e) = &entry
             && !e.pill
+            && timed
             && let Some(put) = e.put_at
         {
             record(&mut self.wait, t.saturating_sub(put), 1);
@@ -379,7 +396,7 @@ mod tests {
             let mut q = Queue::new(1, "q".into(), "Queue".into(), order, 0, 0);
             q.put(entry(0, false, "'a'"), 1, true);
             q.put(entry(0, false, "'b'"), 2, true);
-            let got = q.take(None, 3);
+            let got = q.take(None, 3, true);
             assert_eq!(got.entry.and_then(|e| e.repr).as_deref(), Some(first));
             conserved(&q);
         }
@@ -393,11 +410,11 @@ mod tests {
             e.id = Some(id);
             q.put(e, i as u64, true);
         }
-        let got = q.take(Some(8), 10);
+        let got = q.take(Some(8), 10, true);
         assert_eq!(got.entry.map(|e| e.seq), Some(1));
         q.finish(Some(1), 20, false);
         // A get of an item never seen put is counted as produced.
-        let got = q.take(Some(99), 21);
+        let got = q.take(Some(99), 21, true);
         assert!(got.entry.is_none() && !got.pill);
         conserved(&q);
         assert_eq!(q.counts.produced, 4);
@@ -412,8 +429,8 @@ mod tests {
         q.put(entry(0, true, "None"), 2, false);
         assert_eq!(q.len(), 2);
         assert_eq!(q.unlisted(), 2);
-        assert!(!q.take(None, 3).pill);
-        assert!(q.take(None, 4).pill);
+        assert!(!q.take(None, 3, true).pill);
+        assert!(q.take(None, 4, true).pill);
         conserved(&q);
         assert_eq!(q.counts.pills_received, 1);
     }
@@ -424,7 +441,7 @@ mod tests {
         q.put(entry(0, false, "None"), 1, true);
         q.put(entry(3, false, "None"), 2, true);
         q.put(entry(0, false, "5"), 3, true);
-        q.take(None, 4);
+        q.take(None, 4, true);
         q.item_was_pill(true, 5);
         assert_eq!(q.learn("None", 5), vec![3]);
         assert_eq!(q.learn("None", 5), Vec::<usize>::new());
@@ -444,7 +461,7 @@ mod tests {
         let mut q = Queue::new(1, "q".into(), "Queue".into(), Order::Fifo, 4, 0);
         q.put(entry(0, false, "1"), 0, true);
         q.put(entry(0, false, "2"), 100, true);
-        q.take(None, 300);
+        q.take(None, 300, true);
         q.close_bucket(400, 0);
         // 1 for 100 ns, 2 for 200 ns, 1 for 100 ns: 600 over 400.
         assert!((q.depth.area - 600.0).abs() < 1e-9);

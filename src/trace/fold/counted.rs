@@ -1,0 +1,70 @@
+//! Counted operations (protocol version 2): a busy FIFO queue's sender
+//! sends its running totals of puts, gets and `task_done`s at marks (`who`
+//! when the thread changes, `ops` otherwise) instead of an event per
+//! operation. Everything between two marks that no event accounted for
+//! was done by the thread the queue's `who` named, and is applied here at
+//! the mark's time, item by item, so the counts stay exactly those of
+//! events sent one by one.
+//!
+//! Order within a run: its puts, then its gets. In a FIFO queue that takes
+//! the same items a get-by-get replay would (the k-th get takes the k-th
+//! put), and a get never finds the queue emptier than the program did.
+
+use super::Fold;
+use crate::trace::protocol::Totals;
+
+/// Most operations one mark may add (each kind). A real program does a
+/// few hundred thousand between two marks at most (the sender marks every
+/// 25 ms); a hostile line claiming more has the rest counted as skipped,
+/// so one line never costs more than this much work.
+pub const MAX_COUNTED: u64 = 1 << 20;
+
+impl Fold {
+    /// Applies what queue `qi`'s totals say happened since the last mark,
+    /// by its `who` thread, at `t`.
+    pub(super) fn counted(&mut self, qi: usize, t: u64, totals: Totals) {
+        let a = self.queues[qi].applied;
+        let puts = totals.puts.saturating_sub(a.puts);
+        let gets = totals.gets.saturating_sub(a.gets);
+        let dones = totals.dones.saturating_sub(a.dones);
+        // Totals never go back; lower ones (a hostile line) change nothing.
+        let applied = &mut self.queues[qi].applied;
+        applied.puts = applied.puts.max(totals.puts);
+        applied.gets = applied.gets.max(totals.gets);
+        applied.dones = applied.dones.max(totals.dones);
+        if puts == 0 && gets == 0 && dones == 0 {
+            return;
+        }
+        let over = puts.saturating_sub(MAX_COUNTED) + gets.saturating_sub(MAX_COUNTED);
+        self.stats.skipped_ops = self.stats.skipped_ops.saturating_add(over);
+        let th = match self.queues[qi].who {
+            Some(th) => th,
+            None => self.thread(0, t),
+        };
+        // The item in its hands was finished at an operation without a
+        // time of its own: no end-to-end latency from it.
+        if let Some(h) = self.threads[th].held.as_mut() {
+            h.put_at = None;
+        }
+        let running = self.threads[th].live() && self.threads[th].waiting.is_none();
+        for _ in 0..puts.min(MAX_COUNTED) {
+            self.put_item(qi, th, t, None, None, None);
+        }
+        for _ in 0..gets.min(MAX_COUNTED) {
+            self.take_item(qi, th, t, None, false);
+        }
+        let finished = dones > 0 && totals.finished;
+        if finished && self.threads[th].held.as_ref().is_some_and(|h| h.q == qi) {
+            self.finish_held(th, t, false);
+        }
+        if running {
+            self.threads[th].run(t);
+        } else if !self.threads[th].live() {
+            // Counted after the thread left (the sender marks before an
+            // exit, so only a hostile stream): nothing stays in its hands.
+            self.finish_held(th, t, false);
+        }
+        // A thread that waits (in a join, on another queue) keeps waiting:
+        // its counted operations came before the wait.
+    }
+}
