@@ -439,7 +439,11 @@ fn event(name: &'static str, f: &Fields<'_>) -> Result<Event, LineError> {
             t: f.u64(1)?,
             tid: f.u64(2)?,
             q: f.u64(3)?,
-            totals: if f.len() == 4 { None } else { Some(f.totals(4)?) },
+            totals: if f.len() == 4 {
+                None
+            } else {
+                Some(f.totals(4)?)
+            },
         },
         "ops" => Event::Ops {
             t: f.u64(1)?,

@@ -35,7 +35,9 @@ impl Fold {
         if puts == 0 && gets == 0 && dones == 0 {
             return;
         }
-        let over = puts.saturating_sub(MAX_COUNTED) + gets.saturating_sub(MAX_COUNTED);
+        let over = puts
+            .saturating_sub(MAX_COUNTED)
+            .saturating_add(gets.saturating_sub(MAX_COUNTED));
         self.stats.skipped_ops = self.stats.skipped_ops.saturating_add(over);
         let th = match self.queues[qi].who {
             Some(th) => th,

@@ -529,7 +529,11 @@ impl Fold {
         let took = Took {
             q: qi,
             seq: taken.entry.as_ref().map(|e| e.seq),
-            put_at: taken.entry.as_ref().and_then(|e| e.put_at).filter(|_| timed),
+            put_at: taken
+                .entry
+                .as_ref()
+                .and_then(|e| e.put_at)
+                .filter(|_| timed),
             by: taken.entry.as_ref().map(|e| e.by),
             repr: taken.entry.and_then(|e| e.repr),
             pill: taken.pill,
