@@ -358,12 +358,21 @@ def _who(self):
     _mark(self, _now(), 0, tid)
 
 
+def _busy_now(self, ops):
+    """A quiet queue that has had more than BUSY operations since the last
+    round is busy from now on, without waiting for the next round."""
+    if not self._qs_busy and ops - self._qs_seen > BUSY:
+        self._qs_busy = True
+        _settle(self)
+
+
 def _put_full(self, item):
     t = _now()
     p, g, d = _mark(self, t, 0)
     # The reader counts an operation sent in full itself.
     self._qs_mark = (p + 1, g, d)
     self.queue.append(item)
+    _busy_now(self, p + g)
     if self._qs_want:
         self._qs_sample = item
         self._qs_want = False
@@ -391,6 +400,7 @@ def _get_full(self, item):
     t = _now()
     p, g, d = _mark(self, t, 1)
     self._qs_mark = (p, g + 1, d)
+    _busy_now(self, p + g)
     if item is self._qs_sample:
         self._qs_sample = _NOTHING
         self._qs_after = self._qs_busy

@@ -377,32 +377,93 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Event>, LineError> {
     event(name, &f).map(Some)
 }
 
-/// The compact forms (`["put",7]`, `["get",7]`, `["done",7]`) without a
-/// JSON parser: they are most of a busy program's lines. Anything else,
-/// even a differently spaced compact event, goes to the full parser.
+/// The events whose fields are all integers (`["put",7]`, `["get",5,9,7]`,
+/// `["who",...]`, `["ops",...]`, `["wake",...]`, ...), without a JSON
+/// parser: they are most of a busy program's lines. Anything else, even a
+/// differently spaced one, goes to the full parser.
 fn compact(line: &[u8]) -> Option<Event> {
-    let (kind, digits) = [&b"[\"put\","[..], b"[\"get\",", b"[\"done\","]
-        .into_iter()
-        .enumerate()
-        .find_map(|(k, p)| line.strip_prefix(p).map(|rest| (k, rest)))?;
-    let digits = digits.strip_suffix(b"]")?;
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
+    let rest = line.strip_prefix(b"[\"")?;
+    let quote = rest.iter().position(|&b| b == b'"')?;
+    let (name, mut rest) = rest.split_at(quote);
+    let mut n = [0u64; 8];
+    let mut len = 0;
+    loop {
+        rest = rest.get(1..)?;
+        match rest.first()? {
+            b']' if rest.len() == 1 => break,
+            b',' if len < n.len() => {
+                rest = &rest[1..];
+                let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                if digits == 0 || digits > 20 {
+                    return None;
+                }
+                n[len] = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+                len += 1;
+                rest = &rest[digits - 1..];
+            }
+            _ => return None,
+        }
     }
-    let q = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    Some(match kind {
-        0 => Event::Put {
+    int_event(name, &n[..len])
+}
+
+/// An event from its name and integer fields, for the forms [`compact`]
+/// reads; `None` sends the line to the full parser.
+fn int_event(name: &[u8], n: &[u64]) -> Option<Event> {
+    let totals = |i: usize| {
+        (n[i + 3] <= 1).then_some(Totals {
+            puts: n[i],
+            gets: n[i + 1],
+            dones: n[i + 2],
+            finished: n[i + 3] == 1,
+        })
+    };
+    let at = || At { t: n[0], tid: n[1] };
+    Some(match (name, n.len()) {
+        (b"put", 1) => Event::Put {
             at: None,
-            q,
+            q: n[0],
             repr: None,
             id: None,
         },
-        1 => Event::Get {
+        (b"get", 1) => Event::Get {
             at: None,
-            q,
+            q: n[0],
             id: None,
         },
-        _ => Event::Done { at: None, q },
+        (b"get", 3 | 4) => Event::Get {
+            at: Some(at()),
+            q: n[2],
+            id: n.get(3).copied(),
+        },
+        (b"done", 1) => Event::Done { at: None, q: n[0] },
+        (b"done", 3) => Event::Done {
+            at: Some(at()),
+            q: n[2],
+        },
+        (b"who", 3) => Event::Who {
+            t: n[0],
+            tid: n[1],
+            q: n[2],
+            totals: None,
+        },
+        (b"who", 7) => Event::Who {
+            t: n[0],
+            tid: n[1],
+            q: n[2],
+            totals: Some(totals(3)?),
+        },
+        (b"ops", 6) => Event::Ops {
+            t: n[0],
+            q: n[1],
+            totals: totals(2)?,
+        },
+        (b"wake", 3) => Event::Wake {
+            t: n[0],
+            tid: n[1],
+            q: n[2],
+        },
+        _ => return None,
     })
 }
 
@@ -639,6 +700,19 @@ mod tests {
         );
         // Spaced differently: the same event, by the full parser.
         assert_eq!(parse(r#"[ "done", 3 ]"#), parse(r#"["done",3]"#));
+        for line in [
+            r#"["get",5,7,2]"#,
+            r#"["get",5,7,2,99]"#,
+            r#"["done",5,7,2]"#,
+            r#"["who",5,7,2]"#,
+            r#"["who",5,7,2,10,8,3,1]"#,
+            r#"["ops",5,2,10,8,3,0]"#,
+            r#"["wake",5,7,2]"#,
+        ] {
+            let spaced = line.replace(',', ", ");
+            assert_eq!(parse(line), parse(&spaced), "{line}");
+            assert!(matches!(parse(line), Ok(Some(_))), "{line}");
+        }
         assert!(parse(r#"["get",99999999999999999999]"#).is_err());
         assert!(parse(r#"["get",]"#).is_err());
         assert_eq!(

@@ -585,3 +585,23 @@ fn hostile_totals_are_bounded_and_never_go_back() {
     assert_eq!((s.counts.consumed, s.counts.in_flight), (2, 1));
     assert_eq!(f.stats.skipped_ops, u64::MAX - counted::MAX_COUNTED);
 }
+
+#[test]
+fn the_protocol_reference_s_example_folds_to_exact_counts() {
+    let doc = include_str!("../../../docs/trace-protocol.md");
+    let example = doc
+        .split("```json")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("an example in docs/trace-protocol.md");
+    let mut f = Fold::new(Options::default());
+    let lines: Vec<&str> = example.lines().filter(|l| !l.is_empty()).collect();
+    feed(&mut f, &lines);
+    let s = snap(&f);
+    assert_eq!((s.counts.produced, s.counts.consumed), (2, 2));
+    assert_eq!((s.counts.pills_sent, s.counts.pills_received), (1, 1));
+    assert_eq!(row(&s, "Producer").items, 2);
+    assert_eq!(row(&s, "Consumer").items, 2);
+    assert_eq!(row(&s, "Consumer").exit, Some(ExitReason::Pill));
+    assert!(f.ended_cleanly);
+}
