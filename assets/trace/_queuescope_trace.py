@@ -63,6 +63,43 @@ _COMPACT = True
 _NOTHING = object()
 
 
+class _State:
+    """A queue's tracing state, except what its put and get read every
+    time. One attribute on the queue, not twenty: CPython 3.11 keeps an
+    object's attributes in a compact shared layout only up to 30 of them,
+    and past that every attribute the stock put and get read costs more
+    (a fifth more instructions per item on a busy queue)."""
+
+    __slots__ = (
+        "id pre end np ng lp lg seen busy cput putc getc donec counted nd dg"
+        " mark want after"
+    ).split()
+
+    def __init__(self, qid):
+        self.id = qid
+        self.pre = ",%d," % qid
+        self.end = ",%d]" % qid
+        # LIFO: puts and gets so far, in laps of LAP and the count into the lap.
+        self.np = self.ng = self.lp = self.lg = 0
+        # Operations at the last round (busy or quiet).
+        self.seen = 0
+        # Busy: LIFO gets compact; LIFO compact puts (no int may be a pill).
+        self.busy = False
+        self.cput = False
+        self.putc = '["put",%d]' % qid
+        self.getc = '["get",%d]' % qid
+        self.donec = '["done",%d]' % qid
+        # FIFO: counted operations (see _who): task_dones, the gets at the
+        # latest one, the totals at the latest mark.
+        self.counted = False
+        self.nd = 0
+        self.dg = -1
+        self.mark = (0, 0, 0)
+        # A latency sample is wanted; the operation after one goes in full.
+        self.want = False
+        self.after = False
+
+
 class _Never:
     """A type no queued item has: a counted queue's puts go in full."""
 
@@ -73,9 +110,9 @@ def _settle(q):
     which finishes the item, has a time); else the puts of items that are
     not plain ints, one put when a sample is wanted, and the get of its
     item (the other operations are counted)."""
-    full = not q._qs_busy or q._qs_after
+    full = not q._qs.busy or q._qs.after
     q._qs_quiet = full
-    fast = not full and not q._qs_want and _COMPACT
+    fast = not full and not q._qs.want and _COMPACT
     q._qs_int = int if fast else _Never
 
 
@@ -112,17 +149,17 @@ def _adapt():
     """Full events for quiet queues, sampled ones for busy queues."""
     try:
         for q in list(_queues):
-            if q._qs_counted:
+            if q._qs.counted:
                 p, g, _ = _totals(q, 0)
                 ops = p + g
             else:
-                ops = (q._qs_lp + q._qs_lg) * LAP + q._qs_np + q._qs_ng
-            busy = ops - q._qs_seen > BUSY
-            q._qs_busy = busy
-            q._qs_cput = busy and _COMPACT
-            q._qs_seen = ops
+                ops = (q._qs.lp + q._qs.lg) * LAP + q._qs.np + q._qs.ng
+            busy = ops - q._qs.seen > BUSY
+            q._qs.busy = busy
+            q._qs.cput = busy and _COMPACT
+            q._qs.seen = ops
             # A latency sample a round on a busy counted queue.
-            q._qs_want = busy
+            q._qs.want = busy
             _settle(q)
     except Exception:
         pass
@@ -213,37 +250,18 @@ def _order(q):
 
 
 def _announce_queue(q, maxsize, order):
-    """Gives `q` its id (and the id's text, ready for the events)."""
+    """Gives `q` its id and tracing state (see _State)."""
     qid = next(_qids)
-    q._qs_id = qid
-    q._qs_pre = ",%d," % qid
-    q._qs_end = ",%d]" % qid
-    q._qs_last = 0
-    # LIFO: puts and gets so far, in laps of LAP and the count into the lap.
-    q._qs_np = 0
-    q._qs_ng = 0
-    q._qs_lp = 0
-    q._qs_lg = 0
-    q._qs_seen = 0
-    # Compact gets (busy), compact puts (busy, and no int may be a pill).
-    q._qs_busy = False
-    q._qs_cput = False
-    q._qs_putc = '["put",%d]' % qid
-    q._qs_getc = '["get",%d]' % qid
-    q._qs_donec = '["done",%d]' % qid
-    # FIFO: counted operations (see _who).
+    st = q._qs = _State(qid)
     cls = type(q)
-    q._qs_counted = (
+    st.counted = (
         getattr(cls, "_put", None) is _fifo_put
         and getattr(cls, "_get", None) is _fifo_get
     )
-    q._qs_nd = 0
-    q._qs_dg = -1
-    q._qs_mark = (0, 0, 0)
+    # What a FIFO queue's put and get read every time (see _settle).
+    q._qs_last = 0
     q._qs_quiet = True
     q._qs_int = _Never
-    q._qs_want = False
-    q._qs_after = False
     q._qs_sample = _NOTHING
     try:
         _queues.add(q)
@@ -270,7 +288,7 @@ class _Cond(threading.Condition):
 
     def __init__(self, lock, q, kind):
         threading.Condition.__init__(self, lock)
-        self._qs_q = q._qs_id
+        self._qs_q = q._qs.id
         self._qs_k = kind
         self._qs_queue = weakref.ref(q)
 
@@ -280,7 +298,7 @@ class _Cond(threading.Condition):
         # The counted operations so far come first: the waiter may have
         # made them (a consumer that emptied the queue).
         q = self._qs_queue()
-        if q is not None and q._qs_counted:
+        if q is not None and q._qs.counted:
             _mark(q, t, 0)
         _ap(
             '["block",%d,%d,%d,"%s",%s]'
@@ -311,8 +329,8 @@ def _q_init_traced(self, maxsize=0):
 def _put_text(self, item, t, tid):
     """A put event in full: time, thread, queue and the item's short repr."""
     if type(item) is int and -BIG < item < BIG:
-        return f'["put",{t},{tid}{self._qs_pre}"{item}"]'
-    return f'["put",{t},{tid}{self._qs_pre}{_jrepr(item)}]'
+        return f'["put",{t},{tid}{self._qs.pre}"{item}"]'
+    return f'["put",{t},{tid}{self._qs.pre}{_jrepr(item)}]'
 
 
 # A FIFO queue's operations are counted, not sent. Its _put/_get/task_done
@@ -330,7 +348,7 @@ def _put_text(self, item, t, tid):
 # samples; the get finds it by identity, which costs less than a count).
 def _totals(self, back):
     """Puts, gets and task_dones so far (`back`: a get already under way)."""
-    d = self._qs_nd
+    d = self._qs.nd
     p = self.unfinished_tasks + d
     return p, p - len(self.queue) - back, d
 
@@ -339,16 +357,16 @@ def _mark(self, t, back, who=None):
     """Sends the operations counted since the last mark ("ops"), if any,
     or names the next thread ("who", `who` its id); returns the totals."""
     p, g, d = totals = _totals(self, back)
-    last = self._qs_mark
+    last = self._qs.mark
     if who is None and last == totals:
         return totals
     # Finished: the thread's latest get was followed by a task_done.
-    fin = 1 if d != last[2] and self._qs_dg == g else 0
-    self._qs_mark = totals
+    fin = 1 if d != last[2] and self._qs.dg == g else 0
+    self._qs.mark = totals
     if who is None:
-        _ap(f'["ops",{t},{self._qs_id},{p},{g},{d},{fin}]')
+        _ap(f'["ops",{t},{self._qs.id},{p},{g},{d},{fin}]')
     else:
-        _ap(f'["who",{t},{who},{self._qs_id},{p},{g},{d},{fin}]')
+        _ap(f'["who",{t},{who},{self._qs.id},{p},{g},{d},{fin}]')
     return totals
 
 
@@ -361,8 +379,8 @@ def _who(self):
 def _busy_now(self, ops):
     """A quiet queue that has had more than BUSY operations since the last
     round is busy from now on, without waiting for the next round."""
-    if not self._qs_busy and ops - self._qs_seen > BUSY:
-        self._qs_busy = True
+    if not self._qs.busy and ops - self._qs.seen > BUSY:
+        self._qs.busy = True
         _settle(self)
 
 
@@ -370,15 +388,15 @@ def _put_full(self, item):
     t = _now()
     p, g, d = _mark(self, t, 0)
     # The reader counts an operation sent in full itself.
-    self._qs_mark = (p + 1, g, d)
+    self._qs.mark = (p + 1, g, d)
     self.queue.append(item)
     _busy_now(self, p + g)
-    if self._qs_want:
+    if self._qs.want:
         self._qs_sample = item
-        self._qs_want = False
+        self._qs.want = False
         _settle(self)
-    elif self._qs_after:
-        self._qs_after = False
+    elif self._qs.after:
+        self._qs.after = False
         _settle(self)
     _ap(_put_text(self, item, t, self._qs_last))
     if len(_buf) > FLUSH_AT:
@@ -399,16 +417,16 @@ def _fifo_put(self, item, _ident=_ident, type=type):
 def _get_full(self, item):
     t = _now()
     p, g, d = _mark(self, t, 1)
-    self._qs_mark = (p, g + 1, d)
+    self._qs.mark = (p, g + 1, d)
     _busy_now(self, p + g)
     if item is self._qs_sample:
         self._qs_sample = _NOTHING
-        self._qs_after = self._qs_busy
+        self._qs.after = self._qs.busy
         _settle(self)
-    elif self._qs_after:
-        self._qs_after = False
+    elif self._qs.after:
+        self._qs.after = False
         _settle(self)
-    _ap(f'["get",{t},{self._qs_last}{self._qs_end}')
+    _ap(f'["get",{t},{self._qs_last}{self._qs.end}')
 
 
 def _fifo_get(self, _ident=_ident):
@@ -425,7 +443,7 @@ def _fifo_get(self, _ident=_ident):
 # busy queue, after a "who" naming the thread; every LAP-th in full).
 def _who1(self, tid):
     self._qs_last = tid
-    _ap(f'["who",{_now()},{tid}{self._qs_end}')
+    _ap(f'["who",{_now()},{tid}{self._qs.end}')
 
 
 def _lifo_put(self, item):
@@ -433,15 +451,15 @@ def _lifo_put(self, item):
     tid = _ident()
     if tid != self._qs_last:
         _who1(self, tid)
-    n = self._qs_np + 1
+    n = self._qs.np + 1
     if n != LAP:
-        self._qs_np = n
-        if self._qs_cput and type(item) is int:
-            _ap(self._qs_putc)
+        self._qs.np = n
+        if self._qs.cput and type(item) is int:
+            _ap(self._qs.putc)
             return
     else:
-        self._qs_np = 0
-        self._qs_lp += 1
+        self._qs.np = 0
+        self._qs.lp += 1
     _ap(_put_text(self, item, _now(), tid))
     if len(_buf) > FLUSH_AT:
         _flush()
@@ -452,16 +470,16 @@ def _lifo_get(self):
     tid = _ident()
     if tid != self._qs_last:
         _who1(self, tid)
-    n = self._qs_ng + 1
+    n = self._qs.ng + 1
     if n != LAP:
-        self._qs_ng = n
-        if self._qs_busy:
-            _ap(self._qs_getc)
+        self._qs.ng = n
+        if self._qs.busy:
+            _ap(self._qs.getc)
             return item
     else:
-        self._qs_ng = 0
-        self._qs_lg += 1
-    _ap(f'["get",{_now()},{tid}{self._qs_end}')
+        self._qs.ng = 0
+        self._qs.lg += 1
+    _ap(f'["get",{_now()},{tid}{self._qs.end}')
     return item
 
 
@@ -475,7 +493,7 @@ def _prio_put(self, item):
 
 def _prio_get(self):
     item = heappop(self.queue)
-    _ap(f'["get",{_now()},{_ident()},{self._qs_id},{id(item)}]')
+    _ap(f'["get",{_now()},{_ident()},{self._qs.id},{id(item)}]')
     return item
 
 
@@ -486,36 +504,36 @@ def _task_done(self):
             if unfinished < 0:
                 raise ValueError("task_done() called too many times")
             self.all_tasks_done.notify_all()
-        if not self._qs_counted:
+        if not self._qs.counted:
             self.unfinished_tasks = unfinished
             tid = _ident()
             if tid != self._qs_last:
                 _who1(self, tid)
-            _ap(self._qs_donec)
+            _ap(self._qs.donec)
             return
         if _ident() != self._qs_last:
             _who(self)
         if self._qs_quiet:
             _mark(self, _now(), 0)
         self.unfinished_tasks = unfinished
-        self._qs_nd += 1
+        self._qs.nd += 1
         # The gets so far: a mark tells whether this was after the latest.
-        self._qs_dg = unfinished + self._qs_nd - len(self.queue)
+        self._qs.dg = unfinished + self._qs.nd - len(self.queue)
         if self._qs_quiet:
-            _ap(f'["done",{_now()},{self._qs_last}{self._qs_end}')
-            self._qs_mark = _totals(self, 0)
-            if self._qs_after:
-                self._qs_after = False
+            _ap(f'["done",{_now()},{self._qs_last}{self._qs.end}')
+            self._qs.mark = _totals(self, 0)
+            if self._qs.after:
+                self._qs.after = False
                 _settle(self)
 
 
 def _join_queue(self):
     tid = _ident()
-    _ap('["qjoin",%d,%d,%d]' % (_now(), tid, self._qs_id))
+    _ap('["qjoin",%d,%d,%d]' % (_now(), tid, self._qs.id))
     try:
         _q_join(self)
     finally:
-        _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs_id))
+        _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs.id))
 
 
 def _mark_queues(tid, t):
@@ -524,7 +542,7 @@ def _mark_queues(tid, t):
     before its exit (the next thread with that id then names itself)."""
     try:
         for q in list(_queues):
-            if not q._qs_counted or (tid is not None and q._qs_last != tid):
+            if not q._qs.counted or (tid is not None and q._qs_last != tid):
                 continue
             # A lock held elsewhere for long: the next round marks it.
             if q.mutex.acquire(True, 0.05):
@@ -549,9 +567,7 @@ class SimpleQueue(_Simple):
     """queue.SimpleQueue, traced. The put is recorded just before it happens
     (it never blocks), so it is listed ahead of the get that takes it."""
 
-    _qs_id = 0
-    _qs_pre = ",0,"
-    _qs_end = ",0]"
+    _qs = _State(0)
 
     def __init__(self):
         _announce_queue(self, 0, "fifo")
@@ -574,13 +590,13 @@ class SimpleQueue(_Simple):
             tid = _ident()
             _ap(
                 '["block",%d,%d,%d,"empty",%s]'
-                % (_now(), tid, self._qs_id, _timeout(timeout))
+                % (_now(), tid, self._qs.id, _timeout(timeout))
             )
             try:
                 item = _s_get(self, True, timeout)
             finally:
-                _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_id))
-        _ap('["get",%d,%d,%d,%d]' % (_now(), _ident(), self._qs_id, id(item)))
+                _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs.id))
+        _ap('["get",%d,%d,%d,%d]' % (_now(), _ident(), self._qs.id, id(item)))
         return item
 
     def get_nowait(self):
@@ -663,28 +679,10 @@ def _in_forked_child():
 def _patch():
     _Queue.__init__ = _q_init_traced
     # Defaults for a queue made before the patch (queue 0: unknown).
-    _Queue._qs_id = 0
-    _Queue._qs_pre = ",0,"
-    _Queue._qs_end = ",0]"
+    _Queue._qs = _State(0)
     _Queue._qs_last = 0
-    _Queue._qs_np = 0
-    _Queue._qs_ng = 0
-    _Queue._qs_lp = 0
-    _Queue._qs_lg = 0
-    _Queue._qs_busy = False
-    _Queue._qs_cput = False
-    _Queue._qs_putc = '["put",0]'
-    _Queue._qs_getc = '["get",0]'
-    _Queue._qs_donec = '["done",0]'
-    _Queue._qs_seen = 0
-    _Queue._qs_counted = False
-    _Queue._qs_nd = 0
-    _Queue._qs_dg = -1
-    _Queue._qs_mark = (0, 0, 0)
     _Queue._qs_quiet = True
     _Queue._qs_int = _Never
-    _Queue._qs_want = False
-    _Queue._qs_after = False
     _Queue._qs_sample = _NOTHING
     _Queue._put = _fifo_put
     _Queue._get = _fifo_get
