@@ -289,27 +289,24 @@ class _Cond(threading.Condition):
     def __init__(self, lock, q, kind):
         threading.Condition.__init__(self, lock)
         self._qs_q = q._qs.id
-        self._qs_k = kind
-        self._qs_queue = weakref.ref(q)
+        self._qs_block = ',%d,"%s",' % (q._qs.id, kind)
+        self._qs_end = q._qs.end
 
+    # No mark before the block: operations counted but not yet marked were
+    # all made before it (a thread cannot operate while it waits), and the
+    # reader treats them so when the next mark comes.
     def wait(self, timeout=None):
         tid = _ident()
-        t = _now()
-        # The counted operations so far come first: the waiter may have
-        # made them (a consumer that emptied the queue).
-        q = self._qs_queue()
-        if q is not None and q._qs.counted:
-            _mark(q, t, 0)
-        _ap(
-            '["block",%d,%d,%d,"%s",%s]'
-            % (t, tid, self._qs_q, self._qs_k, _timeout(timeout))
-        )
+        if timeout is None:
+            _ap(f'["block",{_now()},{tid}{self._qs_block}null]')
+        else:
+            _ap(f'["block",{_now()},{tid}{self._qs_block}{_timeout(timeout)}]')
         try:
             return threading.Condition.wait(self, timeout)
         finally:
             # The end of the wait has a time even when the put or get
             # that follows is only counted.
-            _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_q))
+            _ap(f'["wake",{_now()},{tid}{self._qs_end}')
 
 
 # --- queue.Queue and its subclasses -------------------------------------

@@ -11,6 +11,7 @@
 //! put), and a get never finds the queue emptier than the program did.
 
 use super::Fold;
+use super::thread::Waiting;
 use crate::trace::protocol::Totals;
 
 /// Most operations one mark may add (each kind). A real program does a
@@ -59,14 +60,21 @@ impl Fold {
         if finished && self.threads[th].held.as_ref().is_some_and(|h| h.q == qi) {
             self.finish_held(th, t, false);
         }
+        // A thread that waits keeps waiting: its counted operations came
+        // before the wait (senders need not mark before a `block`).
+        let waiting = self.threads[th].waiting;
         if running {
             self.threads[th].run(t);
-        } else if !self.threads[th].live() {
-            // Counted after the thread left (the sender marks before an
-            // exit, so only a hostile stream): nothing stays in its hands.
+        } else if !self.threads[th].live()
+            || matches!(
+                waiting,
+                Some(Waiting::Queue { .. } | Waiting::QueueJoin { .. })
+            )
+        {
+            // A queue call after them (the one that waits), or the thread's
+            // exit (the sender marks before one; this is a hostile stream),
+            // finished the item in its hands.
             self.finish_held(th, t, false);
         }
-        // A thread that waits (in a join, on another queue) keeps waiting:
-        // its counted operations came before the wait.
     }
 }

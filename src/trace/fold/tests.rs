@@ -605,3 +605,29 @@ fn the_protocol_reference_s_example_folds_to_exact_counts() {
     assert_eq!(row(&s, "Consumer").exit, Some(ExitReason::Pill));
     assert!(f.ended_cleanly);
 }
+
+#[test]
+fn counts_marked_after_a_wait_came_before_it() {
+    let mut f = fold(&[]);
+    feed(
+        &mut f,
+        &[
+            r#"["queue",1,100,1,"Queue","fifo",0,"q"]"#,
+            r#"["thread",2,1,"P"]"#,
+            r#"["thread",2,2,"C"]"#,
+            r#"["who",10,1,1,0,0,0,0]"#,
+            r#"["who",20,2,1,3,0,0,0]"#,
+            // C took all three, then waits on the empty queue: no mark
+            // before the block; P's next put marks C's gets.
+            r#"["block",30,2,1,"empty",null]"#,
+            r#"["who",40,1,1,3,3,0,0]"#,
+        ],
+    );
+    let s = snap(&f);
+    assert_eq!(
+        (s.counts.consumed, s.counts.in_flight, s.counts.queued),
+        (3, 0, 0)
+    );
+    assert_eq!(row(&s, "C").state, ThreadState::WaitingEmpty);
+    assert_eq!(row(&s, "C").items, 3);
+}
