@@ -140,7 +140,7 @@ def _flush():
 def _flusher():
     while True:
         time.sleep(FLUSH_EVERY)
-        _mark_queues(None, _now())
+        _mark_queues(None)
         _flush()
         _adapt()
 
@@ -533,7 +533,7 @@ def _join_queue(self):
         _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs.id))
 
 
-def _mark_queues(tid, t):
+def _mark_queues(tid):
     """Sends what every FIFO queue counted (only those whose latest thread
     is `tid`, unless it is None): the flusher's marks, and a thread's last
     before its exit (the next thread with that id then names itself)."""
@@ -544,7 +544,7 @@ def _mark_queues(tid, t):
             # A lock held elsewhere for long: the next round marks it.
             if q.mutex.acquire(True, 0.05):
                 try:
-                    _mark(q, t, 0)
+                    _mark(q, _now(), 0)
                     if tid is not None:
                         q._qs_last = 0
                 finally:
@@ -623,7 +623,7 @@ def _thread_start(self):
             err = _enc(type(e).__name__[:60])
             raise
         finally:
-            _mark_queues(tid, _now())
+            _mark_queues(tid)
             _ap('["exit",%d,%d,%s]' % (_now(), tid, err))
 
     self.run = _qs_run
@@ -654,7 +654,7 @@ def _shutdown_traced():
 
 
 def _at_exit():
-    _mark_queues(None, _now())
+    _mark_queues(None)
     _ap('["exit",%d,%d,null]' % (_now(), _main.ident or 0))
     _ap('["end",%d]' % _now())
     _flush()
