@@ -631,3 +631,16 @@ fn counts_marked_after_a_wait_came_before_it() {
     assert_eq!(row(&s, "C").state, ThreadState::WaitingEmpty);
     assert_eq!(row(&s, "C").items, 3);
 }
+
+#[test]
+fn versions_1_and_2_are_read_and_a_newer_one_is_not() {
+    for (v, foreign) in [(1, None), (2, None), (3, Some(3))] {
+        let mut f = Fold::new(Options::default());
+        let line = format!(r#"["hello",{v},0,1,1,"x"]"#);
+        match parse_line(line.as_bytes()) {
+            Ok(Some(ev)) => f.apply(ev),
+            other => panic!("{line}: {other:?}"),
+        }
+        assert_eq!(f.stats.foreign_version, foreign, "version {v}");
+    }
+}
