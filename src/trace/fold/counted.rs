@@ -10,8 +10,8 @@
 //! the same items a get-by-get replay would (the k-th get takes the k-th
 //! put), and a get never finds the queue emptier than the program did.
 
-use super::Fold;
-use super::thread::Waiting;
+use super::thread::{Took, Waiting};
+use super::{Fold, MAX_LISTED};
 use crate::trace::protocol::Totals;
 
 /// Most operations one mark may add (each kind). A real program does a
@@ -50,11 +50,25 @@ impl Fold {
             h.put_at = None;
         }
         let running = self.threads[th].live() && self.threads[th].waiting.is_none();
-        for _ in 0..puts.min(MAX_COUNTED) {
-            self.put_item(qi, th, t, None, None, None);
-        }
-        for _ in 0..gets.min(MAX_COUNTED) {
-            self.take_item(qi, th, t, None, false);
+        let (puts, gets) = (puts.min(MAX_COUNTED), gets.min(MAX_COUNTED));
+        if self.opts.log {
+            // A line per item, as events sent one by one would give.
+            for _ in 0..puts {
+                self.put_item(qi, th, t, None, None, None);
+            }
+            for _ in 0..gets {
+                self.take_item(qi, th, t, None, false);
+            }
+        } else {
+            if puts + gets > 0 {
+                self.finish_held(th, t, false);
+            }
+            let room = MAX_LISTED.saturating_sub(self.listed());
+            self.queues[qi].put_counted(puts, th, t, room);
+            if let Some(c) = self.threads[th].on_mut(qi) {
+                c.items_put += puts;
+            }
+            self.take_counted(qi, th, t, gets);
         }
         let finished = dones > 0 && totals.finished;
         if finished && self.threads[th].held.as_ref().is_some_and(|h| h.q == qi) {
@@ -76,5 +90,42 @@ impl Fold {
             // finished the item in its hands.
             self.finish_held(th, t, false);
         }
+    }
+
+    /// `n` counted gets by `th` at `t`: what `n` calls of `take_item`
+    /// would do (each get finishes the item before it), counted at once.
+    fn take_counted(&mut self, qi: usize, th: usize, t: u64, n: u64) {
+        let (mut items, mut pills, mut finished) = (0, 0, 0);
+        let mut last = None;
+        for _ in 0..n {
+            let taken = self.queues[qi].take(None, t, false);
+            if last.as_ref().is_some_and(|l: &Took| !l.pill) {
+                self.queues[qi].finish(None, t, false);
+                finished += 1;
+            }
+            if taken.pill {
+                pills += 1;
+            } else {
+                items += 1;
+            }
+            last = Some(Took {
+                q: qi,
+                seq: taken.entry.as_ref().map(|e| e.seq),
+                put_at: None,
+                by: taken.entry.as_ref().map(|e| e.by),
+                repr: taken.entry.and_then(|e| e.repr),
+                pill: taken.pill,
+            });
+        }
+        let Some(last) = last else { return };
+        let thread = &mut self.threads[th];
+        if let Some(c) = thread.on_mut(qi) {
+            c.items_got += items;
+            c.pills_got += pills;
+            c.done += finished;
+        }
+        thread.takes = true;
+        thread.held = (!last.pill).then(|| last.clone());
+        thread.last_take = Some(last);
     }
 }

@@ -241,6 +241,33 @@ impl Queue {
         seq
     }
 
+    /// Puts `n` counted messages (no repr, no time: plain items) by thread
+    /// `by` at `t`, listing at most `room` of them: what `n` calls of
+    /// [`put`](Self::put) would do, without building each entry's parts.
+    pub fn put_counted(&mut self, n: u64, by: usize, t: u64, room: usize) {
+        self.advance(t);
+        let listed = n.min(u64::try_from(room).unwrap_or(u64::MAX));
+        for _ in 0..listed {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let e = Entry {
+                seq,
+                id: None,
+                put_at: None,
+                by,
+                pill: false,
+                repr: None,
+            };
+            self.entries.insert(seq, e);
+        }
+        self.next_seq += n - listed;
+        self.untracked.0 += n - listed;
+        self.ops += n;
+        self.counts.produced += n;
+        self.counts.queued += n;
+        self.note_depth();
+    }
+
     /// Takes the message a get at `t` took: the one with `id`, or the head
     /// (tail, for LIFO). A message never seen put counts as put just now.
     /// `timed`: the get had a time of its own, so its wait is measured.

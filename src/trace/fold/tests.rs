@@ -6,10 +6,14 @@ use crate::sim::{Phase, Role, Snapshot, SnapshotRequest};
 use crate::trace::protocol::parse_line;
 
 fn fold(pills: &[&str]) -> Fold {
+    fold_with(pills, true)
+}
+
+fn fold_with(pills: &[&str], log: bool) -> Fold {
     let mut f = Fold::new(Options {
         pills: pills.iter().map(|s| s.to_string()).collect(),
         queue: None,
-        log: true,
+        log,
     });
     feed(
         &mut f,
@@ -407,12 +411,13 @@ mod prop {
         fn counts_add_up_whatever_the_stream(
             lines in proptest::collection::vec(line(), 0..120),
             pills in any::<bool>(),
+            log in any::<bool>(),
             shown in prop_oneof![Just("a"), Just("queue-2"), Just("queue-3")],
         ) {
             let mut f = Fold::new(Options {
                 pills: if pills { vec!["quit".into()] } else { vec![] },
                 queue: Some(shown.into()),
-                log: true,
+                log,
             });
             let mut head = vec![
                 r#"["hello",1,0,1,100,"x"]"#.to_string(),
@@ -544,29 +549,50 @@ fn one_by_one() -> Vec<String> {
 
 #[test]
 fn a_sender_that_sends_every_operation_gets_the_same_counts() {
-    let mut counted = fold(&["quit"]);
-    feed(&mut counted, &COUNTED);
-    let mut full = fold(&["quit"]);
     let lines = one_by_one();
-    feed(
-        &mut full,
-        &lines.iter().map(String::as_str).collect::<Vec<_>>(),
-    );
-    let (a, b) = (snap(&counted), snap(&full));
-    assert_eq!(a.counts, b.counts);
-    for name in ["P", "C1", "C2"] {
-        let (x, y) = (row(&a, name), row(&b, name));
-        assert_eq!(
-            (x.items, x.role, x.exit),
-            (y.items, y.role, y.exit),
-            "{name}"
-        );
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    // Where the two streams have said the same: (COUNTED, one by one).
+    let same = [
+        (7, 9),
+        (8, 11),
+        (9, 12),
+        (10, 15),
+        (11, 17),
+        (12, 18),
+        (14, 20),
+        (16, 22),
+        (17, 23),
+        (19, 24),
+    ];
+    // With --log the fold applies counted operations one by one, without
+    // it all at once: both as the events sent one by one.
+    for log in [true, false] {
+        let mut counted = fold_with(&["quit"], log);
+        let mut full = fold_with(&["quit"], log);
+        let mut from = (0, 0);
+        for (m, e) in same {
+            feed(&mut counted, &COUNTED[from.0..m]);
+            feed(&mut full, &lines[from.1..e]);
+            from = (m, e);
+            let (a, b) = (snap(&counted), snap(&full));
+            assert_eq!(a.counts, b.counts, "log {log}, up to {m}");
+            let rows = |s: &Snapshot| {
+                let mut v: Vec<_> = s
+                    .threads
+                    .iter()
+                    .map(|t| (t.name.clone(), t.items, t.role, t.exit, t.current_item))
+                    .collect();
+                v.sort_by(|x, y| x.0.cmp(&y.0));
+                v
+            };
+            assert_eq!(rows(&a), rows(&b), "log {log}, up to {m}");
+        }
     }
 }
 
 #[test]
 fn hostile_totals_are_bounded_and_never_go_back() {
-    let mut f = fold(&[]);
+    let mut f = fold_with(&[], false);
     feed(
         &mut f,
         &[
