@@ -95,29 +95,16 @@ impl Fold {
     /// `n` counted gets by `th` at `t`: what `n` calls of `take_item`
     /// would do (each get finishes the item before it), counted at once.
     fn take_counted(&mut self, qi: usize, th: usize, t: u64, n: u64) {
-        let (mut items, mut pills, mut finished) = (0, 0, 0);
-        let mut last = None;
-        for _ in 0..n {
-            let taken = self.queues[qi].take(None, t, false);
-            if last.as_ref().is_some_and(|l: &Took| !l.pill) {
-                self.queues[qi].finish(None, t, false);
-                finished += 1;
-            }
-            if taken.pill {
-                pills += 1;
-            } else {
-                items += 1;
-            }
-            last = Some(Took {
-                q: qi,
-                seq: taken.entry.as_ref().map(|e| e.seq),
-                put_at: None,
-                by: taken.entry.as_ref().map(|e| e.by),
-                repr: taken.entry.and_then(|e| e.repr),
-                pill: taken.pill,
-            });
-        }
-        let Some(last) = last else { return };
+        let (items, pills, finished, last) = self.queues[qi].take_counted(n, t);
+        let Some(taken) = last else { return };
+        let last = Took {
+            q: qi,
+            seq: taken.entry.as_ref().map(|e| e.seq),
+            put_at: None,
+            by: taken.entry.as_ref().map(|e| e.by),
+            repr: taken.entry.and_then(|e| e.repr),
+            pill: taken.pill,
+        };
         let thread = &mut self.threads[th];
         if let Some(c) = thread.on_mut(qi) {
             c.items_got += items;

@@ -271,6 +271,7 @@ impl Queue {
     /// Takes the message a get at `t` took: the one with `id`, or the head
     /// (tail, for LIFO). A message never seen put counts as put just now.
     /// `timed`: the get had a time of its own, so its wait is measured.
+    #[inline]
     pub fn take(&mut self, id: Option<u64>, t: u64, timed: bool) -> Taken {
         self.advance(t);
         self.ops += 1;
@@ -279,8 +280,65 @@ impl Queue {
             (None, Order::Fifo | Order::Priority) => self.pop_head(),
             _ => self.find(id).and_then(|seq| self.remove(seq)),
         };
-        let pill = match &entry {
-            Some(e) => e.pill,
+        let pill = self.count_take(entry.as_ref().map(|e| e.pill));
+        if let Some(e) = &entry
+            && !e.pill
+            && timed
+            && let Some(put) = e.put_at
+        {
+            record(&mut self.wait, t.saturating_sub(put), 1);
+        }
+        Taken { entry, pill }
+    }
+
+    /// `n` counted gets at `t` (no time of their own, so no waits
+    /// measured), each finishing the item the one before took: what `n`
+    /// calls of [`take`](Self::take) and [`finish`](Self::finish) would do,
+    /// without handing each entry out. Returns the items (not pills)
+    /// taken, the pills, the items finished, and the last take.
+    pub fn take_counted(&mut self, n: u64, t: u64) -> (u64, u64, u64, Option<Taken>) {
+        let (mut items, mut pills, mut finished) = (0, 0, 0);
+        let mut held = false;
+        for _ in 1..n {
+            if held {
+                self.finish(None, t, false);
+                finished += 1;
+            }
+            self.advance(t);
+            self.ops += 1;
+            let found = match self.order {
+                Order::Lifo => self.find(None).and_then(|seq| self.remove(seq)),
+                Order::Fifo | Order::Priority => self.pop_head(),
+            };
+            let pill = self.count_take(found.map(|e| e.pill));
+            held = !pill;
+            if pill {
+                pills += 1;
+            } else {
+                items += 1;
+            }
+        }
+        if n == 0 {
+            return (0, 0, 0, None);
+        }
+        if held {
+            self.finish(None, t, false);
+            finished += 1;
+        }
+        let last = self.take(None, t, false);
+        if last.pill {
+            pills += 1;
+        } else {
+            items += 1;
+        }
+        (items, pills, finished, Some(last))
+    }
+
+    /// Counts a take of a listed message (`Some(pill)`) or of one not
+    /// listed; returns whether it was a pill.
+    fn count_take(&mut self, found: Option<bool>) -> bool {
+        let pill = match found {
+            Some(pill) => pill,
             None if self.untracked.0 > 0 => {
                 self.untracked.0 -= 1;
                 false
@@ -303,14 +361,7 @@ impl Queue {
             self.counts.queued = self.counts.queued.saturating_sub(1);
             self.counts.in_flight += 1;
         }
-        if let Some(e) = &entry
-            && !e.pill
-            && timed
-            && let Some(put) = e.put_at
-        {
-            record(&mut self.wait, t.saturating_sub(put), 1);
-        }
-        Taken { entry, pill }
+        pill
     }
 
     fn find(&self, id: Option<u64>) -> Option<u64> {
@@ -324,6 +375,7 @@ impl Queue {
     }
 
     /// Takes the oldest listed message.
+    #[inline]
     fn pop_head(&mut self) -> Option<Entry> {
         let (_, e) = self.entries.pop_first()?;
         if e.id.is_some() {
