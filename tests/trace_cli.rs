@@ -482,8 +482,8 @@ fn a_busy_queue_is_sampled_and_its_counts_stay_exact() {
     assert_eq!((n(&doc, "produced"), n(&doc, "consumed")), (items, items));
     assert_eq!((n(&doc, "pills_sent"), n(&doc, "pills_received")), (2, 2));
     conserved(&doc);
-    // Most operations went in the compact form (no time, the thread named
-    // once per run), yet each thread's count is exact.
+    // Most operations were only counted (the totals sent when the thread
+    // changes, and at each flush), yet each role's count is exact.
     let by_role = |role: &str| -> u64 {
         doc["threads"]
             .as_array()
@@ -494,11 +494,45 @@ fn a_busy_queue_is_sampled_and_its_counts_stay_exact() {
             .sum()
     };
     assert_eq!((by_role("producer"), by_role("consumer")), (items, items));
-    // Queue waits are sampled once the queue is busy (every 64th item),
+    // Queue waits are sampled once the queue is busy (an item per flush),
     // so there are some, and far fewer than items.
     let waits = doc["latency"]["queue_wait"]["count"].as_u64().unwrap_or(0);
     assert!(waits > 0 && waits < items / 2, "{waits} waits measured");
     assert_eq!(doc["trace"]["stream"]["bad_lines"], 0);
+}
+
+#[test]
+fn each_thread_s_count_on_a_busy_queue_is_what_it_counted_itself() {
+    require_python();
+    // 2 producers, 3 consumers (task_done on every other item), 'quit'
+    // pills learned (no --pill); the program prints its own counts.
+    let script = fixture("busy_counts.py");
+    let out = qs()
+        .args(["trace", "--json", "--", "python3", &script, "20000"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let own: Value = stderr
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no counts printed: {stderr}"));
+    for name in ["P1", "P2", "C1", "C2", "C3"] {
+        assert_eq!(thread(&doc, name)["items"], own[name], "{name}: {doc}");
+    }
+    for name in ["C1", "C2", "C3"] {
+        assert_eq!(thread(&doc, name)["exit"], "pill", "{name}");
+    }
+    assert_eq!((n(&doc, "produced"), n(&doc, "consumed")), (40_000, 40_000));
+    assert_eq!((n(&doc, "pills_sent"), n(&doc, "pills_received")), (3, 3));
+    conserved(&doc);
+    // Counted, not sent: far fewer events than the 80,000 operations.
+    let events = doc["trace"]["stream"]["events"].as_u64().unwrap_or(0);
+    assert!(events < 60_000, "{events} events");
+    assert_eq!(doc["trace"]["stream"]["skipped_operations"], 0);
 }
 
 #[test]

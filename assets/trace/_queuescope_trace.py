@@ -14,8 +14,8 @@ happened); a background thread writes the list out every FLUSH_EVERY
 seconds, and a thread that finds it longer than FLUSH_AT writes it itself,
 which bounds the memory. A queue's put and get are recorded in its
 _put/_get, which run with the queue's lock held, so a get is never recorded
-before the put of its item, and a busy queue's operations go in a compact
-form (see _who). A thread is marked blocked only when it really waits, in
+before the put of its item, and a busy FIFO queue's operations are counted
+rather than sent (see _who). A thread is marked blocked only when it really waits, in
 the queue's condition variables. Nothing here may raise into the program:
 a broken pipe just turns the tracing off.
 """
@@ -38,10 +38,10 @@ try:
 except ImportError:  # pragma: no cover - every CPython has _json
     from json.encoder import encode_basestring as _enc
 
-PROTOCOL = 1
+PROTOCOL = 2
 FLUSH_EVERY = 0.025
 FLUSH_AT = 65536
-# A busy queue sends every LAP-th put and get in full (with its time); a
+# A busy LIFO queue sends every LAP-th put and get in full (with its time); a
 # queue with fewer than BUSY operations between two flushes sends them all.
 LAP = 64
 BUSY = 250
@@ -59,6 +59,61 @@ _fd = -1
 _main = threading.main_thread()
 # Compact puts (of ints) are off when an int is a pill (the repr must be sent).
 _COMPACT = True
+# No latency sample is waiting in the queue.
+_NOTHING = object()
+
+
+class _State:
+    """A queue's tracing state, except what its put and get read every
+    time. One attribute on the queue, not twenty: CPython 3.11 keeps an
+    object's attributes in a compact shared layout only up to 30 of them,
+    and past that every attribute the stock put and get read costs more
+    (a fifth more instructions per item on a busy queue)."""
+
+    __slots__ = (
+        "id pre end np ng lp lg seen busy cput putc getc donec counted nd dg"
+        " mark want after"
+    ).split()
+
+    def __init__(self, qid):
+        self.id = qid
+        self.pre = ",%d," % qid
+        self.end = ",%d]" % qid
+        # LIFO: puts and gets so far, in laps of LAP and the count into the lap.
+        self.np = self.ng = self.lp = self.lg = 0
+        # Operations at the last round (busy or quiet).
+        self.seen = 0
+        # Busy: LIFO gets compact; LIFO compact puts (no int may be a pill).
+        self.busy = False
+        self.cput = False
+        self.putc = '["put",%d]' % qid
+        self.getc = '["get",%d]' % qid
+        self.donec = '["done",%d]' % qid
+        # FIFO: counted operations (see _who): task_dones, the gets at the
+        # latest one, the totals at the latest mark.
+        self.counted = False
+        self.nd = 0
+        self.dg = -1
+        self.mark = (0, 0, 0)
+        # A latency sample is wanted; the operation after one goes in full.
+        self.want = False
+        self.after = False
+
+
+class _Never:
+    """A type no queued item has: a counted queue's puts go in full."""
+
+
+def _settle(q):
+    """What a FIFO queue sends in full: everything when it is quiet, or
+    right after a latency sample was taken (so the taker's next operation,
+    which finishes the item, has a time); else the puts of items that are
+    not plain ints, one put when a sample is wanted, and the get of its
+    item (the other operations are counted)."""
+    full = not q._qs.busy or q._qs.after
+    q._qs_quiet = full
+    fast = not full and not q._qs.want and _COMPACT
+    q._qs_int = int if fast else _Never
 
 
 def _flush():
@@ -85,6 +140,7 @@ def _flush():
 def _flusher():
     while True:
         time.sleep(FLUSH_EVERY)
+        _mark_queues(None)
         _flush()
         _adapt()
 
@@ -93,11 +149,18 @@ def _adapt():
     """Full events for quiet queues, sampled ones for busy queues."""
     try:
         for q in list(_queues):
-            ops = (q._qs_lp + q._qs_lg) * LAP + q._qs_np + q._qs_ng
-            busy = ops - q._qs_seen > BUSY
-            q._qs_busy = busy
-            q._qs_cput = busy and _COMPACT
-            q._qs_seen = ops
+            if q._qs.counted:
+                p, g, _ = _totals(q, 0)
+                ops = p + g
+            else:
+                ops = (q._qs.lp + q._qs.lg) * LAP + q._qs.np + q._qs.ng
+            busy = ops - q._qs.seen > BUSY
+            q._qs.busy = busy
+            q._qs.cput = busy and _COMPACT
+            q._qs.seen = ops
+            # A latency sample a round on a busy counted queue.
+            q._qs.want = busy
+            _settle(q)
     except Exception:
         pass
 
@@ -187,24 +250,19 @@ def _order(q):
 
 
 def _announce_queue(q, maxsize, order):
-    """Gives `q` its id (and the id's text, ready for the events)."""
+    """Gives `q` its id and tracing state (see _State)."""
     qid = next(_qids)
-    q._qs_id = qid
-    q._qs_pre = ",%d," % qid
-    q._qs_end = ",%d]" % qid
+    st = q._qs = _State(qid)
+    cls = type(q)
+    st.counted = (
+        getattr(cls, "_put", None) is _fifo_put
+        and getattr(cls, "_get", None) is _fifo_get
+    )
+    # What a FIFO queue's put and get read every time (see _settle).
     q._qs_last = 0
-    # Puts and gets so far: laps of LAP, and the count into the current lap.
-    q._qs_np = 0
-    q._qs_ng = 0
-    q._qs_lp = 0
-    q._qs_lg = 0
-    q._qs_seen = 0
-    # Compact gets (busy), compact puts (busy, and no int may be a pill).
-    q._qs_busy = False
-    q._qs_cput = False
-    q._qs_putc = '["put",%d]' % qid
-    q._qs_getc = '["get",%d]' % qid
-    q._qs_donec = '["done",%d]' % qid
+    q._qs_quiet = True
+    q._qs_int = _Never
+    q._qs_sample = _NOTHING
     try:
         _queues.add(q)
     except TypeError:
@@ -228,23 +286,27 @@ def _announce_queue(q, maxsize, order):
 class _Cond(threading.Condition):
     """A queue's condition variable that reports when a thread really waits."""
 
-    def __init__(self, lock, qid, kind):
+    def __init__(self, lock, q, kind):
         threading.Condition.__init__(self, lock)
-        self._qs_q = qid
-        self._qs_k = kind
+        self._qs_q = q._qs.id
+        self._qs_block = ',%d,"%s",' % (q._qs.id, kind)
+        self._qs_end = q._qs.end
 
+    # No mark before the block: operations counted but not yet marked were
+    # all made before it (a thread cannot operate while it waits), and the
+    # reader treats them so when the next mark comes.
     def wait(self, timeout=None):
         tid = _ident()
-        _ap(
-            '["block",%d,%d,%d,"%s",%s]'
-            % (_now(), tid, self._qs_q, self._qs_k, _timeout(timeout))
-        )
+        if timeout is None:
+            _ap(f'["block",{_now()},{tid}{self._qs_block}null]')
+        else:
+            _ap(f'["block",{_now()},{tid}{self._qs_block}{_timeout(timeout)}]')
         try:
             return threading.Condition.wait(self, timeout)
         finally:
             # The end of the wait has a time even when the put or get
-            # that follows is sent in compact form.
-            _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_q))
+            # that follows is only counted.
+            _ap(f'["wake",{_now()},{tid}{self._qs_end}')
 
 
 # --- queue.Queue and its subclasses -------------------------------------
@@ -256,105 +318,179 @@ _q_join = _Queue.join
 
 def _q_init_traced(self, maxsize=0):
     _q_init(self, maxsize)
-    qid = _announce_queue(self, maxsize, _order(self))
-    self.not_empty = _Cond(self.mutex, qid, "empty")
-    self.not_full = _Cond(self.mutex, qid, "full")
+    _announce_queue(self, maxsize, _order(self))
+    self.not_empty = _Cond(self.mutex, self, "empty")
+    self.not_full = _Cond(self.mutex, self, "full")
 
 
-def _put_text(self, item):
+def _put_text(self, item, t, tid):
     """A put event in full: time, thread, queue and the item's short repr."""
     if type(item) is int and -BIG < item < BIG:
-        return f'["put",{_now()},{_ident()}{self._qs_pre}"{item}"]'
-    return f'["put",{_now()},{_ident()}{self._qs_pre}{_jrepr(item)}]'
+        return f'["put",{t},{tid}{self._qs.pre}"{item}"]'
+    return f'["put",{t},{tid}{self._qs.pre}{_jrepr(item)}]'
 
 
-# The stock bodies of _put/_get/task_done with the event added. They run
-# with the queue's lock held, so a queue's events come in its own order,
-# and a FIFO or LIFO queue needs no item identity: the order says which put
-# a get took. That lock also makes the compact form safe: a "who" event
-# names the thread of the queue's following compact events, so a run of
-# operations by one thread costs a constant string each. Every LAP-th
-# put and get is sent in full, with its time (the latency samples: the
-# LAP-th put's item is the LAP-th get's), and so is every put of an item
-# that is not a plain int (its repr may be a pill). The counts stay small
-# ints (the lap counts move once per LAP), which CPython neither allocates
-# nor frees: the compact path costs about a tenth less than with running
-# totals and a mask.
-def _who(self, tid):
-    self._qs_last = tid
-    _ap(f'["who",{_now()},{tid}{self._qs_end}')
+# A FIFO queue's operations are counted, not sent. Its _put/_get/task_done
+# run with the queue's lock held, so the stock counters say how many puts
+# (unfinished_tasks + task_dones) and gets (puts - len) there have been;
+# the shim counts only the task_dones. A "who" event carries those totals
+# and names the thread of the operations that follow: the reader gives
+# every operation between two such marks to the thread named by the first
+# ("ops" is a mark that keeps the thread: the flusher's, every FLUSH_EVERY,
+# and the one before any event in full). So a put or get by the same
+# thread as the one before costs one thread check, and nothing is written.
+# Sent in full, with their times: a quiet queue's operations, every put of
+# an item that is not a plain int (its repr may be a pill), and on a busy
+# queue one put per flush and the get that takes its item (the latency
+# samples; the get finds it by identity, which costs less than a count).
+def _totals(self, back):
+    """Puts, gets and task_dones so far (`back`: a get already under way)."""
+    d = self._qs.nd
+    p = self.unfinished_tasks + d
+    return p, p - len(self.queue) - back, d
 
 
-def _fifo_put(self, item):
-    self.queue.append(item)
-    tid = _ident()
-    if tid != self._qs_last:
-        _who(self, tid)
-    n = self._qs_np + 1
-    if n != LAP:
-        self._qs_np = n
-        if self._qs_cput and type(item) is int:
-            _ap(self._qs_putc)
-            return
+def _mark(self, t, back, who=None):
+    """Sends the operations counted since the last mark ("ops"), if any,
+    or names the next thread ("who", `who` its id); returns the totals."""
+    p, g, d = totals = _totals(self, back)
+    last = self._qs.mark
+    if who is None and last == totals:
+        return totals
+    # Finished: the thread's latest get was followed by a task_done.
+    fin = 1 if d != last[2] and self._qs.dg == g else 0
+    self._qs.mark = totals
+    if who is None:
+        _ap(f'["ops",{t},{self._qs.id},{p},{g},{d},{fin}]')
     else:
-        self._qs_np = 0
-        self._qs_lp += 1
-    _ap(_put_text(self, item))
+        _ap(f'["who",{t},{who},{self._qs.id},{p},{g},{d},{fin}]')
+    return totals
+
+
+def _who(self):
+    tid = _ident()
+    self._qs_last = tid
+    _mark(self, _now(), 0, tid)
+
+
+def _busy_now(self, ops):
+    """A quiet queue that has had more than BUSY operations since the last
+    round is busy from now on, without waiting for the next round."""
+    if not self._qs.busy and ops - self._qs.seen > BUSY:
+        self._qs.busy = True
+        _settle(self)
+
+
+def _put_full(self, item):
+    t = _now()
+    p, g, d = _mark(self, t, 0)
+    # The reader counts an operation sent in full itself.
+    self._qs.mark = (p + 1, g, d)
+    self.queue.append(item)
+    _busy_now(self, p + g)
+    if self._qs.want:
+        self._qs_sample = item
+        self._qs.want = False
+        _settle(self)
+    elif self._qs.after:
+        self._qs.after = False
+        _settle(self)
+    _ap(_put_text(self, item, t, self._qs_last))
     if len(_buf) > FLUSH_AT:
         _flush()
 
 
-# A LIFO queue's stock _put is a FIFO's (a list's append, a deque's).
-_lifo_put = _fifo_put
+# The defaults make the names local: a little cheaper than globals.
+def _fifo_put(self, item, _ident=_ident, type=type):
+    if _ident() != self._qs_last:
+        _who(self)
+    # _qs_int is int, or (to send this put in full) a type no item has.
+    if type(item) is not self._qs_int:
+        _put_full(self, item)
+    else:
+        self.queue.append(item)
 
 
-def _fifo_get(self):
+def _get_full(self, item):
+    t = _now()
+    p, g, d = _mark(self, t, 1)
+    self._qs.mark = (p, g + 1, d)
+    _busy_now(self, p + g)
+    if item is self._qs_sample:
+        self._qs_sample = _NOTHING
+        self._qs.after = self._qs.busy
+        _settle(self)
+    elif self._qs.after:
+        self._qs.after = False
+        _settle(self)
+    _ap(f'["get",{t},{self._qs_last}{self._qs.end}')
+
+
+def _fifo_get(self, _ident=_ident):
+    if _ident() != self._qs_last:
+        _who(self)
     item = self.queue.popleft()
+    if item is self._qs_sample or self._qs_quiet:
+        _get_full(self, item)
+    return item
+
+
+# A LIFO queue takes the newest item: counts could not say which one a
+# get took, so its operations are sent one by one (a constant string on a
+# busy queue, after a "who" naming the thread; every LAP-th in full).
+def _who1(self, tid):
+    self._qs_last = tid
+    _ap(f'["who",{_now()},{tid}{self._qs.end}')
+
+
+def _lifo_put(self, item):
+    self.queue.append(item)
     tid = _ident()
     if tid != self._qs_last:
-        _who(self, tid)
-    n = self._qs_ng + 1
+        _who1(self, tid)
+    n = self._qs.np + 1
     if n != LAP:
-        self._qs_ng = n
-        if self._qs_busy:
-            _ap(self._qs_getc)
-            return item
+        self._qs.np = n
+        if self._qs.cput and type(item) is int:
+            _ap(self._qs.putc)
+            return
     else:
-        self._qs_ng = 0
-        self._qs_lg += 1
-    _ap(f'["get",{_now()},{tid}{self._qs_end}')
-    return item
+        self._qs.np = 0
+        self._qs.lp += 1
+    _ap(_put_text(self, item, _now(), tid))
+    if len(_buf) > FLUSH_AT:
+        _flush()
 
 
 def _lifo_get(self):
     item = self.queue.pop()
     tid = _ident()
     if tid != self._qs_last:
-        _who(self, tid)
-    n = self._qs_ng + 1
+        _who1(self, tid)
+    n = self._qs.ng + 1
     if n != LAP:
-        self._qs_ng = n
-        if self._qs_busy:
-            _ap(self._qs_getc)
+        self._qs.ng = n
+        if self._qs.busy:
+            _ap(self._qs.getc)
             return item
     else:
-        self._qs_ng = 0
-        self._qs_lg += 1
-    _ap(f'["get",{_now()},{tid}{self._qs_end}')
+        self._qs.ng = 0
+        self._qs.lg += 1
+    _ap(f'["get",{_now()},{tid}{self._qs.end}')
     return item
 
 
 # A heap's order depends on the items: its events carry their identity.
 def _prio_put(self, item):
     heappush(self.queue, item)
-    _ap(_put_text(self, item)[:-1] + f",{id(item)}]")
+    _ap(_put_text(self, item, _now(), _ident())[:-1] + f",{id(item)}]")
     if len(_buf) > FLUSH_AT:
         _flush()
 
 
 def _prio_get(self):
     item = heappop(self.queue)
-    _ap(f'["get",{_now()},{_ident()},{self._qs_id},{id(item)}]')
+    _ap(f'["get",{_now()},{_ident()},{self._qs.id},{id(item)}]')
     return item
 
 
@@ -365,20 +501,56 @@ def _task_done(self):
             if unfinished < 0:
                 raise ValueError("task_done() called too many times")
             self.all_tasks_done.notify_all()
+        if not self._qs.counted:
+            self.unfinished_tasks = unfinished
+            tid = _ident()
+            if tid != self._qs_last:
+                _who1(self, tid)
+            _ap(self._qs.donec)
+            return
+        if _ident() != self._qs_last:
+            _who(self)
+        if self._qs_quiet:
+            _mark(self, _now(), 0)
         self.unfinished_tasks = unfinished
-        tid = _ident()
-        if tid != self._qs_last:
-            _who(self, tid)
-        _ap(self._qs_donec)
+        self._qs.nd += 1
+        # The gets so far: a mark tells whether this was after the latest.
+        self._qs.dg = unfinished + self._qs.nd - len(self.queue)
+        if self._qs_quiet:
+            _ap(f'["done",{_now()},{self._qs_last}{self._qs.end}')
+            self._qs.mark = _totals(self, 0)
+            if self._qs.after:
+                self._qs.after = False
+                _settle(self)
 
 
 def _join_queue(self):
     tid = _ident()
-    _ap('["qjoin",%d,%d,%d]' % (_now(), tid, self._qs_id))
+    _ap('["qjoin",%d,%d,%d]' % (_now(), tid, self._qs.id))
     try:
         _q_join(self)
     finally:
-        _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs_id))
+        _ap('["qjoined",%d,%d,%d]' % (_now(), tid, self._qs.id))
+
+
+def _mark_queues(tid):
+    """Sends what every FIFO queue counted (only those whose latest thread
+    is `tid`, unless it is None): the flusher's marks, and a thread's last
+    before its exit (the next thread with that id then names itself)."""
+    try:
+        for q in list(_queues):
+            if not q._qs.counted or (tid is not None and q._qs_last != tid):
+                continue
+            # A lock held elsewhere for long: the next round marks it.
+            if q.mutex.acquire(True, 0.05):
+                try:
+                    _mark(q, _now(), 0)
+                    if tid is not None:
+                        q._qs_last = 0
+                finally:
+                    q.mutex.release()
+    except Exception:
+        pass
 
 
 # --- queue.SimpleQueue (C code: a subclass, put in the module's place) --
@@ -392,15 +564,13 @@ class SimpleQueue(_Simple):
     """queue.SimpleQueue, traced. The put is recorded just before it happens
     (it never blocks), so it is listed ahead of the get that takes it."""
 
-    _qs_id = 0
-    _qs_pre = ",0,"
-    _qs_end = ",0]"
+    _qs = _State(0)
 
     def __init__(self):
         _announce_queue(self, 0, "fifo")
 
     def put(self, item, block=True, timeout=None):
-        _ap(_put_text(self, item)[:-1] + f",{id(item)}]")
+        _ap(_put_text(self, item, _now(), _ident())[:-1] + f",{id(item)}]")
         if len(_buf) > FLUSH_AT:
             _flush()
         _s_put(self, item, block, timeout)
@@ -417,13 +587,13 @@ class SimpleQueue(_Simple):
             tid = _ident()
             _ap(
                 '["block",%d,%d,%d,"empty",%s]'
-                % (_now(), tid, self._qs_id, _timeout(timeout))
+                % (_now(), tid, self._qs.id, _timeout(timeout))
             )
             try:
                 item = _s_get(self, True, timeout)
             finally:
-                _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs_id))
-        _ap('["get",%d,%d,%d,%d]' % (_now(), _ident(), self._qs_id, id(item)))
+                _ap('["wake",%d,%d,%d]' % (_now(), tid, self._qs.id))
+        _ap('["get",%d,%d,%d,%d]' % (_now(), _ident(), self._qs.id, id(item)))
         return item
 
     def get_nowait(self):
@@ -453,6 +623,7 @@ def _thread_start(self):
             err = _enc(type(e).__name__[:60])
             raise
         finally:
+            _mark_queues(tid)
             _ap('["exit",%d,%d,%s]' % (_now(), tid, err))
 
     self.run = _qs_run
@@ -483,6 +654,7 @@ def _shutdown_traced():
 
 
 def _at_exit():
+    _mark_queues(None)
     _ap('["exit",%d,%d,null]' % (_now(), _main.ident or 0))
     _ap('["end",%d]' % _now())
     _flush()
@@ -504,20 +676,11 @@ def _in_forked_child():
 def _patch():
     _Queue.__init__ = _q_init_traced
     # Defaults for a queue made before the patch (queue 0: unknown).
-    _Queue._qs_id = 0
-    _Queue._qs_pre = ",0,"
-    _Queue._qs_end = ",0]"
+    _Queue._qs = _State(0)
     _Queue._qs_last = 0
-    _Queue._qs_np = 0
-    _Queue._qs_ng = 0
-    _Queue._qs_lp = 0
-    _Queue._qs_lg = 0
-    _Queue._qs_busy = False
-    _Queue._qs_cput = False
-    _Queue._qs_putc = '["put",0]'
-    _Queue._qs_getc = '["get",0]'
-    _Queue._qs_donec = '["done",0]'
-    _Queue._qs_seen = 0
+    _Queue._qs_quiet = True
+    _Queue._qs_int = _Never
+    _Queue._qs_sample = _NOTHING
     _Queue._put = _fifo_put
     _Queue._get = _fifo_get
     _Queue.task_done = _task_done

@@ -1,5 +1,7 @@
-//! The trace protocol, version 1: what a traced program sends, one JSON
-//! array per line, and a parser that treats every line as hostile.
+//! The trace protocol, versions 1 and 2: what a traced program sends, one
+//! JSON array per line, and a parser that treats every line as hostile.
+//! Version 2 adds counted operations (`who` with totals, `ops`); a version
+//! 1 stream is read as before.
 //!
 //! `docs/trace-protocol.md` is the reference for senders. Each line is
 //! `["name", field, ...]`; times are the sender's monotonic clock in
@@ -11,8 +13,8 @@
 
 use serde_json::Value;
 
-/// The protocol version this build reads.
-pub const VERSION: u64 = 1;
+/// The newest protocol version this build reads (it reads 1 to this).
+pub const VERSION: u64 = 2;
 /// Longest line read; a longer one is skipped whole.
 pub const MAX_LINE: usize = 64 * 1024;
 /// Longest text kept from a name or repr, in characters.
@@ -32,6 +34,22 @@ pub struct At {
     pub t: u64,
     /// The thread.
     pub tid: Tid,
+}
+
+/// A queue's running totals of operations, as a counting sender keeps
+/// them: every put, get and `task_done` so far, whether sent in full or
+/// only counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Puts so far.
+    pub puts: u64,
+    /// Gets so far.
+    pub gets: u64,
+    /// `task_done()` calls so far.
+    pub dones: u64,
+    /// The latest of the thread's counted gets and dones was a done: it
+    /// holds no item from the queue.
+    pub finished: bool,
 }
 
 /// How a queue hands its items out.
@@ -105,7 +123,9 @@ pub enum Event {
         /// The variable it was assigned to, when the sender could tell.
         name: Option<String>,
     },
-    /// The queue's following compact events are by this thread.
+    /// The queue's following compact (or counted) operations are by
+    /// this thread; with totals (version 2), the operations counted since
+    /// the last mark were by the thread named before.
     Who {
         /// When.
         t: u64,
@@ -113,6 +133,18 @@ pub enum Event {
         tid: Tid,
         /// The queue.
         q: Qid,
+        /// The queue's totals up to here (version 2).
+        totals: Option<Totals>,
+    },
+    /// The operations counted since the last mark were by the queue's
+    /// current `who` thread, which stays (version 2).
+    Ops {
+        /// When.
+        t: u64,
+        /// The queue.
+        q: Qid,
+        /// The queue's totals up to here.
+        totals: Totals,
     },
     /// An item went into a queue.
     Put {
@@ -284,6 +316,23 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// `puts, gets, dones, finished` (0 or 1) at `i`, the last fields.
+    fn totals(&self, i: usize) -> Result<Totals, LineError> {
+        if self.len() != i + 4 {
+            return Err(self.bad());
+        }
+        Ok(Totals {
+            puts: self.u64(i)?,
+            gets: self.u64(i + 1)?,
+            dones: self.u64(i + 2)?,
+            finished: match self.u64(i + 3)? {
+                0 => false,
+                1 => true,
+                _ => return Err(self.bad()),
+            },
+        })
+    }
+
     /// `t, tid` at `i`, or nothing (compact form) when the event has only
     /// `compact_len` fields.
     fn at(&self, i: usize, compact_len: usize) -> Result<Option<At>, LineError> {
@@ -328,40 +377,101 @@ pub fn parse_line(line: &[u8]) -> Result<Option<Event>, LineError> {
     event(name, &f).map(Some)
 }
 
-/// The compact forms (`["put",7]`, `["get",7]`, `["done",7]`) without a
-/// JSON parser: they are most of a busy program's lines. Anything else,
-/// even a differently spaced compact event, goes to the full parser.
+/// The events whose fields are all integers (`["put",7]`, `["get",5,9,7]`,
+/// `["who",...]`, `["ops",...]`, `["wake",...]`, ...), without a JSON
+/// parser: they are most of a busy program's lines. Anything else, even a
+/// differently spaced one, goes to the full parser.
 fn compact(line: &[u8]) -> Option<Event> {
-    let (kind, digits) = [&b"[\"put\","[..], b"[\"get\",", b"[\"done\","]
-        .into_iter()
-        .enumerate()
-        .find_map(|(k, p)| line.strip_prefix(p).map(|rest| (k, rest)))?;
-    let digits = digits.strip_suffix(b"]")?;
-    if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
+    let rest = line.strip_prefix(b"[\"")?;
+    let quote = rest.iter().position(|&b| b == b'"')?;
+    let (name, mut rest) = rest.split_at(quote);
+    let mut n = [0u64; 8];
+    let mut len = 0;
+    loop {
+        rest = rest.get(1..)?;
+        match rest.first()? {
+            b']' if rest.len() == 1 => break,
+            b',' if len < n.len() => {
+                rest = &rest[1..];
+                let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                if digits == 0 || digits > 20 {
+                    return None;
+                }
+                n[len] = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+                len += 1;
+                rest = &rest[digits - 1..];
+            }
+            _ => return None,
+        }
     }
-    let q = std::str::from_utf8(digits).ok()?.parse().ok()?;
-    Some(match kind {
-        0 => Event::Put {
+    int_event(name, &n[..len])
+}
+
+/// An event from its name and integer fields, for the forms [`compact`]
+/// reads; `None` sends the line to the full parser.
+fn int_event(name: &[u8], n: &[u64]) -> Option<Event> {
+    let totals = |i: usize| {
+        (n[i + 3] <= 1).then_some(Totals {
+            puts: n[i],
+            gets: n[i + 1],
+            dones: n[i + 2],
+            finished: n[i + 3] == 1,
+        })
+    };
+    let at = || At { t: n[0], tid: n[1] };
+    Some(match (name, n.len()) {
+        (b"put", 1) => Event::Put {
             at: None,
-            q,
+            q: n[0],
             repr: None,
             id: None,
         },
-        1 => Event::Get {
+        (b"get", 1) => Event::Get {
             at: None,
-            q,
+            q: n[0],
             id: None,
         },
-        _ => Event::Done { at: None, q },
+        (b"get", 3 | 4) => Event::Get {
+            at: Some(at()),
+            q: n[2],
+            id: n.get(3).copied(),
+        },
+        (b"done", 1) => Event::Done { at: None, q: n[0] },
+        (b"done", 3) => Event::Done {
+            at: Some(at()),
+            q: n[2],
+        },
+        (b"who", 3) => Event::Who {
+            t: n[0],
+            tid: n[1],
+            q: n[2],
+            totals: None,
+        },
+        (b"who", 7) => Event::Who {
+            t: n[0],
+            tid: n[1],
+            q: n[2],
+            totals: Some(totals(3)?),
+        },
+        (b"ops", 6) => Event::Ops {
+            t: n[0],
+            q: n[1],
+            totals: totals(2)?,
+        },
+        (b"wake", 3) => Event::Wake {
+            t: n[0],
+            tid: n[1],
+            q: n[2],
+        },
+        _ => return None,
     })
 }
 
 /// The static name of a known event.
 fn known(name: &str) -> Option<&'static str> {
-    const NAMES: [&str; 15] = [
-        "hello", "thread", "exit", "queue", "who", "put", "get", "done", "block", "wake", "qjoin",
-        "qjoined", "join", "joined", "end",
+    const NAMES: [&str; 16] = [
+        "hello", "thread", "exit", "queue", "who", "ops", "put", "get", "done", "block", "wake",
+        "qjoin", "qjoined", "join", "joined", "end",
     ];
     NAMES.into_iter().find(|n| *n == name)
 }
@@ -390,6 +500,16 @@ fn event(name: &'static str, f: &Fields<'_>) -> Result<Event, LineError> {
             t: f.u64(1)?,
             tid: f.u64(2)?,
             q: f.u64(3)?,
+            totals: if f.len() == 4 {
+                None
+            } else {
+                Some(f.totals(4)?)
+            },
+        },
+        "ops" => Event::Ops {
+            t: f.u64(1)?,
+            q: f.u64(2)?,
+            totals: f.totals(3)?,
         },
         "put" | "get" | "done" => item_event(name, f)?,
         "block" => Event::Block {
@@ -549,8 +669,50 @@ mod tests {
             parse(r#"["done",3]"#),
             Ok(Some(Event::Done { at: None, q: 3 }))
         );
+        // Version 1's who, and version 2's with the totals; ops.
+        assert_eq!(
+            parse(r#"["who",5,7,1]"#),
+            Ok(Some(Event::Who {
+                t: 5,
+                tid: 7,
+                q: 1,
+                totals: None
+            }))
+        );
+        let totals = Totals {
+            puts: 10,
+            gets: 8,
+            dones: 3,
+            finished: true,
+        };
+        assert_eq!(
+            parse(r#"["who",5,7,1,10,8,3,1]"#),
+            Ok(Some(Event::Who {
+                t: 5,
+                tid: 7,
+                q: 1,
+                totals: Some(totals)
+            }))
+        );
+        assert_eq!(
+            parse(r#"["ops",6,1,10,8,3,1]"#),
+            Ok(Some(Event::Ops { t: 6, q: 1, totals }))
+        );
         // Spaced differently: the same event, by the full parser.
         assert_eq!(parse(r#"[ "done", 3 ]"#), parse(r#"["done",3]"#));
+        for line in [
+            r#"["get",5,7,2]"#,
+            r#"["get",5,7,2,99]"#,
+            r#"["done",5,7,2]"#,
+            r#"["who",5,7,2]"#,
+            r#"["who",5,7,2,10,8,3,1]"#,
+            r#"["ops",5,2,10,8,3,0]"#,
+            r#"["wake",5,7,2]"#,
+        ] {
+            let spaced = line.replace(',', ", ");
+            assert_eq!(parse(line), parse(&spaced), "{line}");
+            assert!(matches!(parse(line), Ok(Some(_))), "{line}");
+        }
         assert!(parse(r#"["get",99999999999999999999]"#).is_err());
         assert!(parse(r#"["get",]"#).is_err());
         assert_eq!(
@@ -591,6 +753,11 @@ mod tests {
             r#"["block",1,2,3,"sideways",null]"#,
             r#"["block",1,2,3,"full",-1]"#,
             r#"["queue",1,2,3,"Queue","random",0,null]"#,
+            r#"["who",1,2,3,4,5]"#,
+            r#"["who",1,2,3,4,5,6,2]"#,
+            r#"["ops",1,2,3,4,5]"#,
+            r#"["ops",1,2,3,4,5,0,0]"#,
+            r#"["ops",1,2,-3,4,5,0]"#,
             r#"["put",18446744073709551616,2,3,"x"]"#,
             r#"["thread",1,2,"\ud800"]"#,
             r#"["put",1,2,3,"x",4,5,6,7,8,9,10,11,12,13,14,15,16]"#,

@@ -140,7 +140,7 @@ fn explain_silence(src: &TraceSource) {
     if let Some(v) = foreign {
         eprintln!(
             "queuescope: '{}' speaks trace protocol version {v}; this queuescope reads \
-             version {}",
+             versions 1 to {}",
             src.command(),
             super::protocol::VERSION
         );

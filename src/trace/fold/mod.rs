@@ -20,6 +20,7 @@
 //!
 //! Everything kept is bounded: threads, queues, listed queue entries, text.
 
+mod counted;
 mod hang;
 mod ids;
 mod queue;
@@ -208,11 +209,23 @@ impl Fold {
                 maxsize,
                 name,
             } => self.queue_made(t, tid, q, kind, order, maxsize, name),
-            Event::Who { t, tid, q } => {
+            Event::Who { t, tid, q, totals } => {
                 let t = self.clock(t);
-                let th = self.thread(tid, t);
                 if let Some(qi) = self.queue(q) {
+                    // What was counted so far was the previous thread's.
+                    if let Some(totals) = totals {
+                        self.counted(qi, t, totals);
+                    }
+                    let th = self.thread(tid, t);
                     self.queues[qi].who = Some(th);
+                } else {
+                    self.thread(tid, t);
+                }
+            }
+            Event::Ops { t, q, totals } => {
+                let t = self.clock(t);
+                if let Some(qi) = self.queue(q) {
+                    self.counted(qi, t, totals);
                 }
             }
             Event::Put { at, q, repr, id } => self.put(at, q, repr, id),
@@ -277,7 +290,7 @@ impl Fold {
         if self.hello.is_some() {
             return;
         }
-        if version != VERSION {
+        if !(1..=VERSION).contains(&version) {
             self.stats.foreign_version = Some(version);
             return;
         }
@@ -448,13 +461,28 @@ impl Fold {
     fn put(&mut self, at: Option<At>, q: Qid, repr: Option<String>, id: Option<u64>) {
         let Some(qi) = self.queue(q) else { return };
         let (t, th) = self.actor(at, qi);
+        self.queues[qi].applied.puts += 1;
+        self.put_item(qi, th, t, at.map(|a| a.t), repr, id);
+        self.threads[th].run(t);
+    }
+
+    /// One put by thread `th` at `t` (`put_at`: when it had a time).
+    fn put_item(
+        &mut self,
+        qi: usize,
+        th: usize,
+        t: u64,
+        put_at: Option<u64>,
+        repr: Option<String>,
+        id: Option<u64>,
+    ) {
         self.finish_held(th, t, false);
         let pill = self.is_pill(qi, repr.as_deref());
         let track = self.listed() < MAX_LISTED;
         let entry = Entry {
             seq: 0,
             id,
-            put_at: at.map(|a| a.t),
+            put_at,
             by: th,
             pill,
             repr: repr.map(String::into_boxed_str),
@@ -475,7 +503,6 @@ impl Fold {
                 c.items_put += 1;
             }
         }
-        self.threads[th].run(t);
         if let Some(r) = repr_for_log {
             let what = format!(
                 "{} put a pill ({r}) on {}",
@@ -488,12 +515,25 @@ impl Fold {
     fn get(&mut self, at: Option<At>, q: Qid, id: Option<u64>) {
         let Some(qi) = self.queue(q) else { return };
         let (t, th) = self.actor(at, qi);
+        self.queues[qi].applied.gets += 1;
+        // A compact get happens at the latest time seen: timed, as before.
+        self.take_item(qi, th, t, id, true);
+        self.threads[th].run(t);
+    }
+
+    /// One get by thread `th` at `t`; `timed`: the get had its own time
+    /// (else no latency is measured from it).
+    fn take_item(&mut self, qi: usize, th: usize, t: u64, id: Option<u64>, timed: bool) {
         self.finish_held(th, t, false);
-        let taken = self.queues[qi].take(id, t);
+        let taken = self.queues[qi].take(id, t, timed);
         let took = Took {
             q: qi,
             seq: taken.entry.as_ref().map(|e| e.seq),
-            put_at: taken.entry.as_ref().and_then(|e| e.put_at),
+            put_at: taken
+                .entry
+                .as_ref()
+                .and_then(|e| e.put_at)
+                .filter(|_| timed),
             by: taken.entry.as_ref().map(|e| e.by),
             repr: taken.entry.and_then(|e| e.repr),
             pill: taken.pill,
@@ -508,7 +548,6 @@ impl Fold {
         }
         thread.takes = true;
         thread.held = (!took.pill).then(|| took.clone());
-        thread.run(t);
         if self.opts.log {
             let who = Arc::clone(&self.threads[th].name);
             self.log(|| match (&took.pill, took.seq) {
@@ -523,6 +562,7 @@ impl Fold {
     fn done(&mut self, at: Option<At>, q: Qid) {
         let Some(qi) = self.queue(q) else { return };
         let (t, th) = self.actor(at, qi);
+        self.queues[qi].applied.dones += 1;
         if self.threads[th].held.as_ref().is_some_and(|h| h.q == qi) {
             self.finish_held(th, t, false);
         }

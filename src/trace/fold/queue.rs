@@ -61,6 +61,18 @@ pub struct Depth {
     pub history: VecDeque<HistoryPoint>,
 }
 
+/// Operations a queue's events have accounted for so far, to compare with
+/// a counting sender's totals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// Puts.
+    pub puts: u64,
+    /// Gets.
+    pub gets: u64,
+    /// `task_done()` calls.
+    pub dones: u64,
+}
+
 /// One queue.
 #[derive(Clone, Debug)]
 pub struct Queue {
@@ -78,6 +90,8 @@ pub struct Queue {
     pub created: u64,
     /// The thread of its compact events (index).
     pub who: Option<usize>,
+    /// Operations accounted for (sent, or counted and applied).
+    pub applied: Applied,
     entries: BTreeMap<u64, Entry>,
     by_id: HashMap<u64, VecDeque<u64>>,
     /// Items and pills past the tracking cap (counted, not listed).
@@ -117,6 +131,7 @@ impl Queue {
             maxsize,
             created: t,
             who: None,
+            applied: Applied::default(),
             entries: BTreeMap::new(),
             by_id: HashMap::new(),
             untracked: (0, 0),
@@ -226,14 +241,104 @@ impl Queue {
         seq
     }
 
+    /// Puts `n` counted messages (no repr, no time: plain items) by thread
+    /// `by` at `t`, listing at most `room` of them: what `n` calls of
+    /// [`put`](Self::put) would do, without building each entry's parts.
+    pub fn put_counted(&mut self, n: u64, by: usize, t: u64, room: usize) {
+        self.advance(t);
+        let listed = n.min(u64::try_from(room).unwrap_or(u64::MAX));
+        for _ in 0..listed {
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            let e = Entry {
+                seq,
+                id: None,
+                put_at: None,
+                by,
+                pill: false,
+                repr: None,
+            };
+            self.entries.insert(seq, e);
+        }
+        self.next_seq += n - listed;
+        self.untracked.0 += n - listed;
+        self.ops += n;
+        self.counts.produced += n;
+        self.counts.queued += n;
+        self.note_depth();
+    }
+
     /// Takes the message a get at `t` took: the one with `id`, or the head
     /// (tail, for LIFO). A message never seen put counts as put just now.
-    pub fn take(&mut self, id: Option<u64>, t: u64) -> Taken {
+    /// `timed`: the get had a time of its own, so its wait is measured.
+    #[inline]
+    pub fn take(&mut self, id: Option<u64>, t: u64, timed: bool) -> Taken {
         self.advance(t);
         self.ops += 1;
-        let entry = self.find(id).and_then(|seq| self.remove(seq));
-        let pill = match &entry {
-            Some(e) => e.pill,
+        let entry = match (id, self.order) {
+            // The head, without a search for it (most gets on a busy queue).
+            (None, Order::Fifo | Order::Priority) => self.pop_head(),
+            _ => self.find(id).and_then(|seq| self.remove(seq)),
+        };
+        let pill = self.count_take(entry.as_ref().map(|e| e.pill));
+        if let Some(e) = &entry
+            && !e.pill
+            && timed
+            && let Some(put) = e.put_at
+        {
+            record(&mut self.wait, t.saturating_sub(put), 1);
+        }
+        Taken { entry, pill }
+    }
+
+    /// `n` counted gets at `t` (no time of their own, so no waits
+    /// measured), each finishing the item the one before took: what `n`
+    /// calls of [`take`](Self::take) and [`finish`](Self::finish) would do,
+    /// without handing each entry out. Returns the items (not pills)
+    /// taken, the pills, the items finished, and the last take.
+    pub fn take_counted(&mut self, n: u64, t: u64) -> (u64, u64, u64, Option<Taken>) {
+        let (mut items, mut pills, mut finished) = (0, 0, 0);
+        let mut held = false;
+        for _ in 1..n {
+            if held {
+                self.finish(None, t, false);
+                finished += 1;
+            }
+            self.advance(t);
+            self.ops += 1;
+            let found = match self.order {
+                Order::Lifo => self.find(None).and_then(|seq| self.remove(seq)),
+                Order::Fifo | Order::Priority => self.pop_head(),
+            };
+            let pill = self.count_take(found.map(|e| e.pill));
+            held = !pill;
+            if pill {
+                pills += 1;
+            } else {
+                items += 1;
+            }
+        }
+        if n == 0 {
+            return (0, 0, 0, None);
+        }
+        if held {
+            self.finish(None, t, false);
+            finished += 1;
+        }
+        let last = self.take(None, t, false);
+        if last.pill {
+            pills += 1;
+        } else {
+            items += 1;
+        }
+        (items, pills, finished, Some(last))
+    }
+
+    /// Counts a take of a listed message (`Some(pill)`) or of one not
+    /// listed; returns whether it was a pill.
+    fn count_take(&mut self, found: Option<bool>) -> bool {
+        let pill = match found {
+            Some(pill) => pill,
             None if self.untracked.0 > 0 => {
                 self.untracked.0 -= 1;
                 false
@@ -256,13 +361,7 @@ impl Queue {
             self.counts.queued = self.counts.queued.saturating_sub(1);
             self.counts.in_flight += 1;
         }
-        if let Some(e) = &entry
-            && !e.pill
-            && let Some(put) = e.put_at
-        {
-            record(&mut self.wait, t.saturating_sub(put), 1);
-        }
-        Taken { entry, pill }
+        pill
     }
 
     fn find(&self, id: Option<u64>) -> Option<u64> {
@@ -275,16 +374,30 @@ impl Queue {
         }
     }
 
-    fn remove(&mut self, seq: u64) -> Option<Entry> {
-        let e = self.entries.remove(&seq)?;
+    /// Takes the oldest listed message.
+    #[inline]
+    fn pop_head(&mut self) -> Option<Entry> {
+        let (_, e) = self.entries.pop_first()?;
+        if e.id.is_some() {
+            self.forget_id(&e);
+        }
+        Some(e)
+    }
+
+    fn forget_id(&mut self, e: &Entry) {
         if let Some(id) = e.id
             && let Some(v) = self.by_id.get_mut(&id)
         {
-            v.retain(|s| *s != seq);
+            v.retain(|s| *s != e.seq);
             if v.is_empty() {
                 self.by_id.remove(&id);
             }
         }
+    }
+
+    fn remove(&mut self, seq: u64) -> Option<Entry> {
+        let e = self.entries.remove(&seq)?;
+        self.forget_id(&e);
         Some(e)
     }
 
@@ -379,7 +492,7 @@ mod tests {
             let mut q = Queue::new(1, "q".into(), "Queue".into(), order, 0, 0);
             q.put(entry(0, false, "'a'"), 1, true);
             q.put(entry(0, false, "'b'"), 2, true);
-            let got = q.take(None, 3);
+            let got = q.take(None, 3, true);
             assert_eq!(got.entry.and_then(|e| e.repr).as_deref(), Some(first));
             conserved(&q);
         }
@@ -393,11 +506,11 @@ mod tests {
             e.id = Some(id);
             q.put(e, i as u64, true);
         }
-        let got = q.take(Some(8), 10);
+        let got = q.take(Some(8), 10, true);
         assert_eq!(got.entry.map(|e| e.seq), Some(1));
         q.finish(Some(1), 20, false);
         // A get of an item never seen put is counted as produced.
-        let got = q.take(Some(99), 21);
+        let got = q.take(Some(99), 21, true);
         assert!(got.entry.is_none() && !got.pill);
         conserved(&q);
         assert_eq!(q.counts.produced, 4);
@@ -412,8 +525,8 @@ mod tests {
         q.put(entry(0, true, "None"), 2, false);
         assert_eq!(q.len(), 2);
         assert_eq!(q.unlisted(), 2);
-        assert!(!q.take(None, 3).pill);
-        assert!(q.take(None, 4).pill);
+        assert!(!q.take(None, 3, true).pill);
+        assert!(q.take(None, 4, true).pill);
         conserved(&q);
         assert_eq!(q.counts.pills_received, 1);
     }
@@ -424,7 +537,7 @@ mod tests {
         q.put(entry(0, false, "None"), 1, true);
         q.put(entry(3, false, "None"), 2, true);
         q.put(entry(0, false, "5"), 3, true);
-        q.take(None, 4);
+        q.take(None, 4, true);
         q.item_was_pill(true, 5);
         assert_eq!(q.learn("None", 5), vec![3]);
         assert_eq!(q.learn("None", 5), Vec::<usize>::new());
@@ -444,7 +557,7 @@ mod tests {
         let mut q = Queue::new(1, "q".into(), "Queue".into(), Order::Fifo, 4, 0);
         q.put(entry(0, false, "1"), 0, true);
         q.put(entry(0, false, "2"), 100, true);
-        q.take(None, 300);
+        q.take(None, 300, true);
         q.close_bucket(400, 0);
         // 1 for 100 ns, 2 for 200 ns, 1 for 100 ns: 600 over 400.
         assert!((q.depth.area - 600.0).abs() < 1e-9);

@@ -6,10 +6,14 @@ use crate::sim::{Phase, Role, Snapshot, SnapshotRequest};
 use crate::trace::protocol::parse_line;
 
 fn fold(pills: &[&str]) -> Fold {
+    fold_with(pills, true)
+}
+
+fn fold_with(pills: &[&str], log: bool) -> Fold {
     let mut f = Fold::new(Options {
         pills: pills.iter().map(|s| s.to_string()).collect(),
         queue: None,
-        log: true,
+        log,
     });
     feed(
         &mut f,
@@ -363,6 +367,21 @@ mod prop {
             q.clone().prop_map(|q| format!(r#"["done",{q}]"#)),
             (t.clone(), th.clone(), q.clone())
                 .prop_map(|(t, th, q)| format!(r#"["who",{t},{th},{q}]"#)),
+            // Version 2's marks, with totals that may go back or jump.
+            (
+                t.clone(),
+                th.clone(),
+                q.clone(),
+                0u64..40,
+                0u64..40,
+                0u64..4,
+                0u64..2
+            )
+                .prop_map(|(t, th, q, p, g, d, fin)| format!(
+                    r#"["who",{t},{th},{q},{p},{g},{d},{fin}]"#
+                )),
+            (t.clone(), q.clone(), 0u64..40, 0u64..40, 0u64..4, 0u64..2)
+                .prop_map(|(t, q, p, g, d, fin)| format!(r#"["ops",{t},{q},{p},{g},{d},{fin}]"#)),
             (t.clone(), th.clone(), q.clone(), any::<bool>()).prop_map(|(t, th, q, full)| {
                 format!(
                     r#"["block",{t},{th},{q},"{}",null]"#,
@@ -392,12 +411,13 @@ mod prop {
         fn counts_add_up_whatever_the_stream(
             lines in proptest::collection::vec(line(), 0..120),
             pills in any::<bool>(),
+            log in any::<bool>(),
             shown in prop_oneof![Just("a"), Just("queue-2"), Just("queue-3")],
         ) {
             let mut f = Fold::new(Options {
                 pills: if pills { vec!["quit".into()] } else { vec![] },
                 queue: Some(shown.into()),
-                log: true,
+                log,
             });
             let mut head = vec![
                 r#"["hello",1,0,1,100,"x"]"#.to_string(),
@@ -435,4 +455,218 @@ fn time_shown_never_runs_backwards() {
     let end = snap(&f).elapsed;
     assert!(end >= shown, "{end:?} < {shown:?}");
     assert_eq!(end, std::time::Duration::from_nanos(500));
+}
+
+/// A producer and two consumers on one FIFO queue, the way a counting
+/// (version 2) sender says it: marks with the queue's totals when the
+/// thread changes (`who`) and at flushes (`ops`), a latency sample in
+/// full, the pills in full.
+const COUNTED: [&str; 19] = [
+    r#"["queue",1,100,1,"Queue","fifo",0,"q"]"#,
+    r#"["thread",2,1,"P"]"#,
+    r#"["thread",2,2,"C1"]"#,
+    r#"["thread",2,3,"C2"]"#,
+    r#"["who",10,1,1,0,0,0,0]"#,
+    r#"["put",11,1,1,"0"]"#,
+    // A flush: P has put 5 in all (4 counted).
+    r#"["ops",20,1,5,0,0,0]"#,
+    // C1 takes over: P put 2 more; C1's first get goes in full (the sample).
+    r#"["who",30,2,1,7,0,0,0]"#,
+    r#"["get",31,2,1]"#,
+    // C2 takes over: C1 got 2 more and called task_done after its last.
+    r#"["who",40,3,1,7,3,1,1]"#,
+    r#"["ops",50,1,7,5,1,0]"#,
+    r#"["who",60,1,1,7,6,1,0]"#,
+    r#"["put",61,1,1,"'quit'"]"#,
+    r#"["put",62,1,1,"'quit'"]"#,
+    r#"["who",70,2,1,9,6,1,0]"#,
+    // C1 took item 6 and a pill, and leaves; then C2 the other pill.
+    r#"["ops",80,1,9,8,1,0]"#,
+    r#"["exit",81,2,null]"#,
+    r#"["who",90,3,1,9,8,1,0]"#,
+    r#"["ops",91,1,9,9,1,0]"#,
+];
+
+#[test]
+fn counted_operations_go_to_the_thread_each_mark_names() {
+    let mut f = fold(&["quit"]);
+    feed(&mut f, &COUNTED[..9]);
+    let s = snap(&f);
+    // 7 put, C1 holds item 0 (taken in full, so its wait was measured).
+    assert_eq!((s.counts.produced, s.counts.queued), (7, 6));
+    assert_eq!(row(&s, "C1").current_item, Some(0));
+    assert_eq!(s.latency.queue_wait.count, 1);
+    feed(&mut f, &COUNTED[9..10]);
+    let s = snap(&f);
+    // C1's task_done came after its third get: it holds nothing.
+    assert_eq!((s.counts.consumed, s.counts.in_flight), (3, 0));
+    assert_eq!(row(&s, "C1").items, 3);
+    assert_eq!(row(&s, "C1").current_item, None);
+    feed(&mut f, &COUNTED[10..11]);
+    let s = snap(&f);
+    // A flush: C2's two gets, the second still in its hands.
+    assert_eq!(
+        (s.counts.consumed, s.counts.in_flight, s.counts.queued),
+        (4, 1, 2)
+    );
+    assert_eq!(row(&s, "C2").current_item, Some(4));
+    feed(&mut f, &COUNTED[11..]);
+    let s = snap(&f);
+    assert_eq!(row(&s, "P").items, 7);
+    assert_eq!(row(&s, "C1").items, 4);
+    assert_eq!(row(&s, "C1").exit, Some(ExitReason::Pill));
+    assert_eq!(row(&s, "C2").items, 3);
+    assert_eq!((s.counts.pills_sent, s.counts.pills_received), (2, 2));
+    assert_eq!((s.counts.produced, s.counts.queued), (7, 0));
+    assert_eq!(f.stats.skipped_ops, 0);
+}
+
+/// The same run as [`COUNTED`], one event per operation (what a sender
+/// that counts nothing writes, in version 1).
+fn one_by_one() -> Vec<String> {
+    let mut lines: Vec<String> = COUNTED[..4].iter().map(|s| s.to_string()).collect();
+    let mut op = |t: u64, tid: u64, what: &str| {
+        lines.push(match what {
+            "put" => format!(r#"["put",{t},{tid},1,"{t}"]"#),
+            "pill" => format!(r#"["put",{t},{tid},1,"'quit'"]"#),
+            "done" => format!(r#"["done",{t},{tid},1]"#),
+            "exit" => format!(r#"["exit",{t},{tid},null]"#),
+            _ => format!(r#"["get",{t},{tid},1]"#),
+        })
+    };
+    (0..7).for_each(|i| op(10 + i, 1, "put"));
+    (0..3).for_each(|i| op(30 + i, 2, "get"));
+    op(39, 2, "done");
+    (0..3).for_each(|i| op(40 + i, 3, "get"));
+    op(61, 1, "pill");
+    op(62, 1, "pill");
+    op(70, 2, "get");
+    op(71, 2, "get");
+    op(81, 2, "exit");
+    op(90, 3, "get");
+    lines
+}
+
+#[test]
+fn a_sender_that_sends_every_operation_gets_the_same_counts() {
+    let lines = one_by_one();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    // Where the two streams have said the same: (COUNTED, one by one).
+    let same = [
+        (7, 9),
+        (8, 11),
+        (9, 12),
+        (10, 15),
+        (11, 17),
+        (12, 18),
+        (14, 20),
+        (16, 22),
+        (17, 23),
+        (19, 24),
+    ];
+    // With --log the fold applies counted operations one by one, without
+    // it all at once: both as the events sent one by one.
+    for log in [true, false] {
+        let mut counted = fold_with(&["quit"], log);
+        let mut full = fold_with(&["quit"], log);
+        let mut from = (0, 0);
+        for (m, e) in same {
+            feed(&mut counted, &COUNTED[from.0..m]);
+            feed(&mut full, &lines[from.1..e]);
+            from = (m, e);
+            let (a, b) = (snap(&counted), snap(&full));
+            assert_eq!(a.counts, b.counts, "log {log}, up to {m}");
+            let rows = |s: &Snapshot| {
+                let mut v: Vec<_> = s
+                    .threads
+                    .iter()
+                    .map(|t| (t.name.clone(), t.items, t.role, t.exit, t.current_item))
+                    .collect();
+                v.sort_by(|x, y| x.0.cmp(&y.0));
+                v
+            };
+            assert_eq!(rows(&a), rows(&b), "log {log}, up to {m}");
+        }
+    }
+}
+
+#[test]
+fn hostile_totals_are_bounded_and_never_go_back() {
+    let mut f = fold_with(&[], false);
+    feed(
+        &mut f,
+        &[
+            r#"["queue",1,100,1,"Queue","fifo",0,"q"]"#,
+            r#"["who",10,1,1,0,0,0,0]"#,
+            // Far more than one mark may add: the rest is skipped.
+            r#"["ops",20,1,18446744073709551615,0,0,0]"#,
+            // Lower totals change nothing.
+            r#"["ops",30,1,5,0,0,0]"#,
+            // Three gets by the same thread.
+            r#"["ops",40,1,18446744073709551615,3,0,0]"#,
+        ],
+    );
+    let s = snap(&f);
+    assert_eq!(s.counts.produced, counted::MAX_COUNTED);
+    assert_eq!((s.counts.consumed, s.counts.in_flight), (2, 1));
+    assert_eq!(f.stats.skipped_ops, u64::MAX - counted::MAX_COUNTED);
+}
+
+#[test]
+fn the_protocol_reference_s_example_folds_to_exact_counts() {
+    let doc = include_str!("../../../docs/trace-protocol.md");
+    let example = doc
+        .split("```json")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("an example in docs/trace-protocol.md");
+    let mut f = Fold::new(Options::default());
+    let lines: Vec<&str> = example.lines().filter(|l| !l.is_empty()).collect();
+    feed(&mut f, &lines);
+    let s = snap(&f);
+    assert_eq!((s.counts.produced, s.counts.consumed), (2, 2));
+    assert_eq!((s.counts.pills_sent, s.counts.pills_received), (1, 1));
+    assert_eq!(row(&s, "Producer").items, 2);
+    assert_eq!(row(&s, "Consumer").items, 2);
+    assert_eq!(row(&s, "Consumer").exit, Some(ExitReason::Pill));
+    assert!(f.ended_cleanly);
+}
+
+#[test]
+fn counts_marked_after_a_wait_came_before_it() {
+    let mut f = fold(&[]);
+    feed(
+        &mut f,
+        &[
+            r#"["queue",1,100,1,"Queue","fifo",0,"q"]"#,
+            r#"["thread",2,1,"P"]"#,
+            r#"["thread",2,2,"C"]"#,
+            r#"["who",10,1,1,0,0,0,0]"#,
+            r#"["who",20,2,1,3,0,0,0]"#,
+            // C took all three, then waits on the empty queue: no mark
+            // before the block; P's next put marks C's gets.
+            r#"["block",30,2,1,"empty",null]"#,
+            r#"["who",40,1,1,3,3,0,0]"#,
+        ],
+    );
+    let s = snap(&f);
+    assert_eq!(
+        (s.counts.consumed, s.counts.in_flight, s.counts.queued),
+        (3, 0, 0)
+    );
+    assert_eq!(row(&s, "C").state, ThreadState::WaitingEmpty);
+    assert_eq!(row(&s, "C").items, 3);
+}
+
+#[test]
+fn versions_1_and_2_are_read_and_a_newer_one_is_not() {
+    for (v, foreign) in [(1, None), (2, None), (3, Some(3))] {
+        let mut f = Fold::new(Options::default());
+        let line = format!(r#"["hello",{v},0,1,1,"x"]"#);
+        match parse_line(line.as_bytes()) {
+            Ok(Some(ev)) => f.apply(ev),
+            other => panic!("{line}: {other:?}"),
+        }
+        assert_eq!(f.stats.foreign_version, foreign, "version {v}");
+    }
 }
