@@ -26,6 +26,8 @@
 //! | `switch_interval` | GIL hand-over period, 100us–1s | `"5ms"` |
 //! | `pills_when` | `"all-producers"` or `"first-producer"` (the early-pill bug) | `"all-producers"` |
 //! | `split` | `"shared"` pool or `"even"` share per producer | `"shared"` |
+//! | `queue` | `"channel"`, `"condvar"`, `"condvar-one-cv"`, `"condvar-if"` (the textbook buffers need a capacity ≥ 1) | `"channel"` |
+//! | `producer_sleeps`, `consumer_sleeps` | OSTEP sleep string, `"0,0,1:0"`: per thread (`:`) up to 7 sleeps at points 0–6 (`,`), seconds or with a unit, each ≤ 10s | none |
 
 use std::fmt;
 use std::ops::Range;
@@ -60,6 +62,9 @@ pub const KEYS: &[&str] = &[
     "switch_interval",
     "pills_when",
     "split",
+    "queue",
+    "producer_sleeps",
+    "consumer_sleeps",
 ];
 
 /// Largest scenario file read, in bytes: 100,000 words fit easily, and a
@@ -160,6 +165,9 @@ struct FileKeys {
     switch_interval: Option<Spanned<Value>>,
     pills_when: Option<Spanned<Value>>,
     split: Option<Spanned<Value>>,
+    queue: Option<Spanned<Value>>,
+    producer_sleeps: Option<Spanned<Value>>,
+    consumer_sleeps: Option<Spanned<Value>>,
 }
 
 /// The file being validated, for building positioned errors.
@@ -258,7 +266,7 @@ pub fn parse_scenario(
     let workload = workload(&ctx, &keys)?;
     let crash_items = crash_items(&ctx, &keys)?;
     let producer_intervals = intervals(&ctx, &keys)?;
-    Ok(Config {
+    let config = Config {
         name: ctx
             .scalar("name", &keys.name, fields::name)?
             .unwrap_or_else(|| default_name.to_string()),
@@ -306,8 +314,49 @@ pub fn parse_scenario(
         } else {
             Vec::new()
         },
+        queue: ctx
+            .scalar("queue", &keys.queue, super::textbook::queue)?
+            .unwrap_or_default(),
+        producer_sleeps: ctx
+            .scalar(
+                "producer_sleeps",
+                &keys.producer_sleeps,
+                super::sleeps::sleeps,
+            )?
+            .unwrap_or_default(),
+        consumer_sleeps: ctx
+            .scalar(
+                "consumer_sleeps",
+                &keys.consumer_sleeps,
+                super::sleeps::sleeps,
+            )?
+            .unwrap_or_default(),
         unbounded_limit: limits::UNBOUNDED_SAFETY_DEPTH,
-    })
+    };
+    textbook_checks(&ctx, &keys, config)
+}
+
+/// The textbook queues' checks across keys, pointed at the key concerned
+/// (or at `queue`, which asked for them).
+fn textbook_checks(
+    ctx: &Ctx<'_>,
+    keys: &FileKeys,
+    config: Config,
+) -> Result<Config, ScenarioError> {
+    use super::textbook::Key;
+    let Err((key, message)) = super::textbook::check(&config) else {
+        return Ok(config);
+    };
+    let value = match key {
+        Key::Capacity => &keys.capacity,
+        Key::ProducerSleeps => &keys.producer_sleeps,
+        Key::ConsumerSleeps => &keys.consumer_sleeps,
+    };
+    let at = value
+        .as_ref()
+        .or(keys.queue.as_ref())
+        .map_or(0, |v| v.span().start);
+    Err(ctx.at(at, format!("{}: {message}", key.key())))
 }
 
 /// `crash_items`: sorted, each id once (none when the key is absent).

@@ -12,7 +12,9 @@ use crossbeam_channel::{Receiver, Sender};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
+use super::condvar::{Cv, Hooks, Wake};
 use super::config::{Capacity, Workload};
+use super::cv_kit::CvKit;
 use super::event::EventKind;
 use super::gate::{Gate, calm, gate, gate_timed};
 use super::handoff::{MAX_PRODUCER_FIELD, Outcome, Outgoing, Queue, Stamp, Waiter};
@@ -101,6 +103,8 @@ struct Producer<'a> {
     blocked_at: u64,
     /// Why a blocked put gave up.
     why: Option<ExitReason>,
+    /// Its side of a textbook buffer.
+    cv: CvKit,
 }
 
 impl<'a> Producer<'a> {
@@ -132,6 +136,7 @@ impl<'a> Producer<'a> {
             last_stamp: 0,
             blocked_at: 0,
             why: None,
+            cv: CvKit::new(sh, w),
         }
     }
 
@@ -318,6 +323,7 @@ impl<'a> Producer<'a> {
         match q.put(item, self) {
             Outcome::Done(stamped) => Ok(stamped),
             Outcome::Disconnected => Err(self.leave_with(item.id, ExitReason::Aborted)),
+            Outcome::Bug(why) => Err(self.bug(item.id, why)),
             // Pause, stop or abort, seen by the gate: an item never put
             // gives its id back for another producer.
             Outcome::Woken => {
@@ -347,6 +353,18 @@ impl<'a> Producer<'a> {
         }
     }
 
+    /// A textbook buffer's bug: the put found the buffer full after a
+    /// wake-up it did not re-check. Nothing was put; the item's id goes back.
+    #[cold]
+    fn bug(&mut self, id: u64, why: &'static str) -> ExitReason {
+        let kind = EventKind::Crashed {
+            item: None,
+            message: why.into(),
+        };
+        self.sh.emit(Some(&self.w.name), kind);
+        self.leave_with(id, ExitReason::Crashed)
+    }
+
     /// Leave for `why`, giving back the ids claimed and not produced.
     #[cold]
     fn leave(&mut self, why: ExitReason) -> ExitReason {
@@ -359,6 +377,33 @@ impl<'a> Producer<'a> {
     fn leave_with(&mut self, id: u64, why: ExitReason) -> ExitReason {
         self.ids.start = id;
         self.leave(why)
+    }
+}
+
+/// Its side of a textbook buffer (see `cv_kit`).
+impl Hooks for Producer<'_> {
+    fn thread_id(&self) -> u32 {
+        self.w.id as u32
+    }
+
+    fn point(&mut self, n: usize) {
+        self.cv.point(self.sh, self.w, n);
+    }
+
+    fn lock_contended(&mut self) {
+        self.cv.lock_contended(self.sh, self.w);
+    }
+
+    fn lock_acquired(&mut self) {
+        self.cv.lock_acquired(self.sh, self.w);
+    }
+
+    fn cv_sleep(&mut self, cv: Cv) {
+        self.cv.cv_sleep(self.sh, self.w, cv);
+    }
+
+    fn cv_woke(&mut self, wake: &Wake) {
+        self.cv.cv_woke(self.sh, self.w, wake);
     }
 }
 

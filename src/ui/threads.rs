@@ -19,6 +19,25 @@ use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, Thread
 /// Blocked or waiting longer than this shows how long, so a stuck thread stands out.
 const SHOW_WAIT_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// A crash without an item: under the `if` buffer, a wake-up the thread
+/// did not re-check (its own record says its condition was false).
+fn crash_words(t: &ThreadSnap, snap: &Snapshot) -> String {
+    let if_bug = snap
+        .textbook
+        .as_ref()
+        .is_some_and(|tb| tb.kind == crate::sim::QueueKind::CondvarIf);
+    if if_bug && t.woke_held == Some(false) {
+        let what = if t.role == crate::sim::Role::Consumer {
+            crate::sim::condvar::EMPTY_BUG
+        } else {
+            crate::sim::condvar::FULL_BUG
+        };
+        format!("crashed: {what}")
+    } else {
+        "crashed".to_string()
+    }
+}
+
 /// The state in words, as the row and the details title show it.
 pub fn state_words(t: &ThreadSnap, snap: &Snapshot, theme: &Theme) -> String {
     state_words_within(t, snap, theme, usize::MAX)
@@ -41,6 +60,11 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             _ => "blocked: queue full".to_string(),
         },
         ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
+        ThreadState::WaitingLock => "waiting: lock".to_string(),
+        ThreadState::WaitingCv => match t.cv {
+            Some(cv) => format!("asleep on {cv}"),
+            None => "asleep on a condition variable".to_string(),
+        },
         ThreadState::WaitingGil => match t.current_item {
             Some(id) => format!("waiting: GIL (#{id})"),
             None => "waiting: GIL".to_string(),
@@ -71,7 +95,7 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         },
         ThreadState::Crashed => match t.current_item {
             Some(id) => format!("crashed on #{id}"),
-            None => "crashed".to_string(),
+            None => crash_words(t, snap),
         },
     };
     if t.retiring && !t.state.is_final() {

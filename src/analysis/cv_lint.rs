@@ -1,0 +1,86 @@
+//! The textbook buffers' lints: everyone asleep on a condition variable
+//! with nobody left to signal (the one-cv bug), and a woken thread that did
+//! not re-check (the `if` bug). Each names the wake-up that caused it, from
+//! the snapshot's record of the last wake-up that found nothing.
+
+use super::lint::{Lint, LintKind};
+use crate::sim::{ExitReason, Phase, QueueKind, Role, Snapshot, ThreadState};
+
+/// Every live producer and consumer asleep on a condition variable, and
+/// `main` unable to signal (joining the producers, or its pill finding the
+/// buffer full).
+pub fn deadlock(s: &Snapshot) -> Option<Lint> {
+    let tb = s.textbook.as_ref()?;
+    if s.phase.is_over() || s.phase == Phase::Paused {
+        return None;
+    }
+    let mut live = s
+        .threads
+        .iter()
+        .filter(|t| t.role != Role::Coordinator && !t.state.is_final())
+        .peekable();
+    live.peek()?;
+    let mut cvs: Vec<String> = Vec::new();
+    for t in live {
+        if t.state != ThreadState::WaitingCv {
+            return None;
+        }
+        let cv =
+            t.cv.map_or("a condition variable".into(), |c| c.to_string());
+        if !cvs.contains(&cv) {
+            cvs.push(cv);
+        }
+    }
+    let full = s
+        .capacity
+        .limit()
+        .is_some_and(|c| s.counts.depth() >= c as u64);
+    let main_stuck = s.role(Role::Coordinator).all(|t| {
+        matches!(t.state, ThreadState::Joining | ThreadState::Exited)
+            || (t.state == ThreadState::BlockedFull && full)
+    });
+    if !main_stuck {
+        return None;
+    }
+    let mut message = format!(
+        "every thread is asleep on {} and nobody is left to signal",
+        cvs.join(" and ")
+    );
+    if let Some(w) = &tb.bad_wake {
+        message.push_str(&format!(": {w}"));
+    }
+    if tb.kind == QueueKind::CondvarOneCv {
+        message.push_str(" (one variable for both sides: use two, empty and fill)");
+    }
+    Some(Lint {
+        kind: LintKind::CvDeadlock,
+        message,
+    })
+}
+
+/// A thread that crashed after a wake-up it did not re-check.
+pub fn no_recheck(s: &Snapshot) -> Option<Lint> {
+    let tb = s.textbook.as_ref()?;
+    if tb.kind != QueueKind::CondvarIf {
+        return None;
+    }
+    let t = s.threads.iter().find(|t| {
+        t.exit == Some(ExitReason::Crashed)
+            && t.woke_held == Some(false)
+            && t.current_item.is_none()
+    })?;
+    let what = if t.role == Role::Consumer {
+        "took from an empty buffer"
+    } else {
+        "put into a full buffer"
+    };
+    let mut message = format!("{} woke, did not re-check, {what}", t.name);
+    if let Some(w) = tb.bad_wake.as_ref().filter(|w| w.woke == *t.name) {
+        message.push_str(&format!(" ({w}, but another thread got the lock first)"));
+    }
+    message.push_str(": wait in a while loop, not an if");
+    Some(Lint {
+        kind: LintKind::NoRecheck,
+        message,
+    })
+}
