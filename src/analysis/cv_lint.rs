@@ -3,12 +3,19 @@
 //! not re-check (the `if` bug). Each names the wake-up that caused it, from
 //! the snapshot's record of the last wake-up that found nothing.
 
+use std::time::Duration;
+
 use super::lint::{Lint, LintKind};
 use crate::sim::{ExitReason, Phase, QueueKind, Role, Snapshot, ThreadState};
 
-/// Every live producer and consumer asleep on a condition variable, and
-/// `main` unable to signal (joining the producers, or its pill finding the
-/// buffer full).
+/// How long every thread must have slept before it counts: the states are
+/// read one by one, and a thread just signalled shows `waiting-cv` until it
+/// has the mutex back, so an instant where all seem asleep proves nothing.
+const ASLEEP_FOR: Duration = Duration::from_millis(100);
+
+/// Every live producer and consumer asleep on a condition variable (for
+/// [`ASLEEP_FOR`] at least), and `main` unable to signal (joining the
+/// producers, or its pill finding the buffer full).
 pub fn deadlock(s: &Snapshot) -> Option<Lint> {
     let tb = s.textbook.as_ref()?;
     if s.phase.is_over() || s.phase == Phase::Paused {
@@ -22,7 +29,7 @@ pub fn deadlock(s: &Snapshot) -> Option<Lint> {
     live.peek()?;
     let mut cvs: Vec<String> = Vec::new();
     for t in live {
-        if t.state != ThreadState::WaitingCv {
+        if t.state != ThreadState::WaitingCv || t.in_state_for < ASLEEP_FOR {
             return None;
         }
         let cv =
