@@ -150,14 +150,27 @@ impl ThreadSnap {
 
     /// Time a producer's put waited because the queue was full (or, at
     /// capacity 0, for a receiver): `blocked-full`.
+    /// On a textbook buffer also: waiting for its mutex, and a producer
+    /// asleep on a condition variable (the buffer was full).
     pub fn blocked(&self) -> Duration {
-        self.time_in[ThreadState::BlockedFull as usize]
+        let mut d = self.time_in[ThreadState::BlockedFull as usize]
+            + self.time_in[ThreadState::WaitingLock as usize];
+        if self.role != Role::Consumer {
+            d += self.time_in[ThreadState::WaitingCv as usize];
+        }
+        d
     }
 
     /// Time a consumer's get waited because the queue was empty:
     /// `waiting-empty`.
+    /// On a textbook buffer also: asleep on a condition variable (the
+    /// buffer was empty).
     pub fn waiting(&self) -> Duration {
-        self.time_in[ThreadState::WaitingEmpty as usize]
+        let mut d = self.time_in[ThreadState::WaitingEmpty as usize];
+        if self.role == Role::Consumer {
+            d += self.time_in[ThreadState::WaitingCv as usize];
+        }
+        d
     }
 
     /// Busy time as a fraction of the time alive before exiting (0..=1).

@@ -61,10 +61,17 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         },
         ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
         ThreadState::WaitingLock => "waiting: lock".to_string(),
-        ThreadState::WaitingCv => match t.cv {
-            Some(cv) => format!("asleep on {cv}"),
-            None => "asleep on a condition variable".to_string(),
-        },
+        ThreadState::WaitingCv => {
+            let cv =
+                t.cv.map_or("a condition variable".into(), |c| c.to_string());
+            // Its last wake-up found nothing: it went back to sleep.
+            let again = if t.woke_held == Some(false) {
+                ", again"
+            } else {
+                ""
+            };
+            format!("asleep on {cv}{again}")
+        }
         ThreadState::WaitingGil => match t.current_item {
             Some(id) => format!("waiting: GIL (#{id})"),
             None => "waiting: GIL".to_string(),
@@ -101,6 +108,13 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
     if t.retiring && !t.state.is_final() {
         s.push_str(" (retiring)");
     }
+    let holds = snap
+        .textbook
+        .as_ref()
+        .is_some_and(|tb| tb.lock_holder == Some(t.id));
+    if holds {
+        s.insert_str(0, holder_mark(theme));
+    }
     let waiting = t.state.is_blocked() || t.state == ThreadState::WaitingGil;
     if waiting && t.in_state_for >= SHOW_WAIT_AFTER {
         let d = fmt::dur(t.in_state_for);
@@ -110,6 +124,12 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         }
     }
     s
+}
+
+/// The mark in front of the state of the thread holding a textbook
+/// buffer's mutex.
+pub fn holder_mark(theme: &Theme) -> &'static str {
+    if theme.ascii { "[L] " } else { "▣ " }
 }
 
 /// The state a swimlane cell shows: a crash is marked once, where it
