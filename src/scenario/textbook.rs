@@ -106,3 +106,42 @@ fn check_plan(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::file::parse_scenario;
+
+    fn err(source: &str) -> String {
+        match parse_scenario("t.toml", source, "t") {
+            Ok(c) => panic!("expected an error, got {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_file_is_checked_across_keys_at_the_key_concerned() {
+        assert_eq!(
+            err("queue = \"condvar\"\ncapacity = \"unbounded\"\n"),
+            "t.toml:2:12: capacity: queue \"condvar\" is a ring of slots: expected a capacity \
+             from 1 to 1000000; got unbounded"
+        );
+        // No capacity key: the complaint points at `queue`.
+        assert!(err("queue = \"condvar-if\"\n").starts_with("t.toml:1:9: capacity: "));
+        assert_eq!(
+            err("queue = \"condvar\"\ncapacity = 1\nconsumers = 2\nconsumer_sleeps = \"1\"\n"),
+            "t.toml:4:19: consumer_sleeps: expected one piece per consumer (2), separated by \
+             ':'; got 1"
+        );
+        assert!(err("queue = \"lock\"\n").starts_with("t.toml:1:9: queue: expected \"channel\""));
+        assert!(
+            err("producer_sleeps = [1]\n").contains("producer_sleeps: expected a sleep string")
+        );
+        let ok = parse_scenario(
+            "t.toml",
+            "queue = \"condvar-one-cv\"\ncapacity = 1\nproducer_sleeps = \"0,0,0,0,0.1\"\n",
+            "t",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ok.producer_sleeps.for_thread(0)[4], 100_000_000);
+    }
+}
