@@ -74,9 +74,9 @@ mod tests {
     #[test]
     fn the_homework_forms_read_as_it_reads_them() {
         let p = ok("1,0,0,0,0,0,0");
-        assert_eq!((p.len(), p.for_thread(0)[0]), (1, 1_000_000_000));
+        assert_eq!((p.pieces(), p.for_thread(0)[0]), (1, 1_000_000_000));
         let p = ok("0,0,0.25:0,50ms");
-        assert_eq!(p.len(), 2);
+        assert_eq!(p.pieces(), 2);
         assert_eq!(p.for_thread(0)[2], 250_000_000);
         assert_eq!(p.for_thread(1)[1], 50_000_000);
         assert_eq!(p.to_string(), "0,0,0.25:0,0.05");

@@ -84,7 +84,7 @@ fn check_plan(
     threads: usize,
     who: &str,
 ) -> Result<(), (Key, String)> {
-    if plan.len() == 0 {
+    if plan.pieces() == 0 {
         return Ok(());
     }
     if !queue.is_textbook() {
@@ -95,12 +95,12 @@ fn check_plan(
                 .into(),
         ));
     }
-    if plan.len() != threads {
+    if plan.pieces() != threads {
         return Err((
             key,
             format!(
                 "expected one piece per {who} ({threads}), separated by ':'; got {}",
-                plan.len()
+                plan.pieces()
             ),
         ));
     }

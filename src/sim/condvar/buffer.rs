@@ -147,6 +147,11 @@ impl Textbook {
         self.len.load(Ordering::Acquire)
     }
 
+    /// True when the buffer holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Its slots.
     pub fn capacity(&self) -> usize {
         self.cap

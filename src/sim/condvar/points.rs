@@ -64,7 +64,7 @@ impl SleepPlan {
     }
 
     /// Pieces given (one per thread).
-    pub fn len(&self) -> usize {
+    pub fn pieces(&self) -> usize {
         self.0.len()
     }
 
