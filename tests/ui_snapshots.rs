@@ -697,4 +697,9 @@ fn textbook_lock_holder_and_waiting_lock() {
     let ascii = Theme::new(ThemeKind::Default, false, true);
     let shown = text(&snap, &mut ViewState::new(), &ascii, 120, 40);
     assert!(shown.contains("[L] producing"), "{shown}");
+    // The theory panel says what the model leaves out.
+    let mut view = ViewState::new();
+    press(&mut view, &snap, KeyCode::Char('t'));
+    let shown = text(&snap, &mut view, &Theme::default(), 120, 40);
+    assert!(shown.contains("one lock for every put and get"), "{shown}");
 }
