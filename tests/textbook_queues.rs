@@ -164,7 +164,7 @@ fn a_step_lets_exactly_one_buffer_operation_happen() {
 
 #[test]
 fn live_changes_and_pauses_on_the_buffer_lose_nothing() {
-    let mut cfg = textbook(QueueKind::Condvar, 1, 2, 3, 0);
+    let mut cfg = textbook(QueueKind::Condvar, 1, 3, 3, 0);
     cfg.workload = Workload::Endless;
     cfg.interval = ms(1);
     let engine = Engine::start(cfg).unwrap();
@@ -175,6 +175,8 @@ fn live_changes_and_pauses_on_the_buffer_lose_nothing() {
         Command::Pause,
         Command::Resume,
         Command::RemoveConsumer(queuescope::sim::Removal::Pill),
+        // A retire flag cannot wake a thread asleep on a variable: a pill.
+        Command::RemoveConsumer(queuescope::sim::Removal::Retire),
         Command::RemoveProducer,
     ] {
         engine.send(cmd);
@@ -186,6 +188,12 @@ fn live_changes_and_pauses_on_the_buffer_lose_nothing() {
     let s = engine.snapshot();
     assert_eq!(s.phase, Phase::Done);
     assert_eq!(s.counts.produced, s.counts.consumed, "{:?}", s.counts);
+    // Both removals went by pill: two consumers of four left on one.
+    let by_pill = s
+        .role(Role::Consumer)
+        .filter(|t| t.exit == Some(ExitReason::Pill))
+        .count();
+    assert_eq!(by_pill, 4, "every consumer left on a pill");
 }
 
 /// A seeded xorshift: varied runs, reproducible.
