@@ -267,3 +267,16 @@ fn color_flag_wins_over_no_color() {
         &[("NO_COLOR", "1")]
     )));
 }
+
+#[test]
+fn the_one_cv_deadlock_happens_live_and_q_still_quits() {
+    let mut s = Session::start(&["--scenario", "ostep-one-cv"]);
+    let long = Duration::from_secs(30);
+    let shown = s.wait_for("every thread asleep on cond", long, |sc| {
+        sc.matches("asleep on cond").count() >= 3 && sc.contains("deadlock")
+    });
+    assert!(shown.contains("instead of the producer"), "{shown}");
+    s.press("q");
+    assert_eq!(s.exit_code(long), 0);
+    s.assert_restored();
+}
