@@ -450,16 +450,22 @@ impl Queue {
     #[inline]
     pub fn take<W: Waiter>(&self, w: &mut W) -> Outcome<Message> {
         if let Some(tb) = &self.textbook {
-            return match tb.take(w) {
-                Op::Done(word) => Outcome::Done(self.open(word)),
-                Op::Bug(why) => Outcome::Bug(why),
-                Op::Closed => Outcome::Disconnected,
-            };
+            return self.take_textbook(tb, w);
         }
         match self.rx.try_recv() {
             Ok(word) => Outcome::Done(self.open(word)),
             Err(TryRecvError::Disconnected) => Outcome::Disconnected,
             Err(TryRecvError::Empty) => self.take_slow(w),
+        }
+    }
+
+    /// A get on a textbook buffer (out of line: the channel is the hot path).
+    #[cold]
+    fn take_textbook<W: Waiter>(&self, tb: &Textbook, w: &mut W) -> Outcome<Message> {
+        match tb.take(w) {
+            Op::Done(word) => Outcome::Done(self.open(word)),
+            Op::Bug(why) => Outcome::Bug(why),
+            Op::Closed => Outcome::Disconnected,
         }
     }
 
