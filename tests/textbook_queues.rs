@@ -404,3 +404,71 @@ fn a_recording_of_each_bug_replays_the_fatal_wake_up() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn point_sleeps_stop_with_the_run_clock_and_end_on_abort() {
+    // The producer sleeps 0.3 s at p0 before each item, and 10 s at p1,
+    // holding the lock: a pause freezes the first sleep, and an abort
+    // ends the second at once (and with it the wait for the mutex).
+    let mut cfg = textbook(QueueKind::Condvar, 1, 1, 1, 5);
+    let mut p = [0u64; 7];
+    p[0] = 300_000_000;
+    p[1] = 10_000_000_000;
+    cfg.producer_sleeps = SleepPlan::new(vec![p]);
+    let engine = Engine::start(cfg).unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    engine.send(Command::Pause);
+    std::thread::sleep(Duration::from_millis(400));
+    let s = engine.snapshot();
+    assert!(
+        s.elapsed < Duration::from_millis(300),
+        "paused at {:?}",
+        s.elapsed
+    );
+    engine.send(Command::Resume);
+    wait_for(&engine, "the producer holding the lock at p1", |s| {
+        let producer = s.role(Role::Producer).map(|t| t.id).next();
+        s.textbook.as_ref().and_then(|t| t.lock_holder) == producer && producer.is_some()
+    });
+    let t0 = Instant::now();
+    engine.send(Command::Abort);
+    assert!(engine.wait(Duration::from_secs(5)));
+    assert!(t0.elapsed() < Duration::from_secs(2), "{:?}", t0.elapsed());
+    assert_eq!(engine.snapshot().phase, Phase::Aborted);
+}
+
+#[test]
+fn a_sweep_runs_on_the_condvar_buffer() {
+    let out = qs()
+        .args([
+            "sweep",
+            "--queue",
+            "condvar",
+            "--capacity",
+            "2",
+            "--consumers",
+            "1,2",
+        ])
+        .args(["--items", "2000", "--interval", "0", "--work", "0"])
+        .args(["--repeat", "1", "--json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("sweeps");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let points = doc["points"].as_array().expect("points");
+    assert_eq!(points.len(), 2);
+    assert!(points.iter().all(|p| p["outcome"] == "ok"), "{doc}");
+    // The flag reaches the sweep's config: an unbounded buffer is refused.
+    let out = qs()
+        .args(["sweep", "--queue", "condvar", "--capacity", "unbounded"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--capacity: queue \"condvar\""));
+}
