@@ -91,3 +91,58 @@ pub fn no_recheck(s: &Snapshot) -> Option<Lint> {
         message,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing;
+
+    #[test]
+    fn a_lasting_sleep_of_every_thread_is_a_deadlock_naming_the_wrong_wake_up() {
+        let s = testing::cv_deadlock();
+        let l = deadlock(&s).expect("a deadlock");
+        assert!(l.kind.is_hang());
+        assert_eq!(
+            l.message,
+            "every thread is asleep on cond and nobody is left to signal: Consumer-2 signalled \
+             cond → woke Consumer-1 instead of the producer (one variable for both sides: use \
+             two, empty and fill)"
+        );
+    }
+
+    #[test]
+    fn an_instant_or_a_busy_thread_or_a_pause_is_not_a_deadlock() {
+        let mut s = testing::cv_deadlock();
+        // Just signalled: still shown asleep until it has the mutex back.
+        s.threads[2].in_state_for = Duration::from_millis(5);
+        assert_eq!(deadlock(&s), None);
+        let mut s = testing::cv_deadlock();
+        s.threads[1].state = ThreadState::Producing;
+        assert_eq!(deadlock(&s), None);
+        let mut s = testing::cv_deadlock();
+        s.phase = Phase::Paused;
+        assert_eq!(deadlock(&s), None);
+        let mut s = testing::cv_deadlock();
+        s.textbook = None;
+        assert_eq!(deadlock(&s), None);
+    }
+
+    #[test]
+    fn a_crash_after_a_wake_up_under_if_is_explained() {
+        let mut s = testing::cv_deadlock();
+        let tb = s.textbook.as_mut().expect("textbook");
+        tb.kind = QueueKind::CondvarIf;
+        assert_eq!(no_recheck(&s), None, "nobody crashed");
+        s.threads[2].state = ThreadState::Crashed;
+        s.threads[2].exit = Some(ExitReason::Crashed);
+        s.threads[2].woke_held = Some(false);
+        s.threads[2].current_item = None;
+        let l = no_recheck(&s).expect("the if bug");
+        assert_eq!(
+            l.message,
+            "Consumer-1 woke, did not re-check, took from an empty buffer (Consumer-2 signalled \
+             cond → woke Consumer-1 instead of the producer, but another thread got the lock \
+             first): wait in a while loop, not an if"
+        );
+    }
+}
