@@ -105,6 +105,8 @@ struct Producer<'a> {
     why: Option<ExitReason>,
     /// Its side of a textbook buffer.
     cv: CvKit,
+    /// The item in hand was counted inside a textbook buffer's `put`.
+    accounted: bool,
 }
 
 impl<'a> Producer<'a> {
@@ -137,6 +139,7 @@ impl<'a> Producer<'a> {
             blocked_at: 0,
             why: None,
             cv: CvKit::new(sh, w),
+            accounted: false,
         }
     }
 
@@ -148,7 +151,10 @@ impl<'a> Producer<'a> {
         let item = self.make(id)?;
         self.ready_to_put(id)?;
         let enqueued_ns = self.put(item)?;
-        self.account(id, enqueued_ns);
+        // A textbook buffer's put has counted it already (see `Hooks::point`).
+        if !std::mem::take(&mut self.accounted) {
+            self.account(id, enqueued_ns);
+        }
         if self.sh.paused.load(Ordering::Relaxed) {
             super::gate::narrate_step(self.sh, self.w, EventKind::StepPut { item: id });
         }
@@ -387,6 +393,18 @@ impl Hooks for Producer<'_> {
     }
 
     fn point(&mut self, n: usize) {
+        if n == 4 {
+            // p4: the item is in the buffer and the lock still held. Count
+            // and log it now, as the homework's trace prints at each point:
+            // done after `unlock`, a `--log` line's work would sit between
+            // the producer's unlock and its next lock, the window the
+            // one-cv lesson depends on.
+            if let Some(id) = self.w.stats.current_item() {
+                let now = self.sh.now_ns();
+                self.account(id, Some(now));
+                self.accounted = true;
+            }
+        }
         self.cv.point(self.sh, self.w, n);
     }
 
