@@ -430,6 +430,13 @@ impl Hooks for Consumer<'_> {
         // What it gets now did not wait for it.
         self.found_waiting = false;
         self.w.stats.set_item(NO_ITEM);
+        // Nothing wakes it to publish its samples while it sleeps (a wait on
+        // the channel does, see `idle`): publish them now if they are due.
+        let now = self.sh.now_ns();
+        if !self.local.is_empty() && now.saturating_sub(self.last_flush) >= FLUSH_EVERY_NS {
+            flush(self.sh, self.w, self.local);
+            self.last_flush = now;
+        }
         self.cv.cv_sleep(self.sh, self.w, cv);
     }
 
