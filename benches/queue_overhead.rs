@@ -7,12 +7,16 @@
 //! criterion's own groups, the two are run alternately (A/B/A/B...) and the
 //! median throughput ratio is printed, because on a shared 2-core machine
 //! only ratios measured side by side are stable. Target: ratio >= 0.9.
+//!
+//! Then the engine on OSTEP's textbook buffer (`--queue condvar`: a mutex
+//! and two condition variables) against the engine on the channel, the
+//! same way: a lock-free channel against one lock is a lesson of its own.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
-use queuescope::sim::{Capacity, Config, Engine, WorkSpec, Workload};
+use queuescope::sim::{Capacity, Config, Engine, QueueKind, WorkSpec, Workload};
 
 /// Items per run: long enough (a fraction of a second) that one scheduling
 /// hiccup on a shared machine does not decide a round.
@@ -68,7 +72,13 @@ fn raw(producers: usize, consumers: usize, items: u64) -> Duration {
 
 /// The real engine on the same workload.
 fn instrumented(producers: usize, consumers: usize, items: u64) -> Duration {
+    engine_on(QueueKind::Channel, producers, consumers, items)
+}
+
+/// The real engine on the same workload, on queue `kind`.
+fn engine_on(kind: QueueKind, producers: usize, consumers: usize, items: u64) -> Duration {
     let cfg = Config {
+        queue: kind,
         name: "bench".into(),
         producers,
         consumers,
@@ -102,8 +112,51 @@ fn bench(c: &mut Criterion) {
             &(p, q),
             |b, &(p, q)| b.iter_custom(|n| (0..n).map(|_| instrumented(p, q, ITEMS)).sum()),
         );
+        g.bench_with_input(BenchmarkId::new("condvar", &id), &(p, q), |b, &(p, q)| {
+            b.iter_custom(|n| {
+                (0..n)
+                    .map(|_| engine_on(QueueKind::Condvar, p, q, ITEMS))
+                    .sum()
+            })
+        });
     }
     g.finish();
+}
+
+/// Items per run of the channel-vs-condvar rounds (the mutex is slower).
+const CV_ITEMS: u64 = 200_000;
+
+/// A/B alternating rounds of the engine on the channel and on the
+/// two-cv textbook buffer; prints both throughputs and their ratio.
+fn condvar_ratios(rounds: usize) {
+    println!(
+        "\nengine on the channel vs on the condvar buffer (mutex + 2 condition variables), \
+         zero work, capacity {CAPACITY}, {CV_ITEMS} items"
+    );
+    println!("(A/B alternating, {rounds} rounds, medians; ratio = condvar throughput / channel)");
+    for (p, q) in SHAPES {
+        let (mut ch, mut cv, mut rs) = (Vec::new(), Vec::new(), Vec::new());
+        for r in 0..rounds {
+            let run = |k| engine_on(k, p, q, CV_ITEMS);
+            let (a, b) = if r % 2 == 0 {
+                let a = run(QueueKind::Channel);
+                (a, run(QueueKind::Condvar))
+            } else {
+                let b = run(QueueKind::Condvar);
+                (run(QueueKind::Channel), b)
+            };
+            ch.push(CV_ITEMS as f64 / a.as_secs_f64());
+            cv.push(CV_ITEMS as f64 / b.as_secs_f64());
+            rs.push(a.as_secs_f64() / b.as_secs_f64());
+        }
+        let (q1, q3) = quartiles(&rs);
+        println!(
+            "{p}P{q}C  channel {:>6.2} M/s  condvar {:>6.2} M/s  ratio {:.2} (quartiles {q1:.2}..{q3:.2})",
+            median(ch) / 1e6,
+            median(cv) / 1e6,
+            median(rs)
+        );
+    }
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -160,4 +213,5 @@ fn main() {
         Criterion::default().configure_from_args().final_summary();
     }
     ratios(21);
+    condvar_ratios(9);
 }

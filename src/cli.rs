@@ -438,6 +438,18 @@ pub struct WorkloadArgs {
     // Hyphen values reach our validation, which says what is accepted.
     #[arg(long, value_name = "FACTOR", allow_hyphen_values = true)]
     pub speed: Option<String>,
+
+    /// The queue: channel (crossbeam, the default) or an OSTEP textbook buffer, a mutex + condition variables: condvar (correct), condvar-one-cv (one variable: can deadlock), condvar-if (no re-check: can take from an empty buffer); these need a capacity of 1 or more
+    #[arg(long, value_name = "KIND")]
+    pub queue: Option<String>,
+
+    /// Textbook queues: OSTEP sleep string for the producers, e.g. 0,0,1:0 — per producer (:) the sleeps in seconds at points p0..p6 (,)
+    #[arg(long, value_name = "SLEEPS", allow_hyphen_values = true)]
+    pub producer_sleeps: Option<String>,
+
+    /// Textbook queues: OSTEP sleep string for the consumers, e.g. 0,0,0,1:0 — per consumer (:) the sleeps in seconds at points c0..c6 (,)
+    #[arg(long, value_name = "SLEEPS", allow_hyphen_values = true)]
+    pub consumer_sleeps: Option<String>,
 }
 
 impl WorkloadArgs {
@@ -454,6 +466,9 @@ impl WorkloadArgs {
             crash_item: self.crash_item.clone(),
             gil: self.gil,
             speed: self.speed.clone(),
+            queue: self.queue.clone(),
+            producer_sleeps: self.producer_sleeps.clone(),
+            consumer_sleeps: self.consumer_sleeps.clone(),
             ..Overrides::default()
         }
     }

@@ -677,3 +677,29 @@ fn stats_after_a_change_120x40() {
     assert!(screen.contains("since change"), "{screen}");
     assert_snapshot!(screen);
 }
+
+#[test]
+fn textbook_deadlock_every_thread_asleep_on_cond() {
+    let snap = testing::cv_deadlock();
+    let shown = text(&snap, &mut ViewState::new(), &Theme::default(), 120, 40);
+    assert!(shown.contains("asleep on cond, again"), "{shown}");
+    assert!(shown.contains("instead of the producer"), "{shown}");
+    assert_snapshot!(shown);
+}
+
+#[test]
+fn textbook_lock_holder_and_waiting_lock() {
+    let snap = testing::cv_lock_held();
+    let shown = text(&snap, &mut ViewState::new(), &Theme::default(), 120, 40);
+    assert!(shown.contains("▣ producing"), "{shown}");
+    assert!(shown.contains("waiting: lock") && shown.contains("asleep on fill"));
+    assert_snapshot!(shown);
+    let ascii = Theme::new(ThemeKind::Default, false, true);
+    let shown = text(&snap, &mut ViewState::new(), &ascii, 120, 40);
+    assert!(shown.contains("[L] producing"), "{shown}");
+    // The theory panel says what the model leaves out.
+    let mut view = ViewState::new();
+    press(&mut view, &snap, KeyCode::Char('t'));
+    let shown = text(&snap, &mut view, &Theme::default(), 120, 40);
+    assert!(shown.contains("one lock for every put and get"), "{shown}");
+}

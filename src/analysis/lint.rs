@@ -26,12 +26,21 @@ pub enum LintKind {
     ProducerBound,
     /// The shutdown's pill count does not match the consumers.
     PillsMismatch,
+    /// Textbook buffers: every live thread sleeps on a condition variable
+    /// and nobody is left to signal (the one-cv bug).
+    CvDeadlock,
+    /// Textbook buffers: a woken thread did not re-check its condition and
+    /// found the buffer not as it assumed (the `if` bug).
+    NoRecheck,
 }
 
 impl LintKind {
     /// True for lints that mean the run can never finish on its own.
     pub fn is_hang(self) -> bool {
-        matches!(self, LintKind::Hang | LintKind::StuckProducer)
+        matches!(
+            self,
+            LintKind::Hang | LintKind::StuckProducer | LintKind::CvDeadlock
+        )
     }
 }
 
@@ -91,6 +100,8 @@ pub fn lints(s: &Snapshot) -> Vec<Lint> {
     out.extend(hang(s, &who));
     stuck_producers(s, &who, &mut out);
     out.extend(stranded(s, &who));
+    out.extend(super::cv_lint::deadlock(s));
+    out.extend(super::cv_lint::no_recheck(s));
     if s.phase == Phase::Running {
         trend_lints(s, &mut out);
     }

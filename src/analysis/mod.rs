@@ -3,6 +3,7 @@
 //! that can never finish. Pure functions of a `Snapshot` (the watchdog adds
 //! only the time a hang has lasted).
 
+mod cv_lint;
 pub mod drain;
 pub mod lint;
 pub mod theory;

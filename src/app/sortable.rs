@@ -134,8 +134,9 @@ fn role_rank(r: Role) -> u8 {
 /// looking for when sorting by state.
 fn state_rank(s: ThreadState) -> u8 {
     match s {
-        ThreadState::BlockedFull => 0,
+        ThreadState::BlockedFull | ThreadState::WaitingCv => 0,
         ThreadState::Crashed => 1,
+        ThreadState::WaitingLock => 4,
         ThreadState::Working => 2,
         ThreadState::Producing => 3,
         ThreadState::WaitingGil => 4,

@@ -71,7 +71,36 @@ fn config_doc(config: &Config, s: &Snapshot) -> Value {
             .collect();
         doc["producer_intervals"] = json!(each);
     }
+    if config.queue.is_textbook() {
+        doc["queue"] = json!(config.queue.name());
+        doc["producer_sleeps"] = json!(config.producer_sleeps.to_string());
+        doc["consumer_sleeps"] = json!(config.consumer_sleeps.to_string());
+    }
     doc
+}
+
+/// A textbook buffer's story: who holds the mutex, the last wake-up that
+/// found nothing, and the wake-ups and crashes the event log still holds,
+/// in order (the fatal one among them).
+fn textbook_doc(s: &Snapshot) -> Option<Value> {
+    use crate::sim::EventKind;
+    let tb = s.textbook.as_ref()?;
+    let told: Vec<Value> = s
+        .events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Woke { .. } | EventKind::Crashed { .. }))
+        .map(|e| json!({ "at_s": secs(e.at), "event": e.to_string() }))
+        .collect();
+    let holder = tb
+        .lock_holder
+        .and_then(|id| s.threads.get(id))
+        .map(|t| t.name.to_string());
+    Some(json!({
+        "kind": tb.kind.name(),
+        "lock_holder": holder,
+        "bad_wake": tb.bad_wake.as_ref().map(|w| w.to_string()),
+        "wakeups": told,
+    }))
 }
 
 /// Measured figures of a span of the run.
@@ -209,6 +238,9 @@ pub fn render(config: &Config, s: &Snapshot, results: &[ItemResult], warnings: &
     doc["theory"] = theory_doc(config, s);
     doc["epochs"] = epochs_doc(s);
     doc["gil"] = gil_doc(config, s);
+    if let Some(tb) = textbook_doc(s) {
+        doc["textbook"] = tb;
+    }
     if !results.is_empty() {
         doc["map"] = map_doc(results);
     }

@@ -193,7 +193,7 @@ mod tests {
             errors[1].to_string(),
             "--scenario: expected a preset (default, classic, worker-pool, pool-map, fetch-pool, \
              backpressure, starved, runaway, rendezvous, mmc, too-few-pills, early-pill, gil-cpu, \
-             gil-io) or a path to a .toml file; got \"nope\""
+             gil-io, ostep-two-cvs, ostep-one-cv, ostep-if) or a path to a .toml file; got \"nope\""
         );
     }
 }

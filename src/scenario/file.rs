@@ -26,6 +26,8 @@
 //! | `switch_interval` | GIL hand-over period, 100us–1s | `"5ms"` |
 //! | `pills_when` | `"all-producers"` or `"first-producer"` (the early-pill bug) | `"all-producers"` |
 //! | `split` | `"shared"` pool or `"even"` share per producer | `"shared"` |
+//! | `queue` | `"channel"`, `"condvar"`, `"condvar-one-cv"`, `"condvar-if"` (the textbook buffers need a capacity ≥ 1) | `"channel"` |
+//! | `producer_sleeps`, `consumer_sleeps` | OSTEP sleep string, `"0,0,1:0"`: per thread (`:`) up to 7 sleeps at points 0–6 (`,`), seconds or with a unit, each ≤ 10s | none |
 
 use std::fmt;
 use std::ops::Range;
@@ -60,6 +62,9 @@ pub const KEYS: &[&str] = &[
     "switch_interval",
     "pills_when",
     "split",
+    "queue",
+    "producer_sleeps",
+    "consumer_sleeps",
 ];
 
 /// Largest scenario file read, in bytes: 100,000 words fit easily, and a
@@ -160,6 +165,9 @@ struct FileKeys {
     switch_interval: Option<Spanned<Value>>,
     pills_when: Option<Spanned<Value>>,
     split: Option<Spanned<Value>>,
+    queue: Option<Spanned<Value>>,
+    producer_sleeps: Option<Spanned<Value>>,
+    consumer_sleeps: Option<Spanned<Value>>,
 }
 
 /// The file being validated, for building positioned errors.
@@ -242,23 +250,13 @@ pub fn parse_scenario(
     default_name: &str,
 ) -> Result<Config, ScenarioError> {
     let ctx = Ctx { file, source };
-    if let Some(at) = super::budget::over_budget(source) {
-        return Err(ctx.at(
-            at,
-            format!(
-                "more than {} values: larger than any scenario needs (a words list \
-                 holds at most {})",
-                super::budget::MAX_VALUES,
-                limits::MAX_WORDS
-            ),
-        ));
-    }
+    over_budget(&ctx)?;
     let keys: FileKeys = toml::from_str(source).map_err(|e| toml_error(&ctx, &e))?;
 
     let workload = workload(&ctx, &keys)?;
     let crash_items = crash_items(&ctx, &keys)?;
     let producer_intervals = intervals(&ctx, &keys)?;
-    Ok(Config {
+    let config = Config {
         name: ctx
             .scalar("name", &keys.name, fields::name)?
             .unwrap_or_else(|| default_name.to_string()),
@@ -306,8 +304,62 @@ pub fn parse_scenario(
         } else {
             Vec::new()
         },
+        queue: Default::default(),
+        producer_sleeps: Default::default(),
+        consumer_sleeps: Default::default(),
         unbounded_limit: limits::UNBOUNDED_SAFETY_DEPTH,
-    })
+    };
+    textbook_keys(&ctx, &keys, config)
+}
+
+/// The textbook queues' keys, then their checks across keys, pointed at
+/// the key concerned (or at `queue`, which asked for them).
+fn textbook_keys(
+    ctx: &Ctx<'_>,
+    keys: &FileKeys,
+    mut config: Config,
+) -> Result<Config, ScenarioError> {
+    use super::sleeps::sleeps;
+    use super::textbook::Key;
+    if let Some(q) = ctx.scalar("queue", &keys.queue, super::textbook::queue)? {
+        config.queue = q;
+    }
+    if let Some(p) = ctx.scalar("producer_sleeps", &keys.producer_sleeps, sleeps)? {
+        config.producer_sleeps = p;
+    }
+    if let Some(p) = ctx.scalar("consumer_sleeps", &keys.consumer_sleeps, sleeps)? {
+        config.consumer_sleeps = p;
+    }
+    let Err((key, message)) = super::textbook::check(&config) else {
+        return Ok(config);
+    };
+    let value = match key {
+        Key::Capacity => &keys.capacity,
+        Key::ProducerSleeps => &keys.producer_sleeps,
+        Key::ConsumerSleeps => &keys.consumer_sleeps,
+    };
+    let at = value
+        .as_ref()
+        .or(keys.queue.as_ref())
+        .map_or(0, |v| v.span().start);
+    Err(ctx.at(at, format!("{}: {message}", key.key())))
+}
+
+/// A file with more values than any scenario needs is refused before it
+/// is parsed.
+fn over_budget(ctx: &Ctx<'_>) -> Result<(), ScenarioError> {
+    if let Some(at) = super::budget::over_budget(ctx.source) {
+        return Err(ctx.at(
+            at,
+            format!(
+                "more than {} values: larger than any scenario needs (a words list \
+                 holds at most {})",
+                super::budget::MAX_VALUES,
+                limits::MAX_WORDS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `crash_items`: sorted, each id once (none when the key is absent).
@@ -557,11 +609,20 @@ map = true
             "switch_interval = \"5ms\"",
             "pills_when = \"first-producer\"",
             "split = \"even\"",
+            "queue = \"channel\"",
+            "producer_sleeps = \"0,1\"",
+            "consumer_sleeps = \"0,0,1\"",
         ];
         let keys: Vec<&str> = lines.iter().filter_map(|l| l.split(' ').next()).collect();
         assert_eq!(keys, KEYS);
         for line in lines {
-            assert!(parse(line).is_ok(), "{line}");
+            // Sleep points exist only in the textbook queues.
+            let line = if line.contains("_sleeps") {
+                format!("queue = \"condvar\"\ncapacity = 1\n{line}")
+            } else {
+                line.to_string()
+            };
+            assert!(parse(&line).is_ok(), "{line}");
         }
     }
 

@@ -26,6 +26,8 @@ pub mod file;
 pub mod notes;
 pub mod overrides;
 pub mod presets;
+mod sleeps;
+mod textbook;
 
 use std::io::Read;
 use std::path::Path;
@@ -143,7 +145,7 @@ mod tests {
             e.to_string(),
             "--scenario: expected a preset (default, classic, worker-pool, pool-map, fetch-pool, \
              backpressure, starved, runaway, rendezvous, mmc, too-few-pills, early-pill, gil-cpu, \
-             gil-io) or a path to a .toml file; got \"clasic\""
+             gil-io, ostep-two-cvs, ostep-one-cv, ostep-if) or a path to a .toml file; got \"clasic\""
         );
     }
 

@@ -36,6 +36,12 @@ pub struct Overrides {
     pub speed: Option<String>,
     /// `--step`: start paused, to step one queue operation at a time.
     pub step: bool,
+    /// `--queue channel|condvar|condvar-one-cv|condvar-if`.
+    pub queue: Option<String>,
+    /// `--producer-sleeps` (an OSTEP sleep string).
+    pub producer_sleeps: Option<String>,
+    /// `--consumer-sleeps` (an OSTEP sleep string).
+    pub consumer_sleeps: Option<String>,
 }
 
 /// Checks one flag's value with `rule`.
@@ -46,6 +52,19 @@ fn check<T>(
 ) -> Result<Option<T>, ScenarioError> {
     let Some(text) = value else { return Ok(None) };
     rule(Raw::from_flag(text))
+        .map(Some)
+        .map_err(|expected| bad(flag, text, expected))
+}
+
+/// [`check`] for a flag read as text always (a sleep string `0` is not a
+/// number to be range-checked).
+fn check_flag<T>(
+    flag: &str,
+    value: &Option<String>,
+    rule: fn(Raw<'_>) -> Result<T, fields::Expected>,
+) -> Result<Option<T>, ScenarioError> {
+    let Some(text) = value else { return Ok(None) };
+    rule(Raw::Str(text))
         .map(Some)
         .map_err(|expected| bad(flag, text, expected))
 }
@@ -133,11 +152,44 @@ impl Overrides {
             ids.dedup();
             config.crash_items = ids;
         }
+        self.apply_textbook(&mut config)?;
         // Last, so it scales the flags' durations too.
         if let Some(x) = check("--speed", &self.speed, fields::speed)? {
             config = config.at_speed(x);
         }
         Ok(config)
+    }
+
+    /// `--queue` and the sleep strings, then the checks across keys they
+    /// need, naming the flag concerned.
+    fn apply_textbook(&self, config: &mut Config) -> Result<(), ScenarioError> {
+        use super::textbook::{Key, check, queue};
+        if let Some(q) = check_flag("--queue", &self.queue, queue)? {
+            config.queue = q;
+        }
+        let sleeps = super::sleeps::sleeps;
+        if let Some(p) = check_flag("--producer-sleeps", &self.producer_sleeps, sleeps)? {
+            config.producer_sleeps = p;
+        }
+        if let Some(p) = check_flag("--consumer-sleeps", &self.consumer_sleeps, sleeps)? {
+            config.consumer_sleeps = p;
+        }
+        check(config).map_err(|(key, message)| {
+            let given = match key {
+                Key::Capacity => self.capacity.is_some(),
+                Key::ProducerSleeps => self.producer_sleeps.is_some(),
+                Key::ConsumerSleeps => self.consumer_sleeps.is_some(),
+            };
+            let flag = if given || self.queue.is_none() {
+                key.flag()
+            } else {
+                "--queue"
+            };
+            ScenarioError::Flag {
+                flag: flag.into(),
+                message,
+            }
+        })
     }
 }
 
@@ -157,6 +209,58 @@ mod tests {
             Ok(c) => panic!("expected an error, got {c:?}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn the_textbook_flags_apply_and_are_checked_across_keys() {
+        let o = Overrides {
+            queue: some("condvar-one-cv"),
+            capacity: some("1"),
+            consumers: some("2"),
+            consumer_sleeps: some("0:0,0,0,0.5"),
+            ..Overrides::default()
+        };
+        let c = o.apply(Config::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.queue, crate::sim::QueueKind::CondvarOneCv);
+        assert_eq!(c.consumer_sleeps.for_thread(1)[3], 500_000_000);
+        let unbounded = Overrides {
+            queue: some("condvar"),
+            capacity: some("unbounded"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            err(unbounded),
+            "--capacity: queue \"condvar\" is a ring of slots: expected a capacity \
+             from 1 to 1000000; got unbounded"
+        );
+        let rendezvous = Overrides {
+            queue: some("condvar-if"),
+            capacity: some("0"),
+            ..Overrides::default()
+        };
+        assert!(err(rendezvous).starts_with("--capacity: "));
+        let pieces = Overrides {
+            queue: some("condvar"),
+            producer_sleeps: some("0,1"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            err(pieces),
+            "--producer-sleeps: expected one piece per producer (2), separated by ':'; got 1"
+        );
+        let on_channel = Overrides {
+            consumer_sleeps: some("1"),
+            ..Overrides::default()
+        };
+        assert!(err(on_channel).starts_with("--consumer-sleeps: sleep points are in the textbook"));
+        let kind = Overrides {
+            queue: some("mutex"),
+            ..Overrides::default()
+        };
+        assert_eq!(
+            err(kind),
+            "--queue: expected \"channel\", \"condvar\", \"condvar-one-cv\" or \"condvar-if\"; got \"mutex\""
+        );
     }
 
     #[test]
@@ -184,6 +288,9 @@ mod tests {
             gil: true,
             speed: some("0.5"),
             step: true,
+            queue: some("channel"),
+            producer_sleeps: None,
+            consumer_sleeps: None,
         };
         assert!(!o.is_empty());
         let c = o.apply(Config::default()).unwrap_or_else(|e| panic!("{e}"));

@@ -60,6 +60,9 @@ pub const PRESETS: &[Preset] = &[
     preset!("early-pill"),
     preset!("gil-cpu"),
     preset!("gil-io"),
+    preset!("ostep-two-cvs"),
+    preset!("ostep-one-cv"),
+    preset!("ostep-if"),
 ];
 
 /// The preset called `name`, if any.

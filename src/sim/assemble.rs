@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use hdrhistogram::Histogram;
 
+use super::condvar::Textbook;
 use super::epoch::Totals;
 use super::recent::PILL_ID;
 use super::shared::{Shared, Worker};
 use super::snapshot::{
     Bucket, Counts, Latency, LatencySummary, QueueStrip, SleepTiming, Slot, Snapshot,
-    SnapshotRequest, ThreadDetail, ThreadSnap,
+    SnapshotRequest, TextbookSnap, ThreadDetail, ThreadSnap, WakeNote,
 };
 use super::state::{Role, ThreadState};
 use super::stats::read;
@@ -202,6 +203,10 @@ fn thread_snap(w: &Worker, now_ns: u64) -> ThreadSnap {
         exit: w.stats.exit(),
         retiring: w.retire.load(std::sync::atomic::Ordering::Relaxed)
             && !w.stats.state().is_final(),
+        cv: (w.stats.state() == ThreadState::WaitingCv)
+            .then(|| w.stats.cv())
+            .flatten(),
+        woke_held: w.stats.woke_held(),
     }
 }
 
@@ -336,6 +341,41 @@ pub fn snapshot(sh: &Shared, channel_len: u64, req: SnapshotRequest) -> Snapshot
         },
         detail: req.detail.and_then(|id| workers.get(id)).map(|w| detail(w)),
         output: None,
+        textbook: None,
+    }
+}
+
+/// The textbook buffer's part of a snapshot, names resolved from `s`.
+pub fn textbook(sh: &Shared, tb: &Textbook, s: &Snapshot) -> TextbookSnap {
+    let name = |id: u32| {
+        s.threads
+            .get(id as usize)
+            .map_or_else(|| format!("thread {id}"), |t| t.name.to_string())
+    };
+    let side = |putter: bool| match (putter, putter_count(sh, putter)) {
+        (true, 1) => "the producer".to_string(),
+        (true, _) => "a producer".to_string(),
+        (false, 1) => "the consumer".to_string(),
+        (false, _) => "a consumer".to_string(),
+    };
+    TextbookSnap {
+        kind: sh.config.queue,
+        lock_holder: tb.holder().map(|id| id as usize),
+        bad_wake: tb.last_bad_wake().map(|b| WakeNote {
+            by: b.by.map(name),
+            woke: name(b.woke),
+            cv: b.cv,
+            instead_of: b.other_waiting.then(|| side(!b.woke_putter)),
+        }),
+    }
+}
+
+/// Producers (`putter`) or consumers configured.
+fn putter_count(sh: &Shared, putter: bool) -> usize {
+    if putter {
+        sh.config.producers
+    } else {
+        sh.config.consumers
     }
 }
 

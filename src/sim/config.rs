@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use super::condvar::{QueueKind, SleepPlan};
 use super::work::WorkSpec;
 
 /// Upper bounds on everything a user can set. The scenario layer checks them;
@@ -143,6 +144,13 @@ pub struct Config {
     /// Per-producer intervals (producer i uses entry i mod len); empty = all
     /// use `interval`. A live interval change replaces them.
     pub producer_intervals: Vec<WorkSpec>,
+    /// Which queue: the channel or a textbook buffer (mutex + condition
+    /// variables; then `capacity` is bounded and at least 1).
+    pub queue: QueueKind,
+    /// Textbook buffers: producer i sleeps at points p0–p6 as piece i says.
+    pub producer_sleeps: SleepPlan,
+    /// Textbook buffers: consumer i sleeps at points c0–c6 as piece i says.
+    pub consumer_sleeps: SleepPlan,
     /// Depth at which an unbounded queue stops growing (not user-settable;
     /// [`limits::UNBOUNDED_SAFETY_DEPTH`] unless a test lowers it).
     pub unbounded_limit: usize,
@@ -162,6 +170,8 @@ impl Config {
             .map(|s| s.scaled(f))
             .collect();
         self.switch_interval = self.switch_interval.mul_f64(f).min(limits::MAX_STEP);
+        self.producer_sleeps = self.producer_sleeps.scaled(f);
+        self.consumer_sleeps = self.consumer_sleeps.scaled(f);
         if let Workload::Duration(d) = self.workload {
             self.workload = Workload::Duration(d.mul_f64(f).min(limits::MAX_DURATION));
         }
@@ -209,6 +219,9 @@ impl Default for Config {
             start_paused: false,
             split_even: false,
             producer_intervals: Vec::new(),
+            queue: QueueKind::Channel,
+            producer_sleeps: SleepPlan::default(),
+            consumer_sleeps: SleepPlan::default(),
             unbounded_limit: limits::UNBOUNDED_SAFETY_DEPTH,
         }
     }

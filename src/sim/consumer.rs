@@ -14,6 +14,8 @@ use crossbeam_channel::{Receiver, Sender};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
+use super::condvar::{Cv, Hooks, Wake};
+use super::cv_kit::CvKit;
 use super::event::EventKind;
 use super::gate::{Gate, calm, gate};
 use super::handoff::{Item, Message, Outcome, Queue, Stamp, Waiter};
@@ -123,6 +125,8 @@ struct Consumer<'a> {
     waiting_since: u64,
     /// While waiting: when to publish the samples (once).
     flush_at: Option<Instant>,
+    /// Its side of a textbook buffer.
+    cv: CvKit,
 }
 
 /// An item just taken off the queue.
@@ -158,6 +162,7 @@ impl<'a> Consumer<'a> {
             found_waiting: false,
             waiting_since: 0,
             flush_at: None,
+            cv: CvKit::new(sh, w),
         }
     }
 
@@ -255,7 +260,22 @@ impl<'a> Consumer<'a> {
                 Ok(None)
             }
             Outcome::Disconnected => Err(ExitReason::Aborted),
+            Outcome::Bug(why) => Err(self.bug(why)),
         }
+    }
+
+    /// A textbook buffer's bug: woken, it did not re-check and found the
+    /// buffer empty. Caught before any slot was read: it holds no item.
+    #[cold]
+    fn bug(&mut self, why: &'static str) -> ExitReason {
+        let w = self.w;
+        w.stats.set_item(NO_ITEM);
+        let kind = EventKind::Crashed {
+            item: None,
+            message: why.into(),
+        };
+        self.sh.emit(Some(&w.name), kind);
+        ExitReason::Crashed
     }
 
     /// Took the poison pill: count it and leave.
@@ -385,6 +405,43 @@ impl<'a> Consumer<'a> {
                 self.last_flush = done;
             }
         }
+    }
+}
+
+/// Its side of a textbook buffer (see `cv_kit`).
+impl Hooks for Consumer<'_> {
+    fn thread_id(&self) -> u32 {
+        self.w.id as u32
+    }
+
+    fn point(&mut self, n: usize) {
+        self.cv.point(self.sh, self.w, n);
+    }
+
+    fn lock_contended(&mut self) {
+        self.cv.lock_contended(self.sh, self.w);
+    }
+
+    fn lock_acquired(&mut self) {
+        self.cv.lock_acquired(self.sh, self.w);
+    }
+
+    fn cv_sleep(&mut self, cv: Cv) {
+        // What it gets now did not wait for it.
+        self.found_waiting = false;
+        self.w.stats.set_item(NO_ITEM);
+        // Nothing wakes it to publish its samples while it sleeps (a wait on
+        // the channel does, see `idle`): publish them now if they are due.
+        let now = self.sh.now_ns();
+        if !self.local.is_empty() && now.saturating_sub(self.last_flush) >= FLUSH_EVERY_NS {
+            flush(self.sh, self.w, self.local);
+            self.last_flush = now;
+        }
+        self.cv.cv_sleep(self.sh, self.w, cv);
+    }
+
+    fn cv_woke(&mut self, wake: &Wake) {
+        self.cv.cv_woke(self.sh, self.w, wake);
     }
 }
 

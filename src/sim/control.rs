@@ -137,6 +137,14 @@ impl Coordinator {
             self.changed("one consumer stays".into());
             return;
         }
+        // A retire flag cannot reach a consumer asleep on a textbook
+        // buffer's condition variable (only a signal wakes it, and none may
+        // come): there, a consumer leaves the textbook way, on a pill.
+        let how = if self.sh.config.queue.is_textbook() {
+            Removal::Pill
+        } else {
+            how
+        };
         match how {
             Removal::Retire => {
                 if let Some(w) = live.last() {

@@ -330,6 +330,7 @@ impl Coordinator {
         self.sh.paused.store(false, Ordering::Release);
         self.sh.clock.set_paused(false);
         self.sh.wake_all();
+        self.sp.queue.close();
     }
 }
 

@@ -64,7 +64,7 @@ impl Engine {
             super::sleep::margin();
         }
         let (producers, consumers) = (config.producers, config.consumers);
-        let queue = Queue::new(config.capacity.limit(), in_flight(&config));
+        let queue = Queue::of_kind(config.queue, config.capacity.limit(), in_flight(&config));
         let sh = Arc::new(Shared::new(config, trace));
         let sp = Spawner {
             sh: sh.clone(),
@@ -112,7 +112,11 @@ impl Engine {
 
     /// A snapshot, with the extras `req` asks for.
     pub fn snapshot_with(&self, req: SnapshotRequest) -> Snapshot {
-        assemble::snapshot(&self.sh, self.queue.len() as u64, req)
+        let mut s = assemble::snapshot(&self.sh, self.queue.len() as u64, req);
+        if let Some(tb) = self.queue.textbook() {
+            s.textbook = Some(assemble::textbook(&self.sh, tb, &s));
+        }
+        s
     }
 
     /// Every thread's latency summaries and histogram (consumers), for a
@@ -129,6 +133,8 @@ impl Engine {
             self.sh.paused.store(false, Ordering::Release);
             self.sh.clock.set_paused(false);
             self.sh.wake_all();
+            // Threads asleep on a textbook buffer's condition variables.
+            self.queue.close();
         }
         let _ = self.ctl.send(cmd);
     }

@@ -60,6 +60,21 @@ pub enum EventKind {
         /// The item taken.
         item: u64,
     },
+    /// Textbook buffers: the thread woke on a condition variable.
+    Woke {
+        /// Who signalled (`None`: nobody, a spurious wake-up).
+        by: Option<String>,
+        /// The variable.
+        cv: super::condvar::Cv,
+        /// Its condition held when it woke.
+        held: bool,
+        /// The code checks the condition again (`while`).
+        rechecks: bool,
+        /// Whom the signal was meant for, when the woken thread's condition
+        /// was false and such a thread slept on the same variable.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        instead_of: Option<String>,
+    },
     /// A live change took effect.
     ConfigChanged(String),
     /// Phase changes and run-level notes.
@@ -117,6 +132,26 @@ impl fmt::Display for Event {
             },
             EventKind::StepPut { item } => write!(f, "put #{item} by {who}"),
             EventKind::StepGet { item } => write!(f, "get #{item} by {who}"),
+            EventKind::Woke {
+                by,
+                cv,
+                held,
+                rechecks,
+                instead_of,
+            } => {
+                match by {
+                    Some(by) => write!(f, "{by} signalled {cv} → woke {who}")?,
+                    None => write!(f, "{who} woke on {cv} with no signal (spurious)")?,
+                }
+                if let Some(o) = instead_of {
+                    write!(f, " instead of {o}")?;
+                }
+                match (held, rechecks) {
+                    (true, _) => Ok(()),
+                    (false, true) => f.write_str(": nothing for it, back to sleep"),
+                    (false, false) => f.write_str(": it does not re-check"),
+                }
+            }
             EventKind::ConfigChanged(what) => write!(f, "{who}: {what}"),
             EventKind::Run(what) => f.write_str(what),
         }

@@ -14,6 +14,12 @@
 //! thread is blocked; so a thread is shown blocked exactly when its queue
 //! operation really has to wait. While blocked, the thread also listens on
 //! its wake channel so pause, retire and abort reach it at once.
+//!
+//! The same queue may instead be one of OSTEP's textbook buffers (a mutex
+//! and condition variables, see `condvar`): each operation then dispatches
+//! once, on the `textbook` field, to the buffer, which carries the same
+//! packed words and tells the thread what it does through
+//! [`Waiter`]'s supertrait [`Hooks`].
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
@@ -24,6 +30,8 @@ use crossbeam_channel::{
     select,
 };
 use crossbeam_utils::{Backoff, CachePadded};
+
+use super::condvar::{Hooks, Op, QueueKind, Textbook};
 
 /// Bits of the packed word that hold the item id (ids stay far below 2^48).
 const ID_BITS: u32 = 48;
@@ -122,6 +130,9 @@ pub enum Outcome<T> {
     Woken,
     /// The other side is gone (abort).
     Disconnected,
+    /// A textbook buffer's bug struck (a woken thread did not re-check):
+    /// nothing was put or taken.
+    Bug(&'static str),
 }
 
 /// Outcome of a non-blocking pill.
@@ -139,7 +150,7 @@ pub enum Offer {
 /// [`Waiter::missed`] when the first try fails, [`Waiter::blocked`] once,
 /// only when a try and a short spin failed, and [`Waiter::unblocked`] when
 /// the operation then completes.
-pub trait Waiter {
+pub trait Waiter: Hooks {
     /// The run clock, ns.
     fn now_ns(&self) -> u64;
     /// The operation's first try failed (the queue was empty for a take,
@@ -170,6 +181,8 @@ pub struct Queue {
     tx: Sender<u64>,
     rx: Receiver<u64>,
     stamps: Arc<Stamps>,
+    /// A textbook buffer in place of the channel (which then stays unused).
+    textbook: Option<Arc<Textbook>>,
 }
 
 impl Queue {
@@ -183,22 +196,62 @@ impl Queue {
             None => crossbeam_channel::unbounded(),
         };
         let stamps = Arc::new(Stamps::new(Stamps::slots_for(capacity, in_flight)));
-        Queue { tx, rx, stamps }
+        Queue {
+            tx,
+            rx,
+            stamps,
+            textbook: None,
+        }
+    }
+
+    /// A queue of `kind`: the channel as [`Queue::new`], or a textbook
+    /// buffer of `capacity` slots (the config guarantees it is bounded and
+    /// at least 1).
+    pub fn of_kind(kind: QueueKind, capacity: Option<usize>, in_flight: usize) -> Queue {
+        if !kind.is_textbook() {
+            return Queue::new(capacity, in_flight);
+        }
+        let slots = capacity.unwrap_or(1).max(1);
+        let mut q = Queue::new(Some(1), in_flight.saturating_add(slots));
+        q.textbook = Some(Arc::new(Textbook::new(kind, slots)));
+        q
+    }
+
+    /// The textbook buffer, when the queue is one.
+    pub fn textbook(&self) -> Option<&Textbook> {
+        self.textbook.as_deref()
+    }
+
+    /// Abort: release every thread asleep on a textbook buffer's condition
+    /// variables (a channel's waiters are released by their wake channels).
+    pub fn close(&self) {
+        if let Some(tb) = &self.textbook {
+            tb.close();
+        }
     }
 
     /// Messages on the queue now.
     pub fn len(&self) -> usize {
-        self.tx.len()
+        match &self.textbook {
+            None => self.tx.len(),
+            Some(tb) => tb.len(),
+        }
     }
 
     /// True when nothing is on the queue.
     pub fn is_empty(&self) -> bool {
-        self.tx.is_empty()
+        match &self.textbook {
+            None => self.tx.is_empty(),
+            Some(tb) => tb.len() == 0,
+        }
     }
 
     /// True when a bounded queue is at capacity.
     pub fn is_full(&self) -> bool {
-        self.tx.is_full()
+        match &self.textbook {
+            None => self.tx.is_full(),
+            Some(tb) => tb.len() >= tb.capacity(),
+        }
     }
 
     /// Timed items that went untimed because another item's stamp still
@@ -209,6 +262,14 @@ impl Queue {
 
     /// Put a pill without waiting.
     pub fn try_pill(&self) -> Offer {
+        if let Some(tb) = &self.textbook {
+            // `main` is registry id 0.
+            return match tb.try_put_now(0, PILL_WORD) {
+                Op::Done(true) => Offer::Sent,
+                Op::Done(false) | Op::Bug(_) => Offer::Full,
+                Op::Closed => Offer::Disconnected,
+            };
+        }
         match self.tx.try_send(PILL_WORD) {
             Ok(()) => Offer::Sent,
             Err(TrySendError::Full(_)) => Offer::Full,
@@ -220,6 +281,9 @@ impl Queue {
     /// Done with the enqueue stamp the item carries (`None`: untimed).
     #[inline]
     pub fn put<W: Waiter>(&self, out: Outgoing, w: &mut W) -> Outcome<Option<u64>> {
+        if let Some(tb) = &self.textbook {
+            return self.put_textbook(tb, out, w);
+        }
         let mut word = pack(out.id, out.producer);
         let mut stamped = None;
         if let Some(s) = out.stamp
@@ -242,6 +306,39 @@ impl Queue {
                 }
                 r
             }
+        }
+    }
+
+    /// A put on a textbook buffer: a timed item is stamped under the lock,
+    /// as it goes in.
+    #[cold]
+    fn put_textbook<W: Waiter>(
+        &self,
+        tb: &Textbook,
+        out: Outgoing,
+        w: &mut W,
+    ) -> Outcome<Option<u64>> {
+        let mut stamped = None;
+        let stamps = &self.stamps;
+        let r = tb.put(w, |w: &mut W| {
+            let mut word = pack(out.id, out.producer);
+            if let Some(s) = out.stamp {
+                // Made before the wait; in the buffer from now.
+                let s = Stamp {
+                    enqueued_ns: w.now_ns().max(s.enqueued_ns),
+                    ..s
+                };
+                if stamps.write(out.id, s) {
+                    word |= TIMED;
+                    stamped = Some(s.enqueued_ns);
+                }
+            }
+            word
+        });
+        match r {
+            Op::Done(()) => Outcome::Done(stamped),
+            Op::Bug(why) => Outcome::Bug(why),
+            Op::Closed => Outcome::Disconnected,
         }
     }
 
@@ -352,10 +449,23 @@ impl Queue {
     /// Take a message: one try, a short spin, then a wait shown through `w`.
     #[inline]
     pub fn take<W: Waiter>(&self, w: &mut W) -> Outcome<Message> {
+        if let Some(tb) = &self.textbook {
+            return self.take_textbook(tb, w);
+        }
         match self.rx.try_recv() {
             Ok(word) => Outcome::Done(self.open(word)),
             Err(TryRecvError::Disconnected) => Outcome::Disconnected,
             Err(TryRecvError::Empty) => self.take_slow(w),
+        }
+    }
+
+    /// A get on a textbook buffer (out of line: the channel is the hot path).
+    #[cold]
+    fn take_textbook<W: Waiter>(&self, tb: &Textbook, w: &mut W) -> Outcome<Message> {
+        match tb.take(w) {
+            Op::Done(word) => Outcome::Done(self.open(word)),
+            Op::Bug(why) => Outcome::Bug(why),
+            Op::Closed => Outcome::Disconnected,
         }
     }
 
@@ -621,6 +731,12 @@ mod tests {
                 idled: 0,
                 t0: Instant::now(),
             }
+        }
+    }
+
+    impl Hooks for Probe {
+        fn thread_id(&self) -> u32 {
+            1
         }
     }
 

@@ -15,7 +15,14 @@ type Graph = BTreeMap<String, BTreeSet<String>>;
 const LAYERS: &[&[&str]] = &[
     &["engine"],
     &["coordinator", "control", "sampler", "assemble", "spawn"],
-    &["producer", "consumer", "worker_kit", "gate", "spend"],
+    &[
+        "producer",
+        "consumer",
+        "worker_kit",
+        "gate",
+        "spend",
+        "cv_kit",
+    ],
     &["shared", "gil"],
     &[
         "config",
@@ -34,6 +41,7 @@ const LAYERS: &[&[&str]] = &[
         "panic_filter",
         "clock",
         "epoch",
+        "condvar",
     ],
 ];
 

@@ -10,19 +10,22 @@
 //!   commands), `sampler`,
 //!   `assemble` (snapshot building), `spawn`
 //! - worker loops: `producer`, `consumer`, and what they share: `worker_kit`,
-//!   `gate`, `spend`
+//!   `gate`, `spend`, `cv_kit` (their side of a textbook buffer)
 //! - shared state: `shared` (registry, flags, knobs, events), `gil`
 //! - plain data and leaves: `config`, `command`, `snapshot`, `event`,
 //!   `trace`, `state`, `stats`, `handoff`, `recent`, `work`, `sleep`,
-//!   `serde_fmt`, `sync`, `panic_filter`, `clock`, `epoch`
+//!   `serde_fmt`, `sync`, `panic_filter`, `clock`, `epoch`, `condvar` (the
+//!   textbook buffers)
 
 mod assemble;
 pub mod clock;
 pub mod command;
+pub mod condvar;
 pub mod config;
 mod consumer;
 mod control;
 mod coordinator;
+mod cv_kit;
 pub mod engine;
 pub mod epoch;
 pub mod event;
@@ -48,13 +51,14 @@ mod worker_kit;
 
 pub use assemble::STRIP_MAX;
 pub use command::{Command, Removal};
+pub use condvar::{Cv, QueueKind, SleepPlan};
 pub use config::{Capacity, Config, PillTrigger, Workload};
 pub use engine::Engine;
 pub use epoch::{EpochConfig, EpochSnap, Span, Totals};
 pub use event::{Event, EventKind};
 pub use snapshot::{
     Bucket, Counts, HistoryPoint, Latency, LatencySummary, OutputLine, ProgramOutput, QueueStrip,
-    SleepTiming, Slot, Snapshot, SnapshotRequest, ThreadDetail, ThreadSnap,
+    SleepTiming, Slot, Snapshot, SnapshotRequest, TextbookSnap, ThreadDetail, ThreadSnap, WakeNote,
 };
 pub use state::{ExitReason, Phase, Role, ThreadState};
 pub use trace::{ItemResult, Trace, TraceKind};

@@ -12,7 +12,9 @@ use crossbeam_channel::{Receiver, Sender};
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 
+use super::condvar::{Cv, Hooks, Wake};
 use super::config::{Capacity, Workload};
+use super::cv_kit::CvKit;
 use super::event::EventKind;
 use super::gate::{Gate, calm, gate, gate_timed};
 use super::handoff::{MAX_PRODUCER_FIELD, Outcome, Outgoing, Queue, Stamp, Waiter};
@@ -101,6 +103,10 @@ struct Producer<'a> {
     blocked_at: u64,
     /// Why a blocked put gave up.
     why: Option<ExitReason>,
+    /// Its side of a textbook buffer.
+    cv: CvKit,
+    /// The item in hand was counted inside a textbook buffer's `put`.
+    accounted: bool,
 }
 
 impl<'a> Producer<'a> {
@@ -132,6 +138,8 @@ impl<'a> Producer<'a> {
             last_stamp: 0,
             blocked_at: 0,
             why: None,
+            cv: CvKit::new(sh, w),
+            accounted: false,
         }
     }
 
@@ -143,7 +151,10 @@ impl<'a> Producer<'a> {
         let item = self.make(id)?;
         self.ready_to_put(id)?;
         let enqueued_ns = self.put(item)?;
-        self.account(id, enqueued_ns);
+        // A textbook buffer's put has counted it already (see `Hooks::point`).
+        if !std::mem::take(&mut self.accounted) {
+            self.account(id, enqueued_ns);
+        }
         if self.sh.paused.load(Ordering::Relaxed) {
             super::gate::narrate_step(self.sh, self.w, EventKind::StepPut { item: id });
         }
@@ -318,6 +329,7 @@ impl<'a> Producer<'a> {
         match q.put(item, self) {
             Outcome::Done(stamped) => Ok(stamped),
             Outcome::Disconnected => Err(self.leave_with(item.id, ExitReason::Aborted)),
+            Outcome::Bug(why) => Err(self.bug(item.id, why)),
             // Pause, stop or abort, seen by the gate: an item never put
             // gives its id back for another producer.
             Outcome::Woken => {
@@ -347,6 +359,18 @@ impl<'a> Producer<'a> {
         }
     }
 
+    /// A textbook buffer's bug: the put found the buffer full after a
+    /// wake-up it did not re-check. Nothing was put; the item's id goes back.
+    #[cold]
+    fn bug(&mut self, id: u64, why: &'static str) -> ExitReason {
+        let kind = EventKind::Crashed {
+            item: None,
+            message: why.into(),
+        };
+        self.sh.emit(Some(&self.w.name), kind);
+        self.leave_with(id, ExitReason::Crashed)
+    }
+
     /// Leave for `why`, giving back the ids claimed and not produced.
     #[cold]
     fn leave(&mut self, why: ExitReason) -> ExitReason {
@@ -359,6 +383,45 @@ impl<'a> Producer<'a> {
     fn leave_with(&mut self, id: u64, why: ExitReason) -> ExitReason {
         self.ids.start = id;
         self.leave(why)
+    }
+}
+
+/// Its side of a textbook buffer (see `cv_kit`).
+impl Hooks for Producer<'_> {
+    fn thread_id(&self) -> u32 {
+        self.w.id as u32
+    }
+
+    fn point(&mut self, n: usize) {
+        if n == 4 {
+            // p4: the item is in the buffer and the lock still held. Count
+            // and log it now, as the homework's trace prints at each point:
+            // done after `unlock`, a `--log` line's work would sit between
+            // the producer's unlock and its next lock, the window the
+            // one-cv lesson depends on.
+            if let Some(id) = self.w.stats.current_item() {
+                let now = self.sh.now_ns();
+                self.account(id, Some(now));
+                self.accounted = true;
+            }
+        }
+        self.cv.point(self.sh, self.w, n);
+    }
+
+    fn lock_contended(&mut self) {
+        self.cv.lock_contended(self.sh, self.w);
+    }
+
+    fn lock_acquired(&mut self) {
+        self.cv.lock_acquired(self.sh, self.w);
+    }
+
+    fn cv_sleep(&mut self, cv: Cv) {
+        self.cv.cv_sleep(self.sh, self.w, cv);
+    }
+
+    fn cv_woke(&mut self, wake: &Wake) {
+        self.cv.cv_woke(self.sh, self.w, wake);
     }
 }
 

@@ -64,16 +64,28 @@ pub mod nanos_per_state {
         d.map(|x| to_ns(&x)).serialize(s)
     }
 
-    /// Reads exactly [`ThreadState::COUNT`] nanosecond values.
+    /// Reads one nanosecond value per state: [`ThreadState::COUNT`], or the
+    /// 10 of recordings made before the textbook queues' states (the
+    /// later states then read 0).
     pub fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<[Duration; ThreadState::COUNT], D::Error> {
         let v = Vec::<u64>::deserialize(d)?;
-        let arr: [u64; ThreadState::COUNT] = v.try_into().map_err(|v: Vec<u64>| {
-            D::Error::invalid_length(v.len(), &"one time per thread state")
-        })?;
-        Ok(arr.map(Duration::from_nanos))
+        if v.len() != ThreadState::COUNT && v.len() != OLD_COUNT {
+            return Err(D::Error::invalid_length(
+                v.len(),
+                &"one time per thread state",
+            ));
+        }
+        let mut arr = [Duration::ZERO; ThreadState::COUNT];
+        for (a, ns) in arr.iter_mut().zip(v) {
+            *a = Duration::from_nanos(ns);
+        }
+        Ok(arr)
     }
+
+    /// States before `waiting-lock` and `waiting-cv` were added.
+    const OLD_COUNT: usize = 10;
 }
 
 /// The one-letter code of a state in a run-length lane.
@@ -89,6 +101,8 @@ pub fn state_letter(s: ThreadState) -> char {
         ThreadState::Exited => 'x',
         ThreadState::Crashed => 'c',
         ThreadState::WaitingGil => 'g',
+        ThreadState::WaitingLock => 'l',
+        ThreadState::WaitingCv => 'v',
     }
 }
 

@@ -127,6 +127,14 @@ pub struct ThreadSnap {
     pub exit: Option<ExitReason>,
     /// Removal requested (retire flag set), not yet exited.
     pub retiring: bool,
+    /// Textbook buffers: the condition variable it sleeps on (while
+    /// `waiting-cv`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv: Option<super::condvar::Cv>,
+    /// Textbook buffers: whether its condition held after its last
+    /// wake-up (`false`: woken for nothing, or, under `if`, the bug).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub woke_held: Option<bool>,
 }
 
 impl ThreadSnap {
@@ -142,14 +150,27 @@ impl ThreadSnap {
 
     /// Time a producer's put waited because the queue was full (or, at
     /// capacity 0, for a receiver): `blocked-full`.
+    /// On a textbook buffer also: waiting for its mutex, and a producer
+    /// asleep on a condition variable (the buffer was full).
     pub fn blocked(&self) -> Duration {
-        self.time_in[ThreadState::BlockedFull as usize]
+        let mut d = self.time_in[ThreadState::BlockedFull as usize]
+            + self.time_in[ThreadState::WaitingLock as usize];
+        if self.role != Role::Consumer {
+            d += self.time_in[ThreadState::WaitingCv as usize];
+        }
+        d
     }
 
     /// Time a consumer's get waited because the queue was empty:
     /// `waiting-empty`.
+    /// On a textbook buffer also: asleep on a condition variable (the
+    /// buffer was empty).
     pub fn waiting(&self) -> Duration {
-        self.time_in[ThreadState::WaitingEmpty as usize]
+        let mut d = self.time_in[ThreadState::WaitingEmpty as usize];
+        if self.role == Role::Consumer {
+            d += self.time_in[ThreadState::WaitingCv as usize];
+        }
+        d
     }
 
     /// Busy time as a fraction of the time alive before exiting (0..=1).
@@ -394,6 +415,55 @@ pub struct Snapshot {
     /// A traced program's own output (`None` for a simulation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<ProgramOutput>,
+    /// A textbook buffer's mutex and wake-ups (`None` for the channel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub textbook: Option<TextbookSnap>,
+}
+
+/// What a textbook buffer (mutex + condition variables) shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextbookSnap {
+    /// Which buffer.
+    pub kind: super::condvar::QueueKind,
+    /// Registry id of the thread holding the mutex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock_holder: Option<usize>,
+    /// The last wake-up after which the woken thread's condition was false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bad_wake: Option<WakeNote>,
+}
+
+/// A wake-up, in names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WakeNote {
+    /// Who signalled (`None`: a spurious wake-up).
+    pub by: Option<String>,
+    /// Who woke.
+    pub woke: String,
+    /// On which variable.
+    pub cv: super::condvar::Cv,
+    /// Whom the signal was meant for, when such a thread slept on the same
+    /// variable (`the producer`, `a consumer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instead_of: Option<String>,
+}
+
+impl std::fmt::Display for WakeNote {
+    /// `Consumer-1 signalled cond → woke Consumer-2 instead of the producer`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.by {
+            Some(by) => write!(f, "{by} signalled {} → woke {}", self.cv, self.woke)?,
+            None => write!(
+                f,
+                "{} woke on {} with no signal (spurious)",
+                self.woke, self.cv
+            )?,
+        }
+        if let Some(o) = &self.instead_of {
+            write!(f, " instead of {o}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Default for Snapshot {
@@ -429,6 +499,7 @@ impl Default for Snapshot {
             shutdown_took: None,
             detail: None,
             output: None,
+            textbook: None,
         }
     }
 }

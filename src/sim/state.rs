@@ -30,11 +30,16 @@ pub enum ThreadState {
     Crashed = 8,
     /// CPU work waiting for the emulated global interpreter lock (GIL).
     WaitingGil = 9,
+    /// Textbook buffers: blocked acquiring the buffer's mutex.
+    WaitingLock = 10,
+    /// Textbook buffers: asleep on a condition variable (which one: see
+    /// the thread's `cv`).
+    WaitingCv = 11,
 }
 
 impl ThreadState {
     /// Number of states (size of per-state arrays).
-    pub const COUNT: usize = 10;
+    pub const COUNT: usize = 12;
     /// All states, in `repr` order.
     pub const ALL: [ThreadState; Self::COUNT] = [
         ThreadState::Starting,
@@ -47,6 +52,8 @@ impl ThreadState {
         ThreadState::Exited,
         ThreadState::Crashed,
         ThreadState::WaitingGil,
+        ThreadState::WaitingLock,
+        ThreadState::WaitingCv,
     ];
 
     /// From the `repr` byte; unknown bytes read as `Starting`.
@@ -70,6 +77,8 @@ impl ThreadState {
             ThreadState::Exited => "exited",
             ThreadState::Crashed => "crashed",
             ThreadState::WaitingGil => "waiting-gil",
+            ThreadState::WaitingLock => "waiting-lock",
+            ThreadState::WaitingCv => "waiting-cv",
         }
     }
 
@@ -85,7 +94,13 @@ impl ThreadState {
 
     /// Time in this state counts as blocked on the queue.
     pub fn is_blocked(self) -> bool {
-        matches!(self, ThreadState::BlockedFull | ThreadState::WaitingEmpty)
+        matches!(
+            self,
+            ThreadState::BlockedFull
+                | ThreadState::WaitingEmpty
+                | ThreadState::WaitingLock
+                | ThreadState::WaitingCv
+        )
     }
 }
 

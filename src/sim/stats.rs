@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crossbeam_utils::CachePadded;
 
+use super::condvar::Cv;
 use super::sleep::Margin;
 use super::state::{ExitReason, ThreadState};
 
@@ -51,6 +52,12 @@ pub struct ThreadStats {
     sleep_actual_ns: AtomicU64,
     /// Its hybrid sleep's margin, ns (0 until its first sleep).
     sleep_margin_ns: AtomicU64,
+    /// Textbook buffers: the condition variable it sleeps or last slept on
+    /// (`Cv::to_u8`; 0 none).
+    cv: AtomicU8,
+    /// Textbook buffers: after its last wake-up, whether its condition held
+    /// (0 never woke, 1 held, 2 did not).
+    woke: AtomicU8,
 }
 
 /// Exit reason byte meaning "still running".
@@ -77,6 +84,8 @@ impl ThreadStats {
             sleep_asked_ns: AtomicU64::new(0),
             sleep_actual_ns: AtomicU64::new(0),
             sleep_margin_ns: AtomicU64::new(0),
+            cv: AtomicU8::new(0),
+            woke: AtomicU8::new(0),
         })
     }
 
@@ -153,6 +162,30 @@ impl ThreadStats {
             ThreadState::Exited
         };
         self.set_state(state, now_ns);
+    }
+
+    /// Owner only: it goes to sleep on `cv`.
+    pub fn set_cv(&self, cv: Cv) {
+        self.cv.store(cv.to_u8(), Ordering::Relaxed);
+    }
+
+    /// Owner only: it woke, and its condition `held` or not.
+    pub fn set_woke(&self, held: bool) {
+        self.woke.store(if held { 1 } else { 2 }, Ordering::Relaxed);
+    }
+
+    /// The variable it sleeps or last slept on.
+    pub fn cv(&self) -> Option<Cv> {
+        Cv::from_u8(self.cv.load(Ordering::Relaxed))
+    }
+
+    /// Whether its condition held after its last wake-up.
+    pub fn woke_held(&self) -> Option<bool> {
+        match self.woke.load(Ordering::Relaxed) {
+            1 => Some(true),
+            2 => Some(false),
+            _ => None,
+        }
     }
 
     /// Owner only: the item in hand.

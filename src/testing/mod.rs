@@ -30,6 +30,7 @@ mod parts;
 mod run;
 mod runaway;
 mod shutdown;
+mod textbook;
 mod views;
 
 pub use hang::hang;
@@ -37,6 +38,7 @@ pub use mmc::{mmc, mmc_after_change};
 pub use run::{many, paused, running, with_detail};
 pub use runaway::runaway;
 pub use shutdown::{done, draining, shutting_down};
+pub use textbook::{cv_deadlock, cv_lock_held};
 pub use views::{replay_view, tune_view};
 
 #[cfg(test)]

@@ -97,6 +97,8 @@ pub(crate) fn thread(id: usize, name: String, role: Role, state: ThreadState) ->
         lane: Vec::new(),
         exit: None,
         retiring: false,
+        cv: None,
+        woke_held: None,
     }
 }
 

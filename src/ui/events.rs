@@ -39,6 +39,8 @@ pub fn event_style(e: &Event, theme: &Theme) -> Style {
         EventKind::Exited(_) => theme.text,
         EventKind::StepPut { .. } | EventKind::StepGet { .. } => theme.title,
         EventKind::ConfigChanged(_) => theme.note,
+        EventKind::Woke { held: true, .. } => theme.text,
+        EventKind::Woke { .. } => theme.warn,
         EventKind::Run(_) => theme.title,
     };
     if is_chatter(e) {
@@ -60,6 +62,7 @@ pub fn event_symbol(e: &Event, theme: &Theme) -> &'static str {
         EventKind::Exited(_) => ("✓", "v"),
         EventKind::StepPut { .. } | EventKind::StepGet { .. } => ("→", ">"),
         EventKind::ConfigChanged(_) => ("◆", "*"),
+        EventKind::Woke { .. } => ("↯", "^"),
         EventKind::Run(_) => ("»", ">"),
     };
     if theme.ascii { a } else { u }

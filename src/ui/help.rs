@@ -89,6 +89,17 @@ pub fn render(buf: &mut Buffer, area: Rect, theme: &Theme, replay: bool) {
         legend.push(Span::styled(format!(" {word}  "), theme.text));
     }
     lines.push(Line::from(legend));
+    let mut cv = vec![Span::styled(" mutex  ", theme.dim)];
+    for (s, word) in [
+        (ThreadState::WaitingLock, "waiting for the lock"),
+        (ThreadState::WaitingCv, "asleep on a condition variable"),
+    ] {
+        cv.push(Span::styled(theme.state_symbol(s), theme.state(s)));
+        cv.push(Span::styled(format!(" {word}  "), theme.text));
+    }
+    cv.push(Span::styled(super::threads::holder_mark(theme), theme.key));
+    cv.push(Span::styled("holds the lock", theme.text));
+    lines.push(Line::from(cv));
     let mut lane = vec![Span::styled(" lanes  ", theme.dim)];
     for (s, what) in [
         (ThreadState::Working, "busy"),

@@ -58,10 +58,12 @@ fn fill_style(theme: &Theme, ratio: f64) -> Style {
 
 /// Draws the queue panel.
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
-    let cap = match snap.capacity {
-        Capacity::Bounded(n) => format!("bounded({n})"),
-        Capacity::Rendezvous => "rendezvous".into(),
-        Capacity::Unbounded => "unbounded".into(),
+    let cap = match (snap.capacity, &snap.textbook) {
+        // A textbook buffer: which one, and its slots.
+        (Capacity::Bounded(n), Some(tb)) => format!("{}, {n} slots", tb.kind),
+        (Capacity::Bounded(n), None) => format!("bounded({n})"),
+        (Capacity::Rendezvous, _) => "rendezvous".into(),
+        (Capacity::Unbounded, _) => "unbounded".into(),
     };
     let inner = draw::panel(
         buf,

@@ -248,6 +248,8 @@ impl Palette {
                 .add_modifier(bold)
                 .add_modifier(Modifier::REVERSED),
             ThreadState::WaitingGil => self.c(Color::LightMagenta, Color::LightMagenta),
+            ThreadState::WaitingLock => self.c(Color::Red, Color::LightRed),
+            ThreadState::WaitingCv => self.c(Color::Yellow, Color::LightYellow).add_modifier(bold),
         }
     }
 }
@@ -320,6 +322,8 @@ impl Theme {
             ThreadState::Exited => ("✓", "-"),
             ThreadState::Crashed => ("✗", "x"),
             ThreadState::WaitingGil => ("◎", "@"),
+            ThreadState::WaitingLock => ("⊘", "L"),
+            ThreadState::WaitingCv => ("◍", "z"),
         };
         if self.ascii { a } else { u }
     }
@@ -338,6 +342,10 @@ impl Theme {
             ThreadState::Crashed => ("✗", "x"),
             // Ready to run but not allowed to: a dense shade, like blocked.
             ThreadState::WaitingGil => ("▚", "%"),
+            // Blocked on the buffer's mutex, like a full queue; asleep on a
+            // condition variable, like an empty one.
+            ThreadState::WaitingLock => ("▓", "L"),
+            ThreadState::WaitingCv => ("┄", "z"),
         };
         if self.ascii { a } else { u }
     }

@@ -75,6 +75,9 @@ pub fn lines(snap: &Snapshot, th: &Theory, width: usize, theme: &Theme) -> Vec<L
     let measuring = th.service_s <= 0.0 || th.lambda_per_s <= 0.0;
     inputs(&mut out, th, measuring, &t);
     out.extend(scope(snap, th, width, theme));
+    if let Some(n) = textbook_note(snap, width) {
+        out.push(Line::styled(n, theme.warn));
+    }
     if measuring {
         out.push(Line::styled("measuring: no item finished yet", theme.dim));
         return out;
@@ -277,6 +280,31 @@ fn consumers_needed(th: &Theory, t: &Columns) -> Option<Line<'static>> {
         spans.push(Span::styled(now, theme.dim));
     }
     Some(Line::from(spans))
+}
+
+/// A textbook buffer's lesson, in `width` cells at most: the queueing model
+/// knows nothing of its lock, and the buggy ones may never finish.
+fn textbook_note(snap: &Snapshot, width: usize) -> Option<&'static str> {
+    use crate::sim::QueueKind;
+    let said: &[&'static str] = match snap.textbook.as_ref()?.kind {
+        QueueKind::Condvar => &[
+            "mutex buffer: every put and get takes one lock; waits re-check (while)",
+            "one lock for every put and get; waits re-check",
+            "one lock; waits re-check",
+        ],
+        QueueKind::CondvarOneCv => &[
+            "one condition variable: a signal can wake a thread of the same side",
+            "one cv: a signal can wake the wrong side",
+            "one cv: wrong wake-ups",
+        ],
+        QueueKind::CondvarIf => &[
+            "if, not while: a woken thread does not check its condition again",
+            "if: a woken thread does not re-check",
+            "if: no re-check",
+        ],
+        QueueKind::Channel => return None,
+    };
+    said.iter().copied().find(|s| s.chars().count() <= width)
 }
 
 /// Where the model's assumptions do not hold for this run, in `width`

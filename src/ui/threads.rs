@@ -19,6 +19,25 @@ use crate::sim::{Capacity, ExitReason, Phase, Role, Snapshot, ThreadSnap, Thread
 /// Blocked or waiting longer than this shows how long, so a stuck thread stands out.
 const SHOW_WAIT_AFTER: std::time::Duration = std::time::Duration::from_millis(100);
 
+/// A crash without an item: under the `if` buffer, a wake-up the thread
+/// did not re-check (its own record says its condition was false).
+fn crash_words(t: &ThreadSnap, snap: &Snapshot) -> String {
+    let if_bug = snap
+        .textbook
+        .as_ref()
+        .is_some_and(|tb| tb.kind == crate::sim::QueueKind::CondvarIf);
+    if if_bug && t.woke_held == Some(false) {
+        let what = if t.role == crate::sim::Role::Consumer {
+            crate::sim::condvar::EMPTY_BUG
+        } else {
+            crate::sim::condvar::FULL_BUG
+        };
+        format!("crashed: {what}")
+    } else {
+        "crashed".to_string()
+    }
+}
+
 /// The state in words, as the row and the details title show it.
 pub fn state_words(t: &ThreadSnap, snap: &Snapshot, theme: &Theme) -> String {
     state_words_within(t, snap, theme, usize::MAX)
@@ -41,6 +60,18 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             _ => "blocked: queue full".to_string(),
         },
         ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
+        ThreadState::WaitingLock => "waiting: lock".to_string(),
+        ThreadState::WaitingCv => {
+            let cv =
+                t.cv.map_or("a condition variable".into(), |c| c.to_string());
+            // Its last wake-up found nothing: it went back to sleep.
+            let again = if t.woke_held == Some(false) {
+                ", again"
+            } else {
+                ""
+            };
+            format!("asleep on {cv}{again}")
+        }
         ThreadState::WaitingGil => match t.current_item {
             Some(id) => format!("waiting: GIL (#{id})"),
             None => "waiting: GIL".to_string(),
@@ -71,11 +102,18 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         },
         ThreadState::Crashed => match t.current_item {
             Some(id) => format!("crashed on #{id}"),
-            None => "crashed".to_string(),
+            None => crash_words(t, snap),
         },
     };
     if t.retiring && !t.state.is_final() {
         s.push_str(" (retiring)");
+    }
+    let holds = snap
+        .textbook
+        .as_ref()
+        .is_some_and(|tb| tb.lock_holder == Some(t.id));
+    if holds {
+        s.insert_str(0, holder_mark(theme));
     }
     let waiting = t.state.is_blocked() || t.state == ThreadState::WaitingGil;
     if waiting && t.in_state_for >= SHOW_WAIT_AFTER {
@@ -86,6 +124,12 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         }
     }
     s
+}
+
+/// The mark in front of the state of the thread holding a textbook
+/// buffer's mutex.
+pub fn holder_mark(theme: &Theme) -> &'static str {
+    if theme.ascii { "[L] " } else { "▣ " }
 }
 
 /// The state a swimlane cell shows: a crash is marked once, where it

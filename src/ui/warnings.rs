@@ -26,7 +26,8 @@ pub enum Severity {
 /// The severity of a lint kind.
 pub fn severity(kind: LintKind) -> Severity {
     match kind {
-        LintKind::Hang | LintKind::StuckProducer => Severity::Error,
+        LintKind::Hang | LintKind::StuckProducer | LintKind::CvDeadlock => Severity::Error,
+        LintKind::NoRecheck => Severity::Error,
         LintKind::Stranded | LintKind::Runaway | LintKind::PillsMismatch => Severity::Warning,
         LintKind::ConsumerBound | LintKind::ProducerBound => Severity::Info,
     }
@@ -42,6 +43,8 @@ pub fn label(kind: LintKind) -> &'static str {
         LintKind::ConsumerBound => "bottleneck",
         LintKind::ProducerBound => "bottleneck",
         LintKind::PillsMismatch => "pills",
+        LintKind::CvDeadlock => "deadlock",
+        LintKind::NoRecheck => "no re-check",
     }
 }
 

@@ -222,6 +222,8 @@ impl Fold {
                     lane: t.lane.iter().skip(skip).copied().collect(),
                     exit: t.exit,
                     retiring: false,
+                    cv: None,
+                    woke_held: None,
                 })
             })
             .collect()
