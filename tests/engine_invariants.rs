@@ -543,22 +543,32 @@ fn sampled_waits_are_weighted_alike_in_the_epoch_and_the_histograms() {
 /// when thousands of items are queued finds each of them waiting.
 #[test]
 fn every_item_found_waiting_counts_for_p_wait_sampled_or_not() {
-    let mut c = config(2, 0, Capacity::Bounded(8_192), 5_000);
-    // Producer-2 takes one id and spends a long interval on it; Producer-1
-    // makes the rest flat out (timing 1 in 64 after its first 1,024).
-    c.producer_intervals = vec![queuescope::sim::WorkSpec::zero(), ms(60_000)];
-    let engine = Engine::start(c).unwrap();
-    wait_for(&engine, "4,999 items queued", |s| s.counts.queued == 4_999);
+    // One producer, flat out (timing 1 in 64 after its first 1,024), fills
+    // the queue and blocks on its last item, so the run waits for a
+    // consumer (with every producer done and none, it would end there).
+    let engine = Engine::start(config(1, 0, Capacity::Bounded(4_096), 4_097)).unwrap();
+    wait_for(&engine, "the queue full, the producer blocked", |s| {
+        s.counts.queued == 4_096
+            && s.role(Role::Producer)
+                .all(|t| t.state == ThreadState::BlockedFull)
+    });
     engine.send(Command::AddConsumer);
-    wait_for(&engine, "the queue drained", |s| s.counts.consumed == 4_999);
-    engine.send(Command::Shutdown);
+    // Then the producer puts its last item, is done, and `main` sends the
+    // consumer its pill.
     assert!(engine.wait(DEADLINE));
     let s = engine.snapshot();
+    assert_finished_clean(&s, 1);
     let span = s.epoch().expect("an epoch").measured;
-    // Every item was found waiting: exactly, in the run's totals, and in
-    // the span the epoch measured (after its warm-up).
-    assert_eq!(s.totals.waited, 4_999, "{:?}", s.totals);
-    assert_eq!(s.totals.received, 4_999, "{:?}", s.totals);
+    // Each of the 4,096 queued items was found waiting, though only about
+    // 1,100 were timed. The last one waited too unless the consumer had
+    // emptied the queue before the producer woke to put it (it can drain
+    // 4,096 items faster than a parked thread wakes).
+    assert_eq!(s.totals.received, 4_097, "{:?}", s.totals);
+    assert!((4_096..=4_097).contains(&s.totals.waited), "{:?}", s.totals);
     assert!(span.delta.received > 0, "{:?}", span.delta);
-    assert_eq!(span.delta.waited, span.delta.received, "{:?}", span.delta);
+    assert!(
+        span.delta.received.abs_diff(span.delta.waited) <= 1,
+        "{:?}",
+        span.delta
+    );
 }

@@ -169,8 +169,10 @@ pub fn totals(sh: &Shared, workers: &[Arc<Worker>], now_ns: u64) -> Totals {
     };
     for w in workers.iter().filter(|w| w.role == Role::Consumer) {
         let s = &w.stats;
-        t.received += read(&s.received);
+        // `waited` first: a consumer bumps `received` before `waited`, so
+        // this order never sees more items waited than received.
         t.waited += read(&s.waited);
+        t.received += read(&s.received);
         t.timed += read(&s.timed);
         t.wait_ns += read(&s.wait_ns);
         t.sojourn_ns += read(&s.sojourn_ns);

@@ -118,7 +118,9 @@ impl Span {
     }
     /// Fraction of items that had to wait for a consumer.
     pub fn p_wait(&self) -> Option<f64> {
-        ratio(self.delta.waited as f64, self.delta.received as f64)
+        // A span's ends are read while consumers count, so its two counts
+        // may each be off by an item in progress: never more than 100 %.
+        ratio(self.delta.waited as f64, self.delta.received as f64).map(|p| p.min(1.0))
     }
     /// Time-weighted mean number of items waiting in the queue (Lq).
     pub fn lq(&self) -> Option<f64> {
