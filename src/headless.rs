@@ -225,6 +225,7 @@ pub fn outcome(ending: &Ending, config: &Config, snap: &Snapshot, record_failed:
         Exit::Hang
     } else if snap.phase != Phase::Done
         || snap.counts.failed > 0
+        || crashed(snap) > 0
         || record_failed
         || cut_short
         || ending.aborted
@@ -233,6 +234,14 @@ pub fn outcome(ending: &Ending, config: &Config, snap: &Snapshot, record_failed:
     } else {
         Exit::Ok
     }
+}
+
+/// Threads that crashed (a failed item, or a textbook buffer's caught bug).
+fn crashed(snap: &Snapshot) -> usize {
+    snap.threads
+        .iter()
+        .filter(|t| t.exit == Some(crate::sim::ExitReason::Crashed))
+        .count()
 }
 
 /// One line on stderr for an exit 1 that the report alone does not explain.
@@ -250,6 +259,11 @@ fn explain(exit: Exit, ending: &Ending, config: &Config, snap: &Snapshot) {
         eprintln!(
             "queuescope: {} failed{injected}; exit 1",
             crate::units::n_of(failed as usize, "item")
+        );
+    } else if crashed(snap) > 0 {
+        eprintln!(
+            "queuescope: {} crashed (the report says why); exit 1",
+            crate::units::n_of(crashed(snap), "thread")
         );
     } else if ending.cut_short && !ending.aborted && config.workload != Workload::Endless {
         eprintln!("queuescope: stopped by a signal before the run finished; exit 1");

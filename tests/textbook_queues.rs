@@ -290,7 +290,9 @@ fn ostep_one_cv_deadlocks_on_every_run_and_names_the_wrong_wake_up() {
 fn ostep_if_takes_from_an_empty_buffer_on_every_run_and_still_shuts_down() {
     for round in 0..4 {
         let (code, out, err) = run("ostep-if", &[]);
-        assert_eq!(code, 0, "round {round}: {err}");
+        // A crashed thread is a runtime failure: exit 1, and stderr says so.
+        assert_eq!(code, 1, "round {round}: {err}");
+        assert!(err.contains("1 thread crashed"), "round {round}: {err}");
         let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
         assert_eq!(doc["phase"], "done");
         // Caught before any slot was read: every item made was consumed.
