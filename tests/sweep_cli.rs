@@ -80,6 +80,7 @@ fn table_has_a_row_per_point_a_knee_and_charts() {
 fn json_document() {
     let v: Value = serde_json::from_str(&tiny(&["--json"])).expect("one JSON document");
     assert_eq!(v["scenario"], "default");
+    assert_eq!(v["queue"], "channel");
     assert_eq!(v["batch"], false);
     assert_eq!(v["trial_s"], 0.3);
     let points = v["points"].as_array().expect("points");

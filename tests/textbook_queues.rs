@@ -463,6 +463,7 @@ fn a_sweep_runs_on_the_condvar_buffer() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["queue"], "condvar", "the document names the buffer");
     let points = doc["points"].as_array().expect("points");
     assert_eq!(points.len(), 2);
     assert!(points.iter().all(|p| p["outcome"] == "ok"), "{doc}");

@@ -293,6 +293,8 @@ pub fn best_index(points: &[Point]) -> Option<usize> {
 pub struct SweepResult {
     /// Scenario name.
     pub scenario: String,
+    /// The queue every trial used (`channel`, or a textbook buffer).
+    pub queue: crate::sim::QueueKind,
     /// The grid asked for.
     pub producers: Vec<usize>,
     /// The grid asked for.
@@ -314,6 +316,7 @@ impl SweepResult {
     pub fn empty(spec: &SweepSpec) -> SweepResult {
         SweepResult {
             scenario: spec.base.name.clone(),
+            queue: spec.base.queue,
             producers: spec.producers.clone(),
             consumers: spec.consumers.clone(),
             trial: spec.trial,

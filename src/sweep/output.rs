@@ -37,8 +37,13 @@ pub fn title(r: &SweepResult) -> String {
     } else {
         format!(", median of {}", r.repeat)
     };
+    // The channel is the default; a textbook buffer is named.
+    let queue = match r.queue {
+        crate::sim::QueueKind::Channel => String::new(),
+        kind => format!(" on {}", kind.name()),
+    };
     format!(
-        "sweep {}: {producers} × {consumers}, {trial}{repeat}",
+        "sweep {}{queue}: {producers} × {consumers}, {trial}{repeat}",
         r.scenario
     )
 }
@@ -213,6 +218,7 @@ pub fn json(r: &SweepResult) -> Value {
     };
     json!({
         "scenario": r.scenario,
+        "queue": r.queue.name(),
         "batch": r.batch,
         "producers": r.producers,
         "consumers": r.consumers,
@@ -265,6 +271,7 @@ mod tests {
     fn result() -> SweepResult {
         SweepResult {
             scenario: "mmc".into(),
+            queue: crate::sim::QueueKind::Channel,
             producers: vec![1],
             consumers: vec![1, 2, 3],
             trial: Duration::from_secs(2),

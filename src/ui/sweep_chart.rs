@@ -282,6 +282,7 @@ mod tests {
     fn result() -> SweepResult {
         SweepResult {
             scenario: "t".into(),
+            queue: crate::sim::QueueKind::Channel,
             producers: vec![1],
             consumers: vec![1, 2, 3, 4],
             trial: Duration::from_secs(1),
