@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use queuescope::sim::{Capacity, Config, Engine, QueueKind, WorkSpec, Workload};
+use queuescope::testing::bare;
 
 /// Items per run: long enough (a fraction of a second) that one scheduling
 /// hiccup on a shared machine does not decide a round.
@@ -24,49 +25,16 @@ const ITEMS: u64 = 1_000_000;
 const CAPACITY: usize = 64;
 const SHAPES: [(usize, usize); 3] = [(1, 1), (2, 2), (4, 4)];
 
-/// The raw side's poison pill: the user's simplest program moves bare `u64`s.
-const PILL: u64 = u64::MAX;
-
-/// Bare crossbeam: the same shape of program with nothing measured.
+/// Bare crossbeam: the same shape of program with nothing measured (the
+/// user's simplest program moves bare `u64`s).
 fn raw(producers: usize, consumers: usize, items: u64) -> Duration {
     let t0 = Instant::now();
-    let (tx, rx) = crossbeam_channel::bounded::<u64>(CAPACITY);
-    let cons: Vec<_> = (0..consumers)
-        .map(|_| {
-            let rx = rx.clone();
-            std::thread::spawn(move || {
-                let mut n = 0u64;
-                while let Ok(x) = rx.recv() {
-                    if x == PILL {
-                        break;
-                    }
-                    n += black_box(x) & 1;
-                }
-                n
-            })
-        })
-        .collect();
-    let per = items / producers as u64;
-    let prods: Vec<_> = (0..producers)
-        .map(|p| {
-            let tx = tx.clone();
-            let extra = if p == 0 { items % producers as u64 } else { 0 };
-            std::thread::spawn(move || {
-                for i in 0..per + extra {
-                    let _ = tx.send(i);
-                }
-            })
-        })
-        .collect();
-    for p in prods {
-        let _ = p.join();
-    }
-    for _ in 0..consumers {
-        let _ = tx.send(PILL);
-    }
-    for c in cons {
-        let _ = black_box(c.join());
-    }
+    black_box(bare::move_items(
+        producers as u64,
+        consumers as u64,
+        items,
+        CAPACITY,
+    ));
     t0.elapsed()
 }
 

@@ -10,10 +10,9 @@
 //! (defaults 1, 1, 1000000, 64). Only built with the `testing` feature, so
 //! it is not installed with the real binary.
 
-use std::hint::black_box;
 use std::process::ExitCode;
 
-const PILL: u64 = u64::MAX;
+use queuescope::testing::bare::{PILL, move_items};
 
 struct Args {
     producers: u64,
@@ -58,40 +57,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (tx, rx) = crossbeam_channel::bounded::<u64>(a.capacity);
-    let consumers: Vec<_> = (0..a.consumers)
-        .map(|_| {
-            let rx = rx.clone();
-            std::thread::spawn(move || {
-                let mut n = 0u64;
-                while let Ok(x) = rx.recv() {
-                    if x == PILL {
-                        break;
-                    }
-                    n += black_box(x) & 1;
-                }
-                n
-            })
-        })
-        .collect();
-    let producers: Vec<_> = (0..a.producers)
-        .map(|p| {
-            let tx = tx.clone();
-            let (from, to) = (p * a.items / a.producers, (p + 1) * a.items / a.producers);
-            std::thread::spawn(move || {
-                for i in from..to {
-                    let _ = tx.send(i);
-                }
-            })
-        })
-        .collect();
-    for p in producers {
-        let _ = p.join();
-    }
-    for _ in 0..a.consumers {
-        let _ = tx.send(PILL);
-    }
-    let odd: u64 = consumers.into_iter().filter_map(|c| c.join().ok()).sum();
+    let odd = move_items(a.producers, a.consumers, a.items, a.capacity);
     println!("{} items, {odd} odd", a.items);
     ExitCode::SUCCESS
 }

@@ -21,6 +21,7 @@
 //! [`exercise`] plays a recording through everything a replay does, for the
 //! hostile-input tests and the fuzz targets.
 
+pub mod bare;
 mod build;
 mod classroom;
 pub mod exercise;
