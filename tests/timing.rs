@@ -41,10 +41,11 @@ fn one_millisecond_of_sleep_work_lasts_about_a_millisecond() {
     assert_eq!(s.asked, Duration::from_millis(300));
     // Never short: each sleep runs to its deadline.
     assert!(s.actual >= s.asked, "{s:?}");
-    // The hybrid sleep ends ~on time; the loose bound (+50 %) only guards
-    // against a loaded machine, where waits wake late and a spinning thread
-    // is preempted too.
-    assert!(s.actual < s.asked * 3 / 2, "{s:?}");
+    // The hybrid sleep ends ~on time (its accuracy is measured by the
+    // `observer_effect` bench, not here). This bound only catches a sleep of
+    // the wrong length: on a loaded 2-core box waits wake late and a spinning
+    // thread is preempted too, and CI once measured +57 % beside other work.
+    assert!(s.actual < s.asked * 2, "{s:?}");
     assert!(s.margin > Duration::ZERO, "{s:?}");
 }
 
