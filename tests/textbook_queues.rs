@@ -366,19 +366,31 @@ fn a_recording_of_each_bug_replays_the_fatal_wake_up() {
         ),
     ] {
         let rec = dir.join(format!("{name}.jsonl"));
-        let _ = qs()
+        let ran = qs()
             .args(["run", "--scenario", name, "--record"])
             .arg(&rec)
             .timeout(Duration::from_secs(60))
             .output()
             .expect("runs");
+        assert!(
+            rec.exists(),
+            "{name}: no recording; run exit {:?}, stderr: {}",
+            ran.status.code(),
+            String::from_utf8_lossy(&ran.stderr)
+        );
         let out = qs()
             .arg("replay")
             .arg(&rec)
             .arg("--json")
             .output()
             .expect("replays");
-        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{name}: replay --json: {e}; exit {:?}, stderr: {}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
         let steps: Vec<String> = doc["textbook"]["wakeups"]
             .as_array()
             .expect("wake-ups")
