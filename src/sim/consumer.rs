@@ -20,7 +20,7 @@ use super::event::EventKind;
 use super::gate::{Gate, calm, gate};
 use super::handoff::{Item, Message, Outcome, Queue, Stamp, Waiter};
 use super::panic_filter::{CaughtPanic, in_caught_work};
-use super::shared::{LatencyHists, Shared, Worker};
+use super::shared::{EndTurnOnExit, LatencyHists, Shared, Worker};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
@@ -53,7 +53,10 @@ pub fn run(sh: Arc<Shared>, w: Arc<Worker>, q: Queue) {
     // A few samples, not a histogram: a thread-local histogram per consumer
     // was most of the memory a thousand threads took.
     let mut local = Vec::with_capacity(SAMPLES);
-    let reason = consume(&sh, &w, &q, &mut local);
+    let reason = {
+        let _turn = EndTurnOnExit(&sh, &w);
+        consume(&sh, &w, &q, &mut local)
+    };
     flush(&sh, &w, &mut local);
     let now = sh.now_ns();
     w.stats.set_exit(reason, now);

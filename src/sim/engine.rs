@@ -64,8 +64,18 @@ impl Engine {
             super::sleep::margin();
         }
         let (producers, consumers) = (config.producers, config.consumers);
-        let queue = Queue::of_kind(config.queue, config.capacity.limit(), in_flight(&config));
-        let sh = Arc::new(Shared::new(config, trace));
+        // Sleep strings ask for one interleaving: the buffer keeps the
+        // lesson order so it happens on every run.
+        let lesson = !(config.producer_sleeps.is_empty() && config.consumer_sleeps.is_empty());
+        let queue = Queue::of_kind(
+            config.queue,
+            config.capacity.limit(),
+            in_flight(&config),
+            lesson,
+        );
+        let mut shared = Shared::new(config, trace);
+        shared.textbook = queue.textbook_shared();
+        let sh = Arc::new(shared);
         let sp = Spawner {
             sh: sh.clone(),
             queue: queue.clone(),

@@ -103,6 +103,7 @@ fn gate_slow(
     resume_state: ThreadState,
     passage: Passage<'_>,
 ) -> Gate {
+    sh.end_turn(w);
     loop {
         if sh.aborted.load(Ordering::Relaxed) {
             return Gate::Leave(ExitReason::Aborted);

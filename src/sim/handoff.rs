@@ -206,20 +206,31 @@ impl Queue {
 
     /// A queue of `kind`: the channel as [`Queue::new`], or a textbook
     /// buffer of `capacity` slots (the config guarantees it is bounded and
-    /// at least 1).
-    pub fn of_kind(kind: QueueKind, capacity: Option<usize>, in_flight: usize) -> Queue {
+    /// at least 1), in lesson order when `lesson` is set (sleep strings
+    /// given, see `condvar::lesson`).
+    pub fn of_kind(
+        kind: QueueKind,
+        capacity: Option<usize>,
+        in_flight: usize,
+        lesson: bool,
+    ) -> Queue {
         if !kind.is_textbook() {
             return Queue::new(capacity, in_flight);
         }
         let slots = capacity.unwrap_or(1).max(1);
         let mut q = Queue::new(Some(1), in_flight.saturating_add(slots));
-        q.textbook = Some(Arc::new(Textbook::new(kind, slots)));
+        q.textbook = Some(Arc::new(Textbook::new(kind, slots, lesson)));
         q
     }
 
     /// The textbook buffer, when the queue is one.
     pub fn textbook(&self) -> Option<&Textbook> {
         self.textbook.as_deref()
+    }
+
+    /// The textbook buffer, shared (see `Shared::end_turn`).
+    pub fn textbook_shared(&self) -> Option<Arc<Textbook>> {
+        self.textbook.clone()
     }
 
     /// Abort: release every thread asleep on a textbook buffer's condition

@@ -18,7 +18,7 @@ use super::cv_kit::CvKit;
 use super::event::EventKind;
 use super::gate::{Gate, calm, gate, gate_timed};
 use super::handoff::{MAX_PRODUCER_FIELD, Outcome, Outgoing, Queue, Stamp, Waiter};
-use super::shared::{Shared, Worker};
+use super::shared::{EndTurnOnExit, Shared, Worker};
 use super::spend::spend;
 use super::state::{ExitReason, ThreadState};
 use super::stats::{NO_ITEM, bump};
@@ -44,7 +44,10 @@ pub const TIME_ALL_FIRST: u64 = 1024;
 pub fn run(sh: Arc<Shared>, w: Arc<Worker>, q: Queue) {
     lower_timer_slack();
     let _worker = super::sleep::Worker::enter();
-    let reason = produce(&sh, &w, &q);
+    let reason = {
+        let _turn = EndTurnOnExit(&sh, &w);
+        produce(&sh, &w, &q)
+    };
     let now = sh.now_ns();
     w.stats.set_item(NO_ITEM);
     w.stats.set_exit(reason, now);

@@ -201,6 +201,9 @@ pub struct Shared {
     pub epochs: Mutex<super::epoch::Epochs>,
     /// The emulated global interpreter lock.
     pub gil: super::gil::Gil,
+    /// The textbook buffer, when the queue is one: a thread that sleeps,
+    /// works, pauses or leaves ends its turn there (see [`Shared::end_turn`]).
+    pub textbook: Option<Arc<super::condvar::Textbook>>,
 }
 
 /// Run-level facts the coordinator records.
@@ -254,7 +257,27 @@ pub fn phase_from_u8(b: u8) -> Phase {
     .unwrap_or(Phase::Running)
 }
 
+/// Ends a worker's turn (see [`Shared::end_turn`]) on every way out of
+/// its thread, a panic included: nobody may wait for a thread that is gone.
+pub struct EndTurnOnExit<'a>(pub &'a Shared, pub &'a Worker);
+
+impl Drop for EndTurnOnExit<'_> {
+    fn drop(&mut self) {
+        self.0.end_turn(self.1);
+    }
+}
+
 impl Shared {
+    /// Worker `w` is about to sleep, work, wait at a gate or leave: in a
+    /// textbook buffer's lesson order, the mutex's turn passes on (see
+    /// `condvar::lesson`). One atomic load otherwise.
+    #[inline]
+    pub fn end_turn(&self, w: &Worker) {
+        if let Some(tb) = &self.textbook {
+            tb.end_turn(w.id as u32);
+        }
+    }
+
     /// Shared state for a run starting now.
     pub fn new(config: Config, trace: Option<Sender<Trace>>) -> Shared {
         let gil = super::gil::Gil::new(config.gil, config.switch_interval);
@@ -295,6 +318,7 @@ impl Shared {
             results: Mutex::new(Vec::new()),
             trace,
             crash_items,
+            textbook: None,
             ever_full: CachePadded::new(AtomicBool::new(false)),
             run: Mutex::new(RunInfo::default()),
             sampled: Mutex::new(Sampled::default()),

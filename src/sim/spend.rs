@@ -26,6 +26,10 @@ pub fn spend(
     busy: ThreadState,
     stop: &dyn Fn() -> bool,
 ) -> bool {
+    if !d.is_zero() {
+        // Time spent lets the others have the buffer (lesson order).
+        sh.end_turn(w);
+    }
     if mode == WorkMode::Spin && sh.gil.enabled() {
         // Turns under the GIL are not frozen mid-way: its slices are short.
         return sh.gil.spin(

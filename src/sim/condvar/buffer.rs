@@ -20,7 +20,10 @@
 //! - the fatal check: a `get` that would read an empty buffer (or a `put`
 //!   a full one) stops before touching a slot and reports the bug;
 //! - a closed flag for abort: [`Textbook::close`] wakes every sleeper, and a
-//!   thread back from a wait leaves when it sees it.
+//!   thread back from a wait leaves when it sees it;
+//! - with sleep strings, the lesson order (see [`super::lesson`]): the
+//!   mutex goes to the running thread first, then by ticket, and a thread
+//!   waits for that on `turns` (so no OS wake-up order decides a lesson).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -28,6 +31,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, TryLockError};
 
 use super::hooks::{Hooks, Wake};
 use super::kind::{Cv, QueueKind};
+use super::lesson::Lesson;
 use crate::sim::sync::lock;
 
 /// What a `get` under `if` finds when another thread took the item first.
@@ -88,6 +92,8 @@ struct Ring {
     /// Signals not yet matched with a wake-up, oldest first (at most one
     /// per sleeper).
     pending: VecDeque<Signal>,
+    /// The lesson order, when sleep strings are given.
+    lesson: Option<Lesson>,
 }
 
 impl Ring {
@@ -116,12 +122,22 @@ pub struct Textbook {
     holder: AtomicU64,
     closed: AtomicBool,
     last_bad: Mutex<Option<BadWake>>,
+    /// Sleep strings given: the lesson order is on.
+    lessons: bool,
+    /// Lesson order: where threads wait for their turn or ticket.
+    turns: Condvar,
+    /// Lesson order: tickets handed out (taken before blocking on `m`).
+    tickets: AtomicU64,
+    /// Lesson order: registry id + 1 of the thread whose turn it is; 0:
+    /// nobody (read without the lock by [`Textbook::end_turn`]).
+    turn: AtomicU64,
 }
 
 impl Textbook {
     /// A buffer of `capacity` slots (at least 1) of the `kind` given (a
-    /// textbook kind; `channel` builds the two-cv buffer).
-    pub fn new(kind: QueueKind, capacity: usize) -> Textbook {
+    /// textbook kind; `channel` builds the two-cv buffer), in lesson order
+    /// (see [`super::lesson`]) when `lesson` is set.
+    pub fn new(kind: QueueKind, capacity: usize, lesson: bool) -> Textbook {
         let cap = capacity.max(1);
         Textbook {
             kind,
@@ -133,12 +149,17 @@ impl Textbook {
                 num_full: 0,
                 waiting: [[0; 2]; 3],
                 pending: VecDeque::new(),
+                lesson: lesson.then(Lesson::default),
             }),
             cvs: [Condvar::new(), Condvar::new(), Condvar::new()],
             len: AtomicUsize::new(0),
             holder: AtomicU64::new(0),
             closed: AtomicBool::new(false),
             last_bad: Mutex::new(None),
+            lessons: lesson,
+            turns: Condvar::new(),
+            tickets: AtomicU64::new(0),
+            turn: AtomicU64::new(0),
         }
     }
 
@@ -179,6 +200,24 @@ impl Textbook {
         for cv in &self.cvs {
             cv.notify_all();
         }
+        self.turns.notify_all();
+    }
+
+    /// Lesson order: thread `me` sleeps, works, pauses or leaves, so its
+    /// turn (if it has it) ends and the next ticket gets the mutex. Costs
+    /// one atomic load otherwise. Never called with the mutex held in the
+    /// turn: taking the mutex ends the turn.
+    pub fn end_turn(&self, me: u32) {
+        if self.turn.load(Ordering::Acquire) != u64::from(me) + 1 {
+            return;
+        }
+        let mut g = lock(&self.m);
+        if let Some(l) = g.lesson.as_mut()
+            && l.end_turn(me)
+        {
+            self.turn.store(0, Ordering::Release);
+            self.turns.notify_all();
+        }
     }
 
     /// `main`'s pill, without waiting: `Full` also when the mutex is busy
@@ -193,12 +232,29 @@ impl Textbook {
         if self.closed.load(Ordering::Acquire) {
             return Op::Closed;
         }
-        if g.num_full == self.cap {
+        if g.num_full == self.cap || !self.main_may_take(&mut g, by) {
             return Op::Done(false);
         }
         self.fill(&mut g, word);
         self.signal(&mut g, self.kind.cv_for(false), by);
+        self.unlock(g, None);
         Op::Done(true)
+    }
+
+    /// Lesson order: `main` (which never waits for the mutex) takes it only
+    /// when nobody is owed it, with the next ticket.
+    fn main_may_take(&self, g: &mut Ring, by: u32) -> bool {
+        let Some(l) = g.lesson.as_mut() else {
+            return true;
+        };
+        let next = self.tickets.load(Ordering::Acquire);
+        if l.busy(next) {
+            return false;
+        }
+        let got =
+            self.tickets
+                .compare_exchange(next, next + 1, Ordering::AcqRel, Ordering::Acquire);
+        got.is_ok() && l.may_take(by, Some(next))
     }
 
     /// `put`: `word(h)` is called under the lock, just before the slot is
@@ -214,7 +270,7 @@ impl Textbook {
             };
         }
         if g.num_full == self.cap {
-            self.unlock(g);
+            self.unlock(g, None);
             return Op::Bug(FULL_BUG);
         }
         let word = word(h);
@@ -222,7 +278,7 @@ impl Textbook {
         h.point(4);
         self.signal(&mut g, self.kind.cv_for(false), h.thread_id());
         h.point(5);
-        self.unlock(g);
+        self.unlock(g, Some(h.thread_id()));
         h.point(6);
         Op::Done(())
     }
@@ -240,7 +296,7 @@ impl Textbook {
         }
         if g.num_full == 0 {
             // Caught before any slot is read.
-            self.unlock(g);
+            self.unlock(g, None);
             return Op::Bug(EMPTY_BUG);
         }
         let at = g.use_ptr;
@@ -251,7 +307,7 @@ impl Textbook {
         h.point(4);
         self.signal(&mut g, self.kind.cv_for(true), h.thread_id());
         h.point(5);
-        self.unlock(g);
+        self.unlock(g, Some(h.thread_id()));
         h.point(6);
         Op::Done(word)
     }
@@ -269,20 +325,18 @@ impl Textbook {
         loop {
             h.point(2);
             if self.closed.load(Ordering::Acquire) {
-                self.unlock(g);
+                self.unlock(g, None);
                 return None;
             }
             g.waiting[cv.index()][side] += 1;
             self.holder.store(0, Ordering::Relaxed);
             h.cv_sleep(cv);
-            g = self.cvs[cv.index()]
-                .wait(g)
-                .unwrap_or_else(|e| e.into_inner());
+            g = self.wait(g, h, cv);
             g.waiting[cv.index()][side] -= 1;
             self.holder
                 .store(u64::from(h.thread_id()) + 1, Ordering::Relaxed);
             if self.closed.load(Ordering::Acquire) {
-                self.unlock(g);
+                self.unlock(g, None);
                 return None;
             }
             let wake = Wake {
@@ -310,22 +364,104 @@ impl Textbook {
     }
 
     fn lock<H: Hooks>(&self, h: &mut H) -> MutexGuard<'_, Ring> {
-        let g = match self.m.try_lock() {
+        let me = h.thread_id();
+        // Lesson order: anyone but the thread whose turn it is asks first,
+        // before it can block (only `me` ends its own turn: this read holds).
+        let ticket = (self.lessons && self.turn.load(Ordering::Acquire) != u64::from(me) + 1)
+            .then(|| self.tickets.fetch_add(1, Ordering::AcqRel));
+        let mut contended = false;
+        let mut g = match self.m.try_lock() {
             Ok(g) => g,
             Err(TryLockError::Poisoned(e)) => e.into_inner(),
             Err(TryLockError::WouldBlock) => {
+                contended = true;
                 h.lock_contended();
                 lock(&self.m)
             }
         };
-        self.holder
-            .store(u64::from(h.thread_id()) + 1, Ordering::Relaxed);
+        if g.lesson.is_some() {
+            g = self.in_lesson_order(g, h, ticket, contended);
+        }
+        self.holder.store(u64::from(me) + 1, Ordering::Relaxed);
         h.lock_acquired();
         g
     }
 
-    fn unlock(&self, g: MutexGuard<'_, Ring>) {
+    /// Lesson order: hold `m` only when it is `me`'s turn or ticket (or
+    /// the buffer is closed), waiting on `turns` until then.
+    fn in_lesson_order<'a, H: Hooks>(
+        &'a self,
+        mut g: MutexGuard<'a, Ring>,
+        h: &mut H,
+        ticket: Option<u64>,
+        mut contended: bool,
+    ) -> MutexGuard<'a, Ring> {
+        let me = h.thread_id();
+        loop {
+            let Some(l) = g.lesson.as_mut() else {
+                return g;
+            };
+            if l.may_take(me, ticket) {
+                if ticket.is_none() {
+                    self.turn.store(0, Ordering::Release);
+                }
+                return g;
+            }
+            if self.closed.load(Ordering::Acquire) {
+                return g;
+            }
+            if !contended {
+                contended = true;
+                h.lock_contended();
+            }
+            g = self.turns.wait(g).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// `Cond_wait(cv, m)`: the mutex is released while asleep and held
+    /// again on return. In lesson order, the wake-up is the buffer's (see
+    /// [`Textbook::signal`]) and the mutex comes back by ticket.
+    fn wait<'a, H: Hooks>(
+        &'a self,
+        mut g: MutexGuard<'a, Ring>,
+        h: &mut H,
+        cv: Cv,
+    ) -> MutexGuard<'a, Ring> {
+        let me = h.thread_id();
+        match g.lesson.as_mut() {
+            None => {
+                return self.cvs[cv.index()]
+                    .wait(g)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            Some(l) => l.sleep(cv.index(), me),
+        }
+        // The mutex is free: the next ticket may go.
+        self.turns.notify_all();
+        loop {
+            g = self.turns.wait(g).unwrap_or_else(|e| e.into_inner());
+            if self.closed.load(Ordering::Acquire) {
+                return g;
+            }
+            if let Some(t) = g.lesson.as_mut().and_then(|l| l.woken(me)) {
+                return self.in_lesson_order(g, h, Some(t), true);
+            }
+        }
+    }
+
+    /// `Mutex_unlock`. In lesson order the thread keeps the turn (`turn`:
+    /// its id) or, without one, the next ticket may go.
+    fn unlock(&self, mut g: MutexGuard<'_, Ring>, turn: Option<u32>) {
         self.holder.store(0, Ordering::Relaxed);
+        if let Some(l) = g.lesson.as_mut() {
+            match turn {
+                Some(me) => {
+                    l.keep_turn(me);
+                    self.turn.store(u64::from(me) + 1, Ordering::Release);
+                }
+                None => self.turns.notify_all(),
+            }
+        }
         drop(g);
     }
 
@@ -344,7 +480,11 @@ impl Textbook {
         if pending < g.sleepers(cv) {
             g.pending.push_back(Signal { by, cv });
         }
-        self.cvs[cv.index()].notify_one();
+        match g.lesson.as_mut() {
+            // The longest sleeper asks for the mutex now.
+            Some(l) => l.signal(cv.index(), || self.tickets.fetch_add(1, Ordering::AcqRel)),
+            None => self.cvs[cv.index()].notify_one(),
+        }
     }
 }
 
@@ -358,11 +498,20 @@ mod tests {
     struct T {
         id: u32,
         wakes: Vec<Wake>,
+        /// Sleep this long at this point.
+        sleep_at: Option<(usize, Duration)>,
     }
 
     impl Hooks for T {
         fn thread_id(&self) -> u32 {
             self.id
+        }
+        fn point(&mut self, n: usize) {
+            if let Some((at, d)) = self.sleep_at
+                && at == n
+            {
+                std::thread::sleep(d);
+            }
         }
         fn cv_woke(&mut self, w: &Wake) {
             self.wakes.push(*w);
@@ -370,7 +519,11 @@ mod tests {
     }
 
     fn t(id: u32) -> T {
-        T { id, wakes: vec![] }
+        T {
+            id,
+            wakes: vec![],
+            sleep_at: None,
+        }
     }
 
     /// Wait until `n` threads sleep on `cv`.
@@ -386,7 +539,7 @@ mod tests {
 
     #[test]
     fn words_come_out_in_order_and_the_ring_wraps() {
-        let b = Textbook::new(QueueKind::Condvar, 2);
+        let b = Textbook::new(QueueKind::Condvar, 2, false);
         let mut p = t(1);
         for round in 0..3u64 {
             assert_eq!(b.put(&mut p, |_| round * 2), Op::Done(()));
@@ -400,7 +553,7 @@ mod tests {
 
     #[test]
     fn a_wake_up_names_its_signaller() {
-        let b = Arc::new(Textbook::new(QueueKind::CondvarOneCv, 1));
+        let b = Arc::new(Textbook::new(QueueKind::CondvarOneCv, 1, false));
         let b2 = b.clone();
         let c = std::thread::spawn(move || {
             let mut c = t(2);
@@ -420,7 +573,7 @@ mod tests {
 
     #[test]
     fn an_if_wait_that_finds_the_buffer_empty_is_caught_not_read() {
-        let b = Arc::new(Textbook::new(QueueKind::CondvarIf, 1));
+        let b = Arc::new(Textbook::new(QueueKind::CondvarIf, 1, false));
         let b2 = b.clone();
         let c = std::thread::spawn(move || b2.take(&mut t(2)));
         until_sleeping(&b, Cv::Fill, 1);
@@ -442,7 +595,7 @@ mod tests {
 
     #[test]
     fn close_releases_every_sleeper() {
-        let b = Arc::new(Textbook::new(QueueKind::Condvar, 1));
+        let b = Arc::new(Textbook::new(QueueKind::Condvar, 1, false));
         let sleepers: Vec<_> = (0..3)
             .map(|i| {
                 let b = b.clone();
@@ -455,5 +608,69 @@ mod tests {
             assert_eq!(s.join().expect("sleeper"), Op::Closed);
         }
         assert_eq!(b.try_put_now(0, 1), Op::Closed);
+    }
+
+    /// Lesson order, the step no sleep point can force: a producer that
+    /// unlocks and comes straight back gets the lock before the consumer
+    /// its signal woke, however long that consumer has been runnable.
+    #[test]
+    fn in_lesson_order_the_signaller_comes_back_before_the_thread_it_woke() {
+        let b = Arc::new(Textbook::new(QueueKind::CondvarOneCv, 1, true));
+        let b2 = b.clone();
+        // A thread that leaves ends its turn (the workers' exit does it).
+        let c = std::thread::spawn(move || {
+            let r = b2.take(&mut t(2));
+            b2.end_turn(2);
+            r
+        });
+        until_sleeping(&b, Cv::Cond, 1);
+        assert_eq!(b.put(&mut t(1), |_| 7), Op::Done(()));
+        // Ample time for the woken consumer to run: it waits for the turn.
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!((b.len(), c.is_finished()), (1, false));
+        // The producer's next put finds the slot full and sleeps on `cond`,
+        // which lets the consumer in; its signal then wakes the producer.
+        let b3 = b.clone();
+        let p = std::thread::spawn(move || {
+            let r = b3.put(&mut t(1), |_| 8);
+            b3.end_turn(1);
+            r
+        });
+        assert_eq!(c.join().expect("consumer"), Op::Done(7));
+        assert_eq!(p.join().expect("producer"), Op::Done(()));
+        assert_eq!(b.take(&mut t(3)), Op::Done(8));
+    }
+
+    /// Lesson order: the mutex goes by when a thread asked for it. A
+    /// consumer that asked while the producer held the lock goes before
+    /// the one the producer's signal woke afterwards, so under `if` the
+    /// woken one finds the buffer empty, on every run.
+    #[test]
+    fn in_lesson_order_a_thread_that_asked_first_gets_the_lock_first() {
+        let b = Arc::new(Textbook::new(QueueKind::CondvarIf, 1, true));
+        let b1 = b.clone();
+        let woken = std::thread::spawn(move || b1.take(&mut t(2)));
+        until_sleeping(&b, Cv::Fill, 1);
+        let b2 = b.clone();
+        let producer = std::thread::spawn(move || {
+            let mut p = t(1);
+            p.sleep_at = Some((4, Duration::from_millis(300)));
+            let r = b2.put(&mut p, |_| 5);
+            b2.end_turn(1);
+            r
+        });
+        // The producer holds the lock at p4: ask for it then.
+        while b.holder() != Some(1) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let b3 = b.clone();
+        let first = std::thread::spawn(move || {
+            let r = b3.take(&mut t(3));
+            b3.end_turn(3);
+            r
+        });
+        assert_eq!(producer.join().expect("producer"), Op::Done(()));
+        assert_eq!(first.join().expect("asked first"), Op::Done(5));
+        assert_eq!(woken.join().expect("woken"), Op::Bug(EMPTY_BUG));
     }
 }

@@ -9,6 +9,7 @@
 mod buffer;
 mod hooks;
 mod kind;
+mod lesson;
 pub mod points;
 
 pub use buffer::{BadWake, EMPTY_BUG, FULL_BUG, Op, Textbook};
