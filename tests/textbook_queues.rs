@@ -5,6 +5,9 @@
 
 mod common;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use assert_cmd::Command as Cmd;
@@ -255,6 +258,36 @@ fn two_hundred_random_runs_of_the_correct_buffer_never_hang_or_crash() {
     }
 }
 
+/// Two threads that spin until dropped: a loaded 2-core machine, so the
+/// presets are held to "every run" with every core busy.
+struct Load(Arc<AtomicBool>, Vec<JoinHandle<()>>);
+
+impl Load {
+    fn start() -> Load {
+        let stop = Arc::new(AtomicBool::new(false));
+        let spinners = (0..2)
+            .map(|_| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        std::hint::spin_loop();
+                    }
+                })
+            })
+            .collect();
+        Load(stop, spinners)
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+        for t in self.1.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
 /// `run --scenario NAME` with `args`: exit code and stderr.
 fn run(name: &str, args: &[&str]) -> (i32, String, String) {
     let out = qs()
@@ -272,6 +305,7 @@ fn run(name: &str, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn ostep_one_cv_deadlocks_on_every_run_and_names_the_wrong_wake_up() {
+    let _load = Load::start();
     for round in 0..4 {
         let (code, out, err) = run("ostep-one-cv", &[]);
         assert_eq!(code, 3, "round {round}: {err}");
@@ -288,6 +322,7 @@ fn ostep_one_cv_deadlocks_on_every_run_and_names_the_wrong_wake_up() {
 
 #[test]
 fn ostep_if_takes_from_an_empty_buffer_on_every_run_and_still_shuts_down() {
+    let _load = Load::start();
     for round in 0..4 {
         let (code, out, err) = run("ostep-if", &[]);
         // A crashed thread is a runtime failure: exit 1, and stderr says so.
