@@ -363,6 +363,7 @@ pub fn textbook(sh: &Shared, tb: &Textbook, s: &Snapshot) -> TextbookSnap {
     TextbookSnap {
         kind: sh.config.queue,
         lock_holder: tb.holder().map(|id| id as usize),
+        turn: tb.turn().map(|id| id as usize),
         bad_wake: tb.last_bad_wake().map(|b| WakeNote {
             by: b.by.map(name),
             woke: name(b.woke),

@@ -428,6 +428,10 @@ pub struct TextbookSnap {
     /// Registry id of the thread holding the mutex.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lock_holder: Option<usize>,
+    /// Lesson order (sleep strings given): the registry id of the thread
+    /// whose turn it is, which gets the mutex before anyone waiting for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub turn: Option<usize>,
     /// The last wake-up after which the woken thread's condition was false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bad_wake: Option<WakeNote>,

@@ -48,6 +48,7 @@ pub fn cv_deadlock() -> Snapshot {
     s.textbook = Some(TextbookSnap {
         kind: QueueKind::CondvarOneCv,
         lock_holder: None,
+        turn: None,
         bad_wake: Some(WakeNote {
             by: Some("Consumer-2".into()),
             woke: "Consumer-1".into(),
@@ -120,6 +121,7 @@ pub fn cv_lock_held() -> Snapshot {
     s.textbook = Some(TextbookSnap {
         kind: QueueKind::Condvar,
         lock_holder: Some(1),
+        turn: None,
         bad_wake: None,
     });
     s

@@ -60,7 +60,11 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             _ => "blocked: queue full".to_string(),
         },
         ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
-        ThreadState::WaitingLock => "waiting: lock".to_string(),
+        ThreadState::WaitingLock => match turn_of(snap) {
+            // Lesson order: the lock is free, but it is another thread's turn.
+            Some(other) if other.id != t.id => format!("waiting: lock ({}'s turn)", other.name),
+            _ => "waiting: lock".to_string(),
+        },
         ThreadState::WaitingCv => {
             let cv =
                 t.cv.map_or("a condition variable".into(), |c| c.to_string());
@@ -124,6 +128,16 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         }
     }
     s
+}
+
+/// Lesson order: the thread whose turn it is while nobody holds the mutex.
+fn turn_of(snap: &Snapshot) -> Option<&ThreadSnap> {
+    let tb = snap
+        .textbook
+        .as_ref()
+        .filter(|tb| tb.lock_holder.is_none())?;
+    let id = tb.turn?;
+    snap.threads.iter().find(|t| t.id == id)
 }
 
 /// The mark in front of the state of the thread holding a textbook
@@ -532,6 +546,21 @@ mod tests {
             state_words(&snap.threads[3], &snap, &ascii),
             "got pill -> exited"
         );
+    }
+
+    #[test]
+    fn a_thread_waiting_for_a_free_lock_names_whose_turn_it_is() {
+        let theme = Theme::default();
+        let mut snap = testing::cv_lock_held();
+        let waiter = snap.threads[2].clone();
+        assert_eq!(waiter.state, ThreadState::WaitingLock);
+        assert_eq!(state_words(&waiter, &snap, &theme), "waiting: lock 120ms");
+        if let Some(tb) = snap.textbook.as_mut() {
+            tb.lock_holder = None;
+            tb.turn = Some(snap.threads[1].id);
+        }
+        let turn = format!("waiting: lock ({}'s turn) 120ms", snap.threads[1].name);
+        assert_eq!(state_words(&waiter, &snap, &theme), turn);
     }
 
     #[test]

@@ -186,6 +186,15 @@ impl Textbook {
         }
     }
 
+    /// Lesson order: the thread whose turn it is (it unlocked and has not
+    /// blocked since, so the mutex is its if it asks again).
+    pub fn turn(&self) -> Option<u32> {
+        match self.turn.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some((n - 1) as u32),
+        }
+    }
+
     /// The last wake-up that found its condition false.
     pub fn last_bad_wake(&self) -> Option<BadWake> {
         *lock(&self.last_bad)
