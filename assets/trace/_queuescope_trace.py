@@ -52,6 +52,9 @@ _buf = []
 _ap = _buf.append
 _now = time.monotonic_ns
 _ident = threading.get_ident
+# Each thread's own dict of this local: the cheapest exact "which thread
+# is this" (see _who).
+_here = _thread._local()
 _qids = itertools.count(1)
 _queues = weakref.WeakSet()
 _flush_lock = _thread.allocate_lock()
@@ -260,6 +263,7 @@ def _announce_queue(q, maxsize, order):
     )
     # What a FIFO queue's put and get read every time (see _settle).
     q._qs_last = 0
+    q._qs_here = None
     q._qs_quiet = True
     q._qs_int = _Never
     q._qs_sample = _NOTHING
@@ -368,6 +372,10 @@ def _mark(self, t, back, who=None):
 
 
 def _who(self):
+    # The thread is told by its dict of _here, not by get_ident(): reading
+    # it allocates nothing (get_ident() makes a new int every call), and a
+    # queue keeps the dict it holds alive, so no other thread can have it.
+    self._qs_here = _here.__dict__
     tid = _ident()
     self._qs_last = tid
     _mark(self, _now(), 0, tid)
@@ -401,8 +409,8 @@ def _put_full(self, item):
 
 
 # The defaults make the names local: a little cheaper than globals.
-def _fifo_put(self, item, _ident=_ident, type=type):
-    if _ident() != self._qs_last:
+def _fifo_put(self, item, _here=_here, type=type):
+    if _here.__dict__ is not self._qs_here:
         _who(self)
     # _qs_int is int, or (to send this put in full) a type no item has.
     if type(item) is not self._qs_int:
@@ -426,8 +434,8 @@ def _get_full(self, item):
     _ap(f'["get",{t},{self._qs_last}{self._qs.end}')
 
 
-def _fifo_get(self, _ident=_ident):
-    if _ident() != self._qs_last:
+def _fifo_get(self, _here=_here):
+    if _here.__dict__ is not self._qs_here:
         _who(self)
     item = self.queue.popleft()
     if item is self._qs_sample or self._qs_quiet:
@@ -438,16 +446,16 @@ def _fifo_get(self, _ident=_ident):
 # A LIFO queue takes the newest item: counts could not say which one a
 # get took, so its operations are sent one by one (a constant string on a
 # busy queue, after a "who" naming the thread; every LAP-th in full).
-def _who1(self, tid):
-    self._qs_last = tid
+def _who1(self):
+    self._qs_here = _here.__dict__
+    tid = self._qs_last = _ident()
     _ap(f'["who",{_now()},{tid}{self._qs.end}')
 
 
 def _lifo_put(self, item):
     self.queue.append(item)
-    tid = _ident()
-    if tid != self._qs_last:
-        _who1(self, tid)
+    if _here.__dict__ is not self._qs_here:
+        _who1(self)
     n = self._qs.np + 1
     if n != LAP:
         self._qs.np = n
@@ -457,16 +465,15 @@ def _lifo_put(self, item):
     else:
         self._qs.np = 0
         self._qs.lp += 1
-    _ap(_put_text(self, item, _now(), tid))
+    _ap(_put_text(self, item, _now(), self._qs_last))
     if len(_buf) > FLUSH_AT:
         _flush()
 
 
 def _lifo_get(self):
     item = self.queue.pop()
-    tid = _ident()
-    if tid != self._qs_last:
-        _who1(self, tid)
+    if _here.__dict__ is not self._qs_here:
+        _who1(self)
     n = self._qs.ng + 1
     if n != LAP:
         self._qs.ng = n
@@ -476,7 +483,7 @@ def _lifo_get(self):
     else:
         self._qs.ng = 0
         self._qs.lg += 1
-    _ap(f'["get",{_now()},{tid}{self._qs.end}')
+    _ap(f'["get",{_now()},{self._qs_last}{self._qs.end}')
     return item
 
 
@@ -503,12 +510,11 @@ def _task_done(self):
             self.all_tasks_done.notify_all()
         if not self._qs.counted:
             self.unfinished_tasks = unfinished
-            tid = _ident()
-            if tid != self._qs_last:
-                _who1(self, tid)
+            if _here.__dict__ is not self._qs_here:
+                _who1(self)
             _ap(self._qs.donec)
             return
-        if _ident() != self._qs_last:
+        if _here.__dict__ is not self._qs_here:
             _who(self)
         if self._qs_quiet:
             _mark(self, _now(), 0)
@@ -547,6 +553,7 @@ def _mark_queues(tid):
                     _mark(q, _now(), 0)
                     if tid is not None:
                         q._qs_last = 0
+                        q._qs_here = None
                 finally:
                     q.mutex.release()
     except Exception:
@@ -678,6 +685,7 @@ def _patch():
     # Defaults for a queue made before the patch (queue 0: unknown).
     _Queue._qs = _State(0)
     _Queue._qs_last = 0
+    _Queue._qs_here = None
     _Queue._qs_quiet = True
     _Queue._qs_int = _Never
     _Queue._qs_sample = _NOTHING
