@@ -112,11 +112,14 @@ def _settle(q):
     right after a latency sample was taken (so the taker's next operation,
     which finishes the item, has a time); else the puts of items that are
     not plain ints, one put when a sample is wanted, and the get of its
-    item (the other operations are counted)."""
+    item (the other operations are counted). Called with the queue's lock
+    held, like its operations, so _qs_watch is never stale."""
     full = not q._qs.busy or q._qs.after
     q._qs_quiet = full
     fast = not full and not q._qs.want and _COMPACT
     q._qs_int = int if fast else _Never
+    # A get looks for a get to send in full only when there may be one.
+    q._qs_watch = full or q._qs_sample is not _NOTHING
 
 
 def _flush():
@@ -143,29 +146,44 @@ def _flush():
 def _flusher():
     while True:
         time.sleep(FLUSH_EVERY)
-        _mark_queues(None)
+        _round()
         _flush()
-        _adapt()
 
 
-def _adapt():
-    """Full events for quiet queues, sampled ones for busy queues."""
+def _round():
+    """The flusher's look at every queue, with the queue's lock held (as
+    its operations are): what a FIFO queue counted since its last mark
+    ("ops"), and what each queue sends in full until the next round."""
     try:
         for q in list(_queues):
-            if q._qs.counted:
-                p, g, _ = _totals(q, 0)
-                ops = p + g
-            else:
-                ops = (q._qs.lp + q._qs.lg) * LAP + q._qs.np + q._qs.ng
-            busy = ops - q._qs.seen > BUSY
-            q._qs.busy = busy
-            q._qs.cput = busy and _COMPACT
-            q._qs.seen = ops
-            # A latency sample a round on a busy counted queue.
-            q._qs.want = busy
-            _settle(q)
+            mutex = getattr(q, "mutex", None)
+            # A lock held elsewhere for long: the next round looks again.
+            if mutex is None or not mutex.acquire(True, 0.05):
+                continue
+            try:
+                if q._qs.counted:
+                    _mark(q, _now(), 0)
+                _adapt(q)
+            finally:
+                mutex.release()
     except Exception:
         pass
+
+
+def _adapt(q):
+    """Full events for a quiet queue, sampled ones for a busy queue."""
+    if q._qs.counted:
+        p, g, _ = _totals(q, 0)
+        ops = p + g
+    else:
+        ops = (q._qs.lp + q._qs.lg) * LAP + q._qs.np + q._qs.ng
+    busy = ops - q._qs.seen > BUSY
+    q._qs.busy = busy
+    q._qs.cput = busy and _COMPACT
+    q._qs.seen = ops
+    # A latency sample a round on a busy counted queue.
+    q._qs.want = busy
+    _settle(q)
 
 
 def _short(x, depth=0):
@@ -264,6 +282,7 @@ def _announce_queue(q, maxsize, order):
     # What a FIFO queue's put and get read every time (see _settle).
     q._qs_last = 0
     q._qs_here = None
+    q._qs_watch = True
     q._qs_quiet = True
     q._qs_int = _Never
     q._qs_sample = _NOTHING
@@ -346,7 +365,8 @@ def _put_text(self, item, t, tid):
 # Sent in full, with their times: a quiet queue's operations, every put of
 # an item that is not a plain int (its repr may be a pill), and on a busy
 # queue one put per flush and the get that takes its item (the latency
-# samples; the get finds it by identity, which costs less than a count).
+# samples; the get finds it by identity, which costs less than a count,
+# and looks only while one is in the queue: _qs_watch).
 def _totals(self, back):
     """Puts, gets and task_dones so far (`back`: a get already under way)."""
     d = self._qs.nd
@@ -437,6 +457,13 @@ def _get_full(self, item):
 def _fifo_get(self, _here=_here):
     if _here.__dict__ is not self._qs_here:
         _who(self)
+    # Most of the time a busy queue has no latency sample in it.
+    if self._qs_watch:
+        return _get_watched(self)
+    return self.queue.popleft()
+
+
+def _get_watched(self):
     item = self.queue.popleft()
     if item is self._qs_sample or self._qs_quiet:
         _get_full(self, item)
@@ -541,8 +568,8 @@ def _join_queue(self):
 
 def _mark_queues(tid):
     """Sends what every FIFO queue counted (only those whose latest thread
-    is `tid`, unless it is None): the flusher's marks, and a thread's last
-    before its exit (the next thread with that id then names itself)."""
+    is `tid`, unless it is None): at the end, and a thread's last before
+    its exit (the next thread on the queue then names itself)."""
     try:
         for q in list(_queues):
             if not q._qs.counted or (tid is not None and q._qs_last != tid):
@@ -686,6 +713,7 @@ def _patch():
     _Queue._qs = _State(0)
     _Queue._qs_last = 0
     _Queue._qs_here = None
+    _Queue._qs_watch = True
     _Queue._qs_quiet = True
     _Queue._qs_int = _Never
     _Queue._qs_sample = _NOTHING
