@@ -28,6 +28,7 @@ import queue
 import sys
 import threading
 import time
+import types
 import weakref
 from heapq import heappop, heappush
 
@@ -101,6 +102,16 @@ class _State:
         # A latency sample is wanted; the operation after one goes in full.
         self.want = False
         self.after = False
+
+
+def _unknown_state():
+    """The state of a queue made before the patch (queue 0: unknown), for
+    the class: an object of a built-in type. CPython (3.11) does not
+    specialize loads of an attribute the class holds an instance of a
+    Python class for, so with a _State there every self._qs would take the
+    slow path (a thousand instructions more per task_done)."""
+    st = _State(0)
+    return types.SimpleNamespace(**{k: getattr(st, k) for k in _State.__slots__})
 
 
 class _Never:
@@ -598,7 +609,7 @@ class SimpleQueue(_Simple):
     """queue.SimpleQueue, traced. The put is recorded just before it happens
     (it never blocks), so it is listed ahead of the get that takes it."""
 
-    _qs = _State(0)
+    _qs = _unknown_state()
 
     def __init__(self):
         _announce_queue(self, 0, "fifo")
@@ -710,7 +721,7 @@ def _in_forked_child():
 def _patch():
     _Queue.__init__ = _q_init_traced
     # Defaults for a queue made before the patch (queue 0: unknown).
-    _Queue._qs = _State(0)
+    _Queue._qs = _unknown_state()
     _Queue._qs_last = 0
     _Queue._qs_here = None
     _Queue._qs_watch = True
