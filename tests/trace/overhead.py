@@ -9,11 +9,14 @@ ratio meaningful when a shared machine's speed drifts. The middle half of
 the ratios shows how much single pairs move. "outside" is wall minus own
 time: interpreter start, the shim's import, queuescope's start and end.
 
-    python3 tests/trace/overhead.py [-n PAIRS] [--shim] [--queuescope PATH] [-- ARGS]
+    python3 tests/trace/overhead.py [-n ROUNDS] [--shim] [--versus PATH]
+                                    [--queuescope PATH] [-- ARGS]
 
---shim adds a third run to each round: the shim alone, writing its events
-to /dev/null (no queuescope, so no reader), to tell the two costs apart.
-ARGS go to bench_queue.py (its item count). Standard library only.
+--shim adds a run to each round: the shim alone, writing its events to
+/dev/null (no queuescope, so no reader), to tell the two costs apart.
+--versus PATH adds a run under another queuescope build (an older one),
+so a change is compared in the same rounds. ARGS go to bench_queue.py
+(its item count). Standard library only.
 """
 
 import argparse
@@ -56,7 +59,7 @@ def timed(cmd, env=None, pass_fds=()):
 
 
 def quartiles(xs):
-    q = statistics.quantiles(xs, n=4) if len(xs) > 1 else [xs[0]] * 3
+    q = statistics.quantiles(xs, n=4, method="inclusive") if len(xs) > 1 else [xs[0]] * 3
     return q[0], q[2]
 
 
@@ -87,6 +90,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=21, help="rounds (default 21)")
     ap.add_argument("--shim", action="store_true", help="also run the shim alone")
+    ap.add_argument("--versus", metavar="PATH", help="also trace with this queuescope")
     ap.add_argument(
         "--queuescope",
         default=os.path.join(ROOT, "target", "release", "queuescope"),
@@ -100,6 +104,9 @@ def main():
     null = os.open(os.devnull, os.O_WRONLY)
     shim_env = dict(os.environ, QUEUESCOPE_TRACE="fd:%d" % null, PYTHONPATH=SHIM)
     variants = [("traced", lambda: timed(traced)), ("alone", lambda: timed(bench))]
+    if opts.versus:
+        versus = [opts.versus] + traced[1:]
+        variants.append(("versus", lambda: timed(versus)))
     if opts.shim:
         variants.append(("shim", lambda: timed(bench, shim_env, (null,))))
     print(
@@ -111,9 +118,9 @@ def main():
         run()  # warm-up: the shim's compiled copy, the page cache
     rounds = [[run() for _, run in variants] for _ in range(opts.n)]
     base = [r[1] for r in rounds]
-    report("traced", [r[0] for r in rounds], base)
-    if opts.shim:
-        report("shim", [r[2] for r in rounds], base)
+    for i, (label, _) in enumerate(variants):
+        if label != "alone":
+            report(label, [r[i] for r in rounds], base)
     print("load average %.2f at the end" % os.getloadavg()[0])
 
 
