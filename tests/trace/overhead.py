@@ -5,7 +5,8 @@ everything it waited for (queuescope, the program and its threads), and
 the program's own time (it prints the time from starting its threads to
 joining them on stderr: start-up and exit are not in it). Prints the
 medians and the median of the pairwise ratios A/B: pairing keeps the
-ratio meaningful when a shared machine's speed drifts. The middle half of
+ratio meaningful when a shared machine's speed drifts (every other round
+runs in the reverse order, B A). The middle half of
 the ratios shows how much single pairs move. "outside" is wall minus own
 time: interpreter start, the shim's import, queuescope's start and end.
 
@@ -86,6 +87,19 @@ def report(label, runs, base):
     )
 
 
+def timed_round(variants, backwards):
+    """One run of each variant, every other round in the reverse order, so
+    that whatever a run leaves behind (a warm cache, a busy core) falls on
+    each variant alike."""
+    order = list(range(len(variants)))
+    if backwards:
+        order.reverse()
+    out = [None] * len(variants)
+    for i in order:
+        out[i] = variants[i][1]()
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=21, help="rounds (default 21)")
@@ -116,7 +130,7 @@ def main():
     )
     for _, run in variants:
         run()  # warm-up: the shim's compiled copy, the page cache
-    rounds = [[run() for _, run in variants] for _ in range(opts.n)]
+    rounds = [timed_round(variants, k % 2 == 1) for k in range(opts.n)]
     base = [r[1] for r in rounds]
     for i, (label, _) in enumerate(variants):
         if label != "alone":
