@@ -503,12 +503,27 @@ fn a_busy_queue_is_sampled_and_its_counts_stay_exact() {
 
 #[test]
 fn each_thread_s_count_on_a_busy_queue_is_what_it_counted_itself() {
+    let doc = busy_counts("fifo");
+    // Counted, not sent: far fewer events than the 80,000 operations.
+    let events = doc["trace"]["stream"]["events"].as_u64().unwrap_or(0);
+    assert!(events < 60_000, "{events} events");
+}
+
+#[test]
+fn each_thread_s_count_on_a_busy_lifo_queue_is_what_it_counted_itself() {
+    // A LIFO queue's operations are sent one by one, each thread named
+    // when it changes.
+    busy_counts("lifo");
+}
+
+/// Runs busy_counts.py on a `kind` queue: 2 producers, 3 consumers
+/// (task_done on every other item), 'quit' pills learned (no --pill); the
+/// program prints its own counts, which the trace must match exactly.
+fn busy_counts(kind: &str) -> Value {
     require_python();
-    // 2 producers, 3 consumers (task_done on every other item), 'quit'
-    // pills learned (no --pill); the program prints its own counts.
     let script = fixture("busy_counts.py");
     let out = qs()
-        .args(["trace", "--json", "--", "python3", &script, "20000"])
+        .args(["trace", "--json", "--", "python3", &script, "20000", kind])
         .timeout(Duration::from_secs(60))
         .output()
         .expect("run");
@@ -521,18 +536,20 @@ fn each_thread_s_count_on_a_busy_queue_is_what_it_counted_itself() {
         .find_map(|l| serde_json::from_str(l).ok())
         .unwrap_or_else(|| panic!("no counts printed: {stderr}"));
     for name in ["P1", "P2", "C1", "C2", "C3"] {
-        assert_eq!(thread(&doc, name)["items"], own[name], "{name}: {doc}");
+        assert_eq!(
+            thread(&doc, name)["items"],
+            own[name],
+            "{kind} {name}: {doc}"
+        );
     }
     for name in ["C1", "C2", "C3"] {
-        assert_eq!(thread(&doc, name)["exit"], "pill", "{name}");
+        assert_eq!(thread(&doc, name)["exit"], "pill", "{kind} {name}");
     }
     assert_eq!((n(&doc, "produced"), n(&doc, "consumed")), (40_000, 40_000));
     assert_eq!((n(&doc, "pills_sent"), n(&doc, "pills_received")), (3, 3));
     conserved(&doc);
-    // Counted, not sent: far fewer events than the 80,000 operations.
-    let events = doc["trace"]["stream"]["events"].as_u64().unwrap_or(0);
-    assert!(events < 60_000, "{events} events");
     assert_eq!(doc["trace"]["stream"]["skipped_operations"], 0);
+    doc
 }
 
 #[test]

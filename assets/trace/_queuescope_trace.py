@@ -28,6 +28,7 @@ import queue
 import sys
 import threading
 import time
+import types
 import weakref
 from heapq import heappop, heappush
 
@@ -52,6 +53,9 @@ _buf = []
 _ap = _buf.append
 _now = time.monotonic_ns
 _ident = threading.get_ident
+# Each thread's own dict of this local: the cheapest exact "which thread
+# is this" (see _who).
+_here = _thread._local()
 _qids = itertools.count(1)
 _queues = weakref.WeakSet()
 _flush_lock = _thread.allocate_lock()
@@ -100,6 +104,16 @@ class _State:
         self.after = False
 
 
+def _unknown_state():
+    """The state of a queue made before the patch (queue 0: unknown), for
+    the class: an object of a built-in type. CPython (3.11) does not
+    specialize loads of an attribute the class holds an instance of a
+    Python class for, so with a _State there every self._qs would take the
+    slow path (a thousand instructions more per task_done)."""
+    st = _State(0)
+    return types.SimpleNamespace(**{k: getattr(st, k) for k in _State.__slots__})
+
+
 class _Never:
     """A type no queued item has: a counted queue's puts go in full."""
 
@@ -109,11 +123,14 @@ def _settle(q):
     right after a latency sample was taken (so the taker's next operation,
     which finishes the item, has a time); else the puts of items that are
     not plain ints, one put when a sample is wanted, and the get of its
-    item (the other operations are counted)."""
+    item (the other operations are counted). Called with the queue's lock
+    held, like its operations, so _qs_watch is never stale."""
     full = not q._qs.busy or q._qs.after
     q._qs_quiet = full
     fast = not full and not q._qs.want and _COMPACT
     q._qs_int = int if fast else _Never
+    # A get looks for a get to send in full only when there may be one.
+    q._qs_watch = full or q._qs_sample is not _NOTHING
 
 
 def _flush():
@@ -140,29 +157,44 @@ def _flush():
 def _flusher():
     while True:
         time.sleep(FLUSH_EVERY)
-        _mark_queues(None)
+        _round()
         _flush()
-        _adapt()
 
 
-def _adapt():
-    """Full events for quiet queues, sampled ones for busy queues."""
+def _round():
+    """The flusher's look at every queue, with the queue's lock held (as
+    its operations are): what a FIFO queue counted since its last mark
+    ("ops"), and what each queue sends in full until the next round."""
     try:
         for q in list(_queues):
-            if q._qs.counted:
-                p, g, _ = _totals(q, 0)
-                ops = p + g
-            else:
-                ops = (q._qs.lp + q._qs.lg) * LAP + q._qs.np + q._qs.ng
-            busy = ops - q._qs.seen > BUSY
-            q._qs.busy = busy
-            q._qs.cput = busy and _COMPACT
-            q._qs.seen = ops
-            # A latency sample a round on a busy counted queue.
-            q._qs.want = busy
-            _settle(q)
+            mutex = getattr(q, "mutex", None)
+            # A lock held elsewhere for long: the next round looks again.
+            if mutex is None or not mutex.acquire(True, 0.05):
+                continue
+            try:
+                if q._qs.counted:
+                    _mark(q, _now(), 0)
+                _adapt(q)
+            finally:
+                mutex.release()
     except Exception:
         pass
+
+
+def _adapt(q):
+    """Full events for a quiet queue, sampled ones for a busy queue."""
+    if q._qs.counted:
+        p, g, _ = _totals(q, 0)
+        ops = p + g
+    else:
+        ops = (q._qs.lp + q._qs.lg) * LAP + q._qs.np + q._qs.ng
+    busy = ops - q._qs.seen > BUSY
+    q._qs.busy = busy
+    q._qs.cput = busy and _COMPACT
+    q._qs.seen = ops
+    # A latency sample a round on a busy counted queue.
+    q._qs.want = busy
+    _settle(q)
 
 
 def _short(x, depth=0):
@@ -260,6 +292,8 @@ def _announce_queue(q, maxsize, order):
     )
     # What a FIFO queue's put and get read every time (see _settle).
     q._qs_last = 0
+    q._qs_here = None
+    q._qs_watch = True
     q._qs_quiet = True
     q._qs_int = _Never
     q._qs_sample = _NOTHING
@@ -342,7 +376,8 @@ def _put_text(self, item, t, tid):
 # Sent in full, with their times: a quiet queue's operations, every put of
 # an item that is not a plain int (its repr may be a pill), and on a busy
 # queue one put per flush and the get that takes its item (the latency
-# samples; the get finds it by identity, which costs less than a count).
+# samples; the get finds it by identity, which costs less than a count,
+# and looks only while one is in the queue: _qs_watch).
 def _totals(self, back):
     """Puts, gets and task_dones so far (`back`: a get already under way)."""
     d = self._qs.nd
@@ -368,6 +403,10 @@ def _mark(self, t, back, who=None):
 
 
 def _who(self):
+    # The thread is told by its dict of _here, not by get_ident(): reading
+    # it allocates nothing (get_ident() makes a new int every call), and a
+    # queue keeps the dict it holds alive, so no other thread can have it.
+    self._qs_here = _here.__dict__
     tid = _ident()
     self._qs_last = tid
     _mark(self, _now(), 0, tid)
@@ -401,8 +440,8 @@ def _put_full(self, item):
 
 
 # The defaults make the names local: a little cheaper than globals.
-def _fifo_put(self, item, _ident=_ident, type=type):
-    if _ident() != self._qs_last:
+def _fifo_put(self, item, _here=_here, type=type):
+    if _here.__dict__ is not self._qs_here:
         _who(self)
     # _qs_int is int, or (to send this put in full) a type no item has.
     if type(item) is not self._qs_int:
@@ -426,9 +465,16 @@ def _get_full(self, item):
     _ap(f'["get",{t},{self._qs_last}{self._qs.end}')
 
 
-def _fifo_get(self, _ident=_ident):
-    if _ident() != self._qs_last:
+def _fifo_get(self, _here=_here):
+    if _here.__dict__ is not self._qs_here:
         _who(self)
+    # Most of the time a busy queue has no latency sample in it.
+    if self._qs_watch:
+        return _get_watched(self)
+    return self.queue.popleft()
+
+
+def _get_watched(self):
     item = self.queue.popleft()
     if item is self._qs_sample or self._qs_quiet:
         _get_full(self, item)
@@ -438,16 +484,16 @@ def _fifo_get(self, _ident=_ident):
 # A LIFO queue takes the newest item: counts could not say which one a
 # get took, so its operations are sent one by one (a constant string on a
 # busy queue, after a "who" naming the thread; every LAP-th in full).
-def _who1(self, tid):
-    self._qs_last = tid
+def _who1(self):
+    self._qs_here = _here.__dict__
+    tid = self._qs_last = _ident()
     _ap(f'["who",{_now()},{tid}{self._qs.end}')
 
 
 def _lifo_put(self, item):
     self.queue.append(item)
-    tid = _ident()
-    if tid != self._qs_last:
-        _who1(self, tid)
+    if _here.__dict__ is not self._qs_here:
+        _who1(self)
     n = self._qs.np + 1
     if n != LAP:
         self._qs.np = n
@@ -457,16 +503,15 @@ def _lifo_put(self, item):
     else:
         self._qs.np = 0
         self._qs.lp += 1
-    _ap(_put_text(self, item, _now(), tid))
+    _ap(_put_text(self, item, _now(), self._qs_last))
     if len(_buf) > FLUSH_AT:
         _flush()
 
 
 def _lifo_get(self):
     item = self.queue.pop()
-    tid = _ident()
-    if tid != self._qs_last:
-        _who1(self, tid)
+    if _here.__dict__ is not self._qs_here:
+        _who1(self)
     n = self._qs.ng + 1
     if n != LAP:
         self._qs.ng = n
@@ -476,7 +521,7 @@ def _lifo_get(self):
     else:
         self._qs.ng = 0
         self._qs.lg += 1
-    _ap(f'["get",{_now()},{tid}{self._qs.end}')
+    _ap(f'["get",{_now()},{self._qs_last}{self._qs.end}')
     return item
 
 
@@ -503,12 +548,11 @@ def _task_done(self):
             self.all_tasks_done.notify_all()
         if not self._qs.counted:
             self.unfinished_tasks = unfinished
-            tid = _ident()
-            if tid != self._qs_last:
-                _who1(self, tid)
+            if _here.__dict__ is not self._qs_here:
+                _who1(self)
             _ap(self._qs.donec)
             return
-        if _ident() != self._qs_last:
+        if _here.__dict__ is not self._qs_here:
             _who(self)
         if self._qs_quiet:
             _mark(self, _now(), 0)
@@ -535,8 +579,8 @@ def _join_queue(self):
 
 def _mark_queues(tid):
     """Sends what every FIFO queue counted (only those whose latest thread
-    is `tid`, unless it is None): the flusher's marks, and a thread's last
-    before its exit (the next thread with that id then names itself)."""
+    is `tid`, unless it is None): at the end, and a thread's last before
+    its exit (the next thread on the queue then names itself)."""
     try:
         for q in list(_queues):
             if not q._qs.counted or (tid is not None and q._qs_last != tid):
@@ -547,6 +591,7 @@ def _mark_queues(tid):
                     _mark(q, _now(), 0)
                     if tid is not None:
                         q._qs_last = 0
+                        q._qs_here = None
                 finally:
                     q.mutex.release()
     except Exception:
@@ -564,7 +609,7 @@ class SimpleQueue(_Simple):
     """queue.SimpleQueue, traced. The put is recorded just before it happens
     (it never blocks), so it is listed ahead of the get that takes it."""
 
-    _qs = _State(0)
+    _qs = _unknown_state()
 
     def __init__(self):
         _announce_queue(self, 0, "fifo")
@@ -676,8 +721,10 @@ def _in_forked_child():
 def _patch():
     _Queue.__init__ = _q_init_traced
     # Defaults for a queue made before the patch (queue 0: unknown).
-    _Queue._qs = _State(0)
+    _Queue._qs = _unknown_state()
     _Queue._qs_last = 0
+    _Queue._qs_here = None
+    _Queue._qs_watch = True
     _Queue._qs_quiet = True
     _Queue._qs_int = _Never
     _Queue._qs_sample = _NOTHING

@@ -86,6 +86,8 @@ pub struct Running {
     pub stdout: Option<ChildStdout>,
     /// Its stderr, when captured.
     pub stderr: Option<ChildStderr>,
+    /// A pidfd, readable once it has exited (none before Linux 5.3).
+    pub exit: Option<OwnedFd>,
     shim: ShimDir,
     ended: Option<Ended>,
 }
@@ -198,6 +200,18 @@ fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
+/// A pidfd for our child `pid`, if the kernel has them.
+pub(crate) fn pidfd(pid: u32) -> Option<OwnedFd> {
+    let pid = libc::pid_t::try_from(pid).ok()?;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new descriptor
+    // (always close-on-exec) or -1; the child is not reaped yet, so the pid
+    // is still ours.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let fd = RawFd::try_from(fd).ok().filter(|fd| *fd >= 0)?;
+    // SAFETY: pidfd_open succeeded: a new descriptor we now own.
+    Some(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
 /// `PYTHONPATH` with the shim's directory first.
 fn python_path(dir: &Path) -> OsString {
     let mut p = dir.as_os_str().to_os_string();
@@ -243,6 +257,7 @@ pub fn spawn(spec: &Spec) -> Result<Running, String> {
         .map_err(|e| format!("trace: cannot start '{shown}': {e}"))?;
     drop(write);
     Ok(Running {
+        exit: pidfd(child.id()),
         stdout: child.stdout.take(),
         stderr: child.stderr.take(),
         child,

@@ -25,6 +25,8 @@ pub enum Stream {
 /// The open streams.
 pub struct Streams {
     open: Vec<(Stream, OwnedFd)>,
+    /// Readable once the program has exited (a pidfd), if there is one.
+    exit: Option<OwnedFd>,
     buf: Vec<u8>,
 }
 
@@ -47,8 +49,17 @@ impl Streams {
         }
         Streams {
             open,
+            exit: None,
             buf: vec![0; CHUNK],
         }
+    }
+
+    /// Waits on `fd` (readable when the program has exited) once every
+    /// stream is closed, instead of looking again every few milliseconds:
+    /// a program's streams close as it exits, a moment before it can be
+    /// waited for.
+    pub fn watch_exit(&mut self, fd: OwnedFd) {
+        self.exit = Some(fd);
     }
 
     /// True while any stream is open.
@@ -60,8 +71,13 @@ impl Streams {
     /// `data`. A stream at its end is closed. Returns the bytes read.
     pub fn pump(&mut self, timeout: Duration, mut data: impl FnMut(Stream, &[u8])) -> usize {
         if self.open.is_empty() {
-            // Only the program's exit is left to notice: look again soon.
-            std::thread::sleep(timeout.min(Duration::from_millis(5)));
+            // Only the program's exit is left to notice.
+            match &self.exit {
+                Some(fd) => {
+                    wait_readable(fd.as_raw_fd(), timeout);
+                }
+                None => std::thread::sleep(timeout.min(Duration::from_millis(5))),
+            }
             return 0;
         }
         let mut fds: Vec<libc::pollfd> = self
@@ -113,6 +129,20 @@ impl Streams {
     }
 }
 
+/// Waits up to `timeout` for `fd` to be readable.
+fn wait_readable(fd: libc::c_int, timeout: Duration) {
+    let mut p = libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    let ms = libc::c_int::try_from(timeout.as_millis()).unwrap_or(libc::c_int::MAX);
+    // SAFETY: one valid pollfd.
+    unsafe {
+        libc::poll(&mut p, 1, ms);
+    }
+}
+
 fn read(fd: libc::c_int, buf: &mut [u8]) -> io::Result<usize> {
     // SAFETY: `buf` is a valid writable buffer of `buf.len()` bytes.
     let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
@@ -120,5 +150,33 @@ fn read(fd: libc::c_int, buf: &mut [u8]) -> io::Result<usize> {
         Err(io::Error::last_os_error())
     } else {
         Ok(n as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn with_every_stream_closed_the_pump_wakes_when_the_program_exits() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("0.3")
+            .spawn()
+            .expect("sleep");
+        let Some(fd) = super::super::child::pidfd(child.id()) else {
+            let _ = child.wait();
+            eprintln!("no pidfd on this kernel: nothing to test");
+            return;
+        };
+        let mut streams = Streams::new(None, None::<OwnedFd>, None::<OwnedFd>);
+        streams.watch_exit(fd);
+        let start = Instant::now();
+        streams.pump(Duration::from_secs(10), |_, _| {});
+        let waited = start.elapsed();
+        // Woken by the exit: not after a few milliseconds, not at the timeout.
+        assert!(waited >= Duration::from_millis(250), "{waited:?}");
+        assert!(waited < Duration::from_secs(5), "{waited:?}");
+        assert!(child.try_wait().expect("wait").is_some());
     }
 }

@@ -33,6 +33,9 @@ pub fn run(shared: &Arc<Shared>, mut running: Running, log: Option<Sender<String
         running.stdout.take(),
         running.stderr.take(),
     );
+    if let Some(fd) = running.exit.take() {
+        streams.watch_exit(fd);
+    }
     let mut reader = Reader {
         lines: Lines::default(),
         log,

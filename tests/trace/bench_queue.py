@@ -38,4 +38,4 @@ for t in threads:
     t.start()
 for t in threads:
     t.join()
-print("%.3f s" % (time.perf_counter() - start), file=sys.stderr)
+print("%.4f s" % (time.perf_counter() - start), file=sys.stderr)

@@ -2,17 +2,21 @@
 put N ints each through a queue.Queue(50), 3 consumers take them (calling
 task_done for every other one), then one 'quit' pill each. At the end the
 program prints {thread name: items} as JSON, to compare with the trace.
+With "lifo" the queue is a queue.LifoQueue(50), and the pills wait until
+it is empty (the newest item is taken first).
 
-    python3 busy_counts.py [N]
+    python3 busy_counts.py [N] [fifo|lifo]
 """
 
 import json
 import queue
 import sys
 import threading
+import time
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
-q = queue.Queue(maxsize=50)
+LIFO = sys.argv[2:] == ["lifo"]
+q = queue.LifoQueue(maxsize=50) if LIFO else queue.Queue(maxsize=50)
 counts = {}
 
 
@@ -40,6 +44,8 @@ for t in consumers + producers:
     t.start()
 for t in producers:
     t.join()
+while LIFO and not q.empty():
+    time.sleep(0.01)
 for _ in consumers:
     q.put("quit")
 for t in consumers:
