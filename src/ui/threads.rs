@@ -60,22 +60,7 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
             _ => "blocked: queue full".to_string(),
         },
         ThreadState::WaitingEmpty => "waiting: queue empty".to_string(),
-        ThreadState::WaitingLock => match turn_of(snap) {
-            // Lesson order: the lock is free, but it is another thread's turn.
-            Some(other) if other.id != t.id => format!("waiting: lock ({}'s turn)", other.name),
-            _ => "waiting: lock".to_string(),
-        },
-        ThreadState::WaitingCv => {
-            let cv =
-                t.cv.map_or("a condition variable".into(), |c| c.to_string());
-            // Its last wake-up found nothing: it went back to sleep.
-            let again = if t.woke_held == Some(false) {
-                ", again"
-            } else {
-                ""
-            };
-            format!("asleep on {cv}{again}")
-        }
+        ThreadState::WaitingLock | ThreadState::WaitingCv => mutex_words(t, snap),
         ThreadState::WaitingGil => match t.current_item {
             Some(id) => format!("waiting: GIL (#{id})"),
             None => "waiting: GIL".to_string(),
@@ -128,6 +113,27 @@ pub fn state_words_within(t: &ThreadSnap, snap: &Snapshot, theme: &Theme, width:
         }
     }
     s
+}
+
+/// A textbook buffer's waits in words: for its mutex, or asleep on a
+/// condition variable.
+fn mutex_words(t: &ThreadSnap, snap: &Snapshot) -> String {
+    if t.state == ThreadState::WaitingLock {
+        return match turn_of(snap) {
+            // Lesson order: the lock is free, but it is another thread's turn.
+            Some(other) if other.id != t.id => format!("waiting: lock ({}'s turn)", other.name),
+            _ => "waiting: lock".to_string(),
+        };
+    }
+    let cv =
+        t.cv.map_or("a condition variable".into(), |c| c.to_string());
+    // Its last wake-up found nothing: it went back to sleep.
+    let again = if t.woke_held == Some(false) {
+        ", again"
+    } else {
+        ""
+    };
+    format!("asleep on {cv}{again}")
 }
 
 /// Lesson order: the thread whose turn it is while nobody holds the mutex.
