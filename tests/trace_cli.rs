@@ -564,3 +564,40 @@ fn the_program_dies_with_queuescope_even_on_sigkill() {
     }
     let _ = std::fs::remove_file(&pidfile);
 }
+
+#[test]
+fn a_deep_busy_queue_samples_waits_as_long_as_its_items_really_wait() {
+    // Items wait far longer than the shim's 25 ms round. A latency sample
+    // that a newer one replaced while still queued would leave only the
+    // short waits measured; the program times every wait itself.
+    require_python();
+    let script = fixture("deep_queue.py");
+    let out = qs()
+        .args([
+            "trace", "--json", "--pill", "None", "--", "python3", &script,
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let own: Value = stderr
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("no wait printed: {stderr}"));
+    let true_median = own["median_wait_ms"].as_f64().expect("median");
+    let sampled = &doc["latency"]["queue_wait"];
+    let count = sampled["count"].as_u64().unwrap_or(0);
+    let p90 = sampled["p90_ms"].as_f64().unwrap_or(0.0);
+    assert!(
+        true_median > 50.0,
+        "not deep enough to tell: {true_median} ms"
+    );
+    assert!(count >= 3, "{count} samples: {sampled}");
+    assert!(
+        p90 >= true_median / 2.0,
+        "sampled p90 {p90} ms against a true median of {true_median} ms: {sampled}"
+    );
+}

@@ -192,8 +192,13 @@ def _adapt(q):
     q._qs.busy = busy
     q._qs.cput = busy and _COMPACT
     q._qs.seen = ops
-    # A latency sample a round on a busy counted queue.
-    q._qs.want = busy
+    # A latency sample a round on a busy counted queue, but never in place
+    # of one still queued: on a deep queue a wait is longer than a round,
+    # and replacing the sample would only ever measure the short ones. An
+    # empty queue no longer holds it (it was taken some other way).
+    if q._qs_sample is not _NOTHING and not q.queue:
+        q._qs_sample = _NOTHING
+    q._qs.want = busy and q._qs_sample is _NOTHING
     _settle(q)
 
 
