@@ -516,6 +516,20 @@ fn each_thread_s_count_on_a_busy_lifo_queue_is_what_it_counted_itself() {
     busy_counts("lifo");
 }
 
+/// A traced run that ended well: queuescope's `--json` report, and the
+/// JSON the program printed itself on its last such stderr line.
+fn traced_and_own(out: &std::process::Output) -> (Value, Value) {
+    assert_eq!(out.status.code(), Some(0));
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let own = stderr
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .unwrap_or_else(|| panic!("the program printed no JSON: {stderr}"));
+    (doc, own)
+}
+
 /// Runs busy_counts.py on a `kind` queue: 2 producers, 3 consumers
 /// (task_done on every other item), 'quit' pills learned (no --pill); the
 /// program prints its own counts, which the trace must match exactly.
@@ -527,14 +541,7 @@ fn busy_counts(kind: &str) -> Value {
         .timeout(Duration::from_secs(60))
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0));
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let own: Value = stderr
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("no counts printed: {stderr}"));
+    let (doc, own) = traced_and_own(&out);
     for name in ["P1", "P2", "C1", "C2", "C3"] {
         assert_eq!(
             thread(&doc, name)["items"],
@@ -579,14 +586,7 @@ fn a_deep_busy_queue_samples_waits_as_long_as_its_items_really_wait() {
         .timeout(Duration::from_secs(120))
         .output()
         .expect("run");
-    assert_eq!(out.status.code(), Some(0));
-    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    let own: Value = stderr
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
-        .unwrap_or_else(|| panic!("no wait printed: {stderr}"));
+    let (doc, own) = traced_and_own(&out);
     let true_median = own["median_wait_ms"].as_f64().expect("median");
     let sampled = &doc["latency"]["queue_wait"];
     let count = sampled["count"].as_u64().unwrap_or(0);
