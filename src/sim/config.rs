@@ -157,6 +157,12 @@ pub struct Config {
 }
 
 impl Config {
+    /// Sleep strings are given: the run is a lesson in one interleaving
+    /// (the textbook buffer keeps the lesson order, every wake-up is told).
+    pub fn has_sleep_strings(&self) -> bool {
+        !(self.producer_sleeps.is_empty() && self.consumer_sleeps.is_empty())
+    }
+
     /// The same scenario played at `speed` (0.25 = four times slower): every
     /// interval, work time, run duration and GIL switch interval is divided
     /// by it, so a class can follow each hand-off.

@@ -43,9 +43,7 @@ impl CvKit {
         };
         CvKit {
             sleeps: plan.for_thread(w.index),
-            tell_all: !c.producer_sleeps.is_empty()
-                || !c.consumer_sleeps.is_empty()
-                || c.start_paused,
+            tell_all: c.has_sleep_strings() || c.start_paused,
             told: 0,
             busy,
         }

@@ -66,7 +66,7 @@ impl Engine {
         let (producers, consumers) = (config.producers, config.consumers);
         // Sleep strings ask for one interleaving: the buffer keeps the
         // lesson order so it happens on every run.
-        let lesson = !(config.producer_sleeps.is_empty() && config.consumer_sleeps.is_empty());
+        let lesson = config.has_sleep_strings();
         let queue = Queue::of_kind(
             config.queue,
             config.capacity.limit(),
