@@ -60,7 +60,9 @@ fn fill_style(theme: &Theme, ratio: f64) -> Style {
 pub fn render(buf: &mut Buffer, area: Rect, snap: &Snapshot, theme: &Theme) {
     let cap = match (snap.capacity, &snap.textbook) {
         // A textbook buffer: which one, and its slots.
-        (Capacity::Bounded(n), Some(tb)) => format!("{}, {n} slots", tb.kind),
+        (Capacity::Bounded(n), Some(tb)) => {
+            format!("{}, {n} slot{}", tb.kind, if n == 1 { "" } else { "s" })
+        }
         (Capacity::Bounded(n), None) => format!("bounded({n})"),
         (Capacity::Rendezvous, _) => "rendezvous".into(),
         (Capacity::Unbounded, _) => "unbounded".into(),
